@@ -1,0 +1,180 @@
+/**
+ * Loading a Hugging Face BERT folder: config.json, vocab.txt, optional
+ * tokenizer_config.json, and model.safetensors (or shards listed in
+ * model.safetensors.index.json). Tensor names are normalised to one spelling
+ * (no `bert.` prefix, LayerNorm `weight`/`bias` rather than TF's `gamma`/`beta`)
+ * and every tensor the architecture needs is checked against the config.
+ */
+import { parseConfig, type BertConfig } from './config';
+import { parseSafetensors, readFloat32, type SafetensorsFile } from './safetensors';
+import type { CheckpointSource, ReadOptions } from './source';
+
+export interface Weight {
+  shape: number[];
+  values: Float32Array;
+}
+
+export interface Checkpoint {
+  location: string;
+  config: BertConfig;
+  vocabText: string;
+  tokenizerConfig: Record<string, unknown> | null;
+  /** Normalised name → float32 values. */
+  weights: Map<string, Weight>;
+  /** Bytes of weight files read. */
+  bytes: number;
+}
+
+export async function loadCheckpoint(source: CheckpointSource, options: ReadOptions = {}): Promise<Checkpoint> {
+  const where = source.location;
+  const require = async (name: string, why: string): Promise<ArrayBuffer> => {
+    const bytes = await source.read(name, options);
+    if (bytes === null) throw new Error(`${where}: ${name} is missing (${why})`);
+    return bytes;
+  };
+  const text = (bytes: ArrayBuffer) => new TextDecoder().decode(bytes);
+  const json = (name: string, bytes: ArrayBuffer): unknown => {
+    try {
+      return JSON.parse(text(bytes));
+    } catch {
+      throw new Error(`${where}: ${name} is not valid JSON`);
+    }
+  };
+
+  const config = parseConfig(json('config.json', await require('config.json', 'the model hyper-parameters')));
+  const vocabText = text(await require('vocab.txt', 'the WordPiece vocabulary'));
+  const tokenizerBytes = await source.read('tokenizer_config.json', options);
+  const tokenizerConfig =
+    tokenizerBytes === null ? null : (json('tokenizer_config.json', tokenizerBytes) as Record<string, unknown>);
+
+  const files: SafetensorsFile[] = [];
+  const single = await source.read('model.safetensors', options);
+  if (single !== null) {
+    files.push(parseSafetensors('model.safetensors', single));
+  } else {
+    const indexBytes = await source.read('model.safetensors.index.json', options);
+    if (indexBytes === null) {
+      throw new Error(
+        `${where}: no weights found — expected model.safetensors or model.safetensors.index.json ` +
+          '(PyTorch .bin and TensorFlow .h5 checkpoints are not supported; convert them to safetensors)',
+      );
+    }
+    const index = json('model.safetensors.index.json', indexBytes) as { weight_map?: Record<string, string> };
+    if (typeof index.weight_map !== 'object' || index.weight_map === null) {
+      throw new Error(`${where}: model.safetensors.index.json has no "weight_map"`);
+    }
+    for (const shard of [...new Set(Object.values(index.weight_map))]) {
+      files.push(parseSafetensors(shard, await require(shard, 'listed in model.safetensors.index.json')));
+    }
+  }
+
+  const weights = new Map<string, Weight>();
+  const from = new Map<string, string>(); // normalised name → file, for messages
+  for (const file of files) {
+    for (const entry of file.tensors.values()) {
+      const name = normaliseName(entry.name);
+      weights.set(name, { shape: entry.shape, values: readFloat32(file, entry) });
+      from.set(name, file.file);
+    }
+  }
+  // Some exports store the MLM output bias only under the decoder's name.
+  const decoderBias = weights.get('cls.predictions.decoder.bias');
+  if (!weights.has('cls.predictions.bias') && decoderBias !== undefined) {
+    weights.set('cls.predictions.bias', decoderBias);
+  }
+  checkWeights(config, weights, from, files.map((f) => f.file).join(', '));
+  return {
+    location: where,
+    config,
+    vocabText,
+    tokenizerConfig,
+    weights,
+    bytes: files.reduce((sum, f) => sum + f.bytes.byteLength, 0),
+  };
+}
+
+/** `bert.encoder…` → `encoder…`; `LayerNorm.gamma` → `LayerNorm.weight`. */
+export function normaliseName(name: string): string {
+  let n = name.startsWith('bert.') ? name.slice('bert.'.length) : name;
+  n = n.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
+  return n;
+}
+
+/** name → expected shape, for what this architecture needs; `optional` may be absent. */
+export function expectedWeights(config: BertConfig): { required: Map<string, number[]>; optional: Map<string, number[]> } {
+  const { hidden: H, intermediate: I, vocabSize: V } = config;
+  const required = new Map<string, number[]>([
+    ['embeddings.word_embeddings.weight', [V, H]],
+    ['embeddings.position_embeddings.weight', [config.maxPositions, H]],
+    ['embeddings.token_type_embeddings.weight', [config.typeVocabSize, H]],
+    ['embeddings.LayerNorm.weight', [H]],
+    ['embeddings.LayerNorm.bias', [H]],
+  ]);
+  for (let i = 0; i < config.layers; i++) {
+    const p = `encoder.layer.${i}.`;
+    for (const part of ['query', 'key', 'value']) {
+      required.set(`${p}attention.self.${part}.weight`, [H, H]);
+      required.set(`${p}attention.self.${part}.bias`, [H]);
+    }
+    required.set(`${p}attention.output.dense.weight`, [H, H]);
+    required.set(`${p}attention.output.dense.bias`, [H]);
+    required.set(`${p}attention.output.LayerNorm.weight`, [H]);
+    required.set(`${p}attention.output.LayerNorm.bias`, [H]);
+    required.set(`${p}intermediate.dense.weight`, [I, H]);
+    required.set(`${p}intermediate.dense.bias`, [I]);
+    required.set(`${p}output.dense.weight`, [H, I]);
+    required.set(`${p}output.dense.bias`, [H]);
+    required.set(`${p}output.LayerNorm.weight`, [H]);
+    required.set(`${p}output.LayerNorm.bias`, [H]);
+  }
+  const optional = new Map<string, number[]>();
+  const pooler: [string, number[]][] = [
+    ['pooler.dense.weight', [H, H]],
+    ['pooler.dense.bias', [H]],
+  ];
+  const lmHead: [string, number[]][] = [
+    ['cls.predictions.transform.dense.weight', [H, H]],
+    ['cls.predictions.transform.dense.bias', [H]],
+    ['cls.predictions.transform.LayerNorm.weight', [H]],
+    ['cls.predictions.transform.LayerNorm.bias', [H]],
+    ['cls.predictions.bias', [V]],
+  ];
+  const classifier: [string, number[]][] = [
+    ['classifier.weight', [config.labels.length, H]],
+    ['classifier.bias', [config.labels.length]],
+  ];
+  switch (config.architecture) {
+    case 'BertForMaskedLM':
+    case 'BertLMHeadModel':
+      lmHead.forEach(([n, s]) => required.set(n, s));
+      pooler.forEach(([n, s]) => optional.set(n, s));
+      optional.set('cls.predictions.decoder.weight', [V, H]); // absent when tied to the word embeddings
+      break;
+    case 'BertForSequenceClassification':
+      [...pooler, ...classifier].forEach(([n, s]) => required.set(n, s));
+      break;
+    case 'BertModel':
+      pooler.forEach(([n, s]) => optional.set(n, s));
+      break;
+  }
+  return { required, optional };
+}
+
+function checkWeights(config: BertConfig, weights: Map<string, Weight>, from: Map<string, string>, files: string): void {
+  const { required, optional } = expectedWeights(config);
+  for (const name of required.keys()) {
+    if (!weights.has(name)) {
+      throw new Error(
+        `${files}: tensor "${name}" is missing (needed by ${config.architecture} with ${config.layers} layers)`,
+      );
+    }
+  }
+  for (const [name, shape] of [...required, ...optional]) {
+    const w = weights.get(name);
+    if (w !== undefined && (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]))) {
+      throw new Error(
+        `${from.get(name)}: tensor "${name}" has shape [${w.shape.join(', ')}] but config.json implies [${shape.join(', ')}]`,
+      );
+    }
+  }
+}

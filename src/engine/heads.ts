@@ -1,0 +1,32 @@
+/**
+ * What sits on top of the encoder. Pre-training uses the masked-LM head (and a
+ * pooler for next-sentence prediction); fine-tuning adds a small classifier on
+ * the pooled [CLS] vector (paper §3.2 and Fig. 4).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dense, gelu, layerNorm, type Dense, type Norm } from './ops';
+
+export interface LmHeadWeights {
+  transform: Dense;
+  norm: Norm;
+  /** [vocab, H]; the word-embedding matrix itself when the decoder is tied. */
+  decoder: tf.Tensor2D;
+  bias: tf.Tensor1D; // [vocab]
+}
+
+/** pooled = tanh(W·h[CLS] + b): hidden [B, T, H] → [B, H]. */
+export function pool(hidden: tf.Tensor3D, pooler: Dense): tf.Tensor2D {
+  const cls = hidden.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]);
+  return tf.tanh(dense(cls, pooler)) as tf.Tensor2D;
+}
+
+/** Scores over the vocabulary for some hidden vectors: [N, H] → [N, vocab]. */
+export function lmLogits(hidden: tf.Tensor2D, w: LmHeadWeights, eps: number): tf.Tensor2D {
+  const h = layerNorm(gelu(dense(hidden, w.transform)), w.norm, eps) as tf.Tensor2D;
+  return tf.matMul(h, w.decoder, false, true).add(w.bias) as tf.Tensor2D;
+}
+
+/** Classifier logits from pooled vectors: [B, H] → [B, labels]. */
+export function classify(pooled: tf.Tensor2D, classifier: Dense): tf.Tensor2D {
+  return dense(pooled, classifier) as tf.Tensor2D;
+}

@@ -1,0 +1,28 @@
+/**
+ * One Transformer encoder layer as BERT has it: attention, add & LayerNorm,
+ * feed-forward with GELU, add & LayerNorm (post-LN, as in the original paper).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { selfAttention, type AttentionWeights } from './attention';
+import { dense, gelu, layerNorm, type Dense, type Norm } from './ops';
+
+export interface LayerWeights {
+  attention: AttentionWeights;
+  attentionNorm: Norm;
+  intermediate: Dense; // H → 4H
+  output: Dense; // 4H → H
+  outputNorm: Norm;
+}
+
+export function encoderLayer(
+  x: tf.Tensor3D,
+  w: LayerWeights,
+  mask: tf.Tensor4D,
+  heads: number,
+  eps: number,
+): { hidden: tf.Tensor3D; attentionProbs: tf.Tensor4D } {
+  const { context, attentionProbs } = selfAttention(x, w.attention, mask, heads);
+  const attended = layerNorm(context.add(x), w.attentionNorm, eps);
+  const ffn = dense(gelu(dense(attended, w.intermediate)), w.output);
+  return { hidden: layerNorm(ffn.add(attended), w.outputNorm, eps) as tf.Tensor3D, attentionProbs };
+}

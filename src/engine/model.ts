@@ -1,0 +1,143 @@
+/**
+ * BertModel: the weights of one checkpoint as tfjs tensors, and the forward
+ * pass — embeddings, L encoder layers, and whichever heads the checkpoint has.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { attentionMask, type MaskMode } from './attention';
+import type { Checkpoint, Weight } from './checkpoint';
+import type { BertConfig } from './config';
+import { embed, type EmbeddingWeights } from './embeddings';
+import { classify, lmLogits, pool, type LmHeadWeights } from './heads';
+import { encoderLayer, type LayerWeights } from './layer';
+import type { Dense, Norm } from './ops';
+
+export interface ForwardInput {
+  /** [B][T] token ids, padded to one length with any id (padding is masked out). */
+  ids: number[][];
+  tokenTypes: number[][];
+  /** Real (unpadded) length of each sequence. */
+  lengths: number[];
+  mask: MaskMode;
+  /** Rows (batch, position) whose LM scores are wanted; empty → none are computed. */
+  lmPositions?: [number, number][];
+}
+
+export interface ForwardOutput {
+  hiddenStates: tf.Tensor4D; // [L+1, B, T, H]
+  attentions: tf.Tensor5D; // [L, B, heads, T, T]
+  pooled: tf.Tensor2D | null; // [B, H]
+  lmLogits: tf.Tensor2D | null; // [lmPositions, vocab]
+  classifierLogits: tf.Tensor2D | null; // [B, labels]
+}
+
+export class BertModel {
+  readonly config: BertConfig;
+  private readonly embeddings: EmbeddingWeights;
+  private readonly layers: LayerWeights[];
+  private readonly pooler: Dense | null;
+  private readonly lmHead: LmHeadWeights | null;
+  private readonly classifier: Dense | null;
+  private readonly owned: tf.Tensor[] = [];
+
+  constructor(checkpoint: Checkpoint) {
+    this.config = checkpoint.config;
+    const w = checkpoint.weights;
+    const tensor = (name: string): tf.Tensor => {
+      const weight = w.get(name) as Weight; // presence and shape were checked by loadCheckpoint
+      const t = tf.tensor(weight.values, weight.shape, 'float32');
+      this.owned.push(t);
+      return t;
+    };
+    const t1 = (name: string) => tensor(name) as tf.Tensor1D;
+    const t2 = (name: string) => tensor(name) as tf.Tensor2D;
+    const denseAt = (p: string): Dense => ({ weight: t2(`${p}.weight`), bias: t1(`${p}.bias`) });
+    const normAt = (p: string): Norm => ({ weight: t1(`${p}.weight`), bias: t1(`${p}.bias`) });
+
+    this.embeddings = {
+      word: t2('embeddings.word_embeddings.weight'),
+      position: t2('embeddings.position_embeddings.weight'),
+      tokenType: t2('embeddings.token_type_embeddings.weight'),
+      norm: normAt('embeddings.LayerNorm'),
+    };
+    this.layers = Array.from({ length: this.config.layers }, (_, i) => {
+      const p = `encoder.layer.${i}`;
+      return {
+        attention: {
+          query: denseAt(`${p}.attention.self.query`),
+          key: denseAt(`${p}.attention.self.key`),
+          value: denseAt(`${p}.attention.self.value`),
+          output: denseAt(`${p}.attention.output.dense`),
+        },
+        attentionNorm: normAt(`${p}.attention.output.LayerNorm`),
+        intermediate: denseAt(`${p}.intermediate.dense`),
+        output: denseAt(`${p}.output.dense`),
+        outputNorm: normAt(`${p}.output.LayerNorm`),
+      };
+    });
+    this.pooler = w.has('pooler.dense.weight') ? denseAt('pooler.dense') : null;
+    this.lmHead = w.has('cls.predictions.transform.dense.weight')
+      ? {
+          transform: denseAt('cls.predictions.transform.dense'),
+          norm: normAt('cls.predictions.transform.LayerNorm'),
+          decoder: w.has('cls.predictions.decoder.weight')
+            ? t2('cls.predictions.decoder.weight')
+            : this.embeddings.word, // tied (the usual case)
+          bias: t1('cls.predictions.bias'),
+        }
+      : null;
+    this.classifier = w.has('classifier.weight') ? denseAt('classifier') : null;
+  }
+
+  get hasLmHead(): boolean {
+    return this.lmHead !== null;
+  }
+
+  get hasClassifier(): boolean {
+    return this.classifier !== null;
+  }
+
+  /** The value/output projections of a layer, for norm-weighted attention views. */
+  attentionWeights(layer: number): LayerWeights['attention'] {
+    return this.layers[layer].attention;
+  }
+
+  /** Runs the whole model. The caller owns (and must dispose) the returned tensors. */
+  forward(input: ForwardInput): ForwardOutput {
+    const eps = this.config.layerNormEps;
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(input.ids, undefined, 'int32');
+      const types = tf.tensor2d(input.tokenTypes, undefined, 'int32');
+      const T = ids.shape[1];
+      const mask = attentionMask(input.lengths, T, input.mask);
+      let x = embed(this.embeddings, ids, types, eps);
+      const hidden: tf.Tensor3D[] = [x];
+      const probs: tf.Tensor4D[] = [];
+      for (const layer of this.layers) {
+        const out = encoderLayer(x, layer, mask, this.config.heads, eps);
+        x = out.hidden;
+        hidden.push(x);
+        probs.push(out.attentionProbs);
+      }
+      const pooled = this.pooler !== null ? pool(x, this.pooler) : null;
+      let logits: tf.Tensor2D | null = null;
+      const positions = input.lmPositions ?? [];
+      if (this.lmHead !== null && positions.length > 0) {
+        const rows = tf.gatherND(x, tf.tensor2d(positions, undefined, 'int32')) as tf.Tensor2D; // [N, H]
+        logits = lmLogits(rows, this.lmHead, eps);
+      }
+      const classifierLogits = this.classifier !== null && pooled !== null ? classify(pooled, this.classifier) : null;
+      return {
+        hiddenStates: tf.stack(hidden) as tf.Tensor4D,
+        attentions: tf.stack(probs) as tf.Tensor5D,
+        pooled,
+        lmLogits: logits,
+        classifierLogits,
+      };
+    });
+  }
+
+  dispose(): void {
+    this.owned.forEach((t) => t.dispose());
+    this.owned.length = 0;
+  }
+}

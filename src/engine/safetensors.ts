@@ -1,0 +1,113 @@
+/**
+ * Reading the safetensors format: an 8-byte little-endian header length, a JSON
+ * header { name: { dtype, shape, data_offsets: [begin, end] } }, then the bytes.
+ * Everything is checked before use, and every error names the file and tensor,
+ * because a teacher loading a half-downloaded file needs to know what broke.
+ */
+
+export type DType = 'F32' | 'F16' | 'BF16';
+const BYTES: Record<DType, number> = { F32: 4, F16: 2, BF16: 2 };
+
+export interface TensorEntry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** Absolute byte range in the file. */
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsFile {
+  file: string;
+  tensors: Map<string, TensorEntry>;
+  bytes: ArrayBuffer;
+}
+
+export function parseSafetensors(file: string, bytes: ArrayBuffer): SafetensorsFile {
+  if (bytes.byteLength < 8) throw new Error(`${file}: too small to be a safetensors file (${bytes.byteLength} bytes)`);
+  const view = new DataView(bytes);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > bytes.byteLength - 8) {
+    throw new Error(
+      `${file}: header claims ${headerLength} bytes but the file has only ${bytes.byteLength} (truncated download?)`,
+    );
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes, 8, headerLength)));
+  } catch {
+    throw new Error(`${file}: the header is not valid JSON (is this a safetensors file?)`);
+  }
+  if (typeof header !== 'object' || header === null) throw new Error(`${file}: the header is not a JSON object`);
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.byteLength - dataStart;
+  const tensors = new Map<string, TensorEntry>();
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') continue;
+    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = info.dtype;
+    if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
+      throw new Error(`${file}: tensor "${name}" has dtype ${String(dtype)}; only F32, F16 and BF16 are supported`);
+    }
+    const shape = info.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new Error(`${file}: tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
+    }
+    const offsets = info.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
+      throw new Error(`${file}: tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`);
+    }
+    const [b, e] = offsets as [number, number];
+    if (b > e || e > dataLength) {
+      throw new Error(
+        `${file}: tensor "${name}" lies outside the file (bytes ${b}–${e} of ${dataLength}; truncated download?)`,
+      );
+    }
+    const count = (shape as number[]).reduce((a, d) => a * d, 1);
+    if ((e - b) !== count * BYTES[dtype]) {
+      throw new Error(
+        `${file}: tensor "${name}" has ${e - b} bytes but shape ${JSON.stringify(shape)} in ${dtype} needs ${count * BYTES[dtype]}`,
+      );
+    }
+    tensors.set(name, { name, dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
+  }
+  return { file, tensors, bytes };
+}
+
+/** float16 → float32 for every possible bit pattern, built once (256 KiB). */
+let halfTable: Float32Array | null = null;
+function halfToFloatTable(): Float32Array {
+  if (halfTable !== null) return halfTable;
+  halfTable = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    let value: number;
+    if (exponent === 0) value = fraction * 2 ** -24; // subnormal
+    else if (exponent === 31) value = fraction === 0 ? Infinity : NaN;
+    else value = (1 + fraction / 1024) * 2 ** (exponent - 15);
+    halfTable[h] = sign * value;
+  }
+  return halfTable;
+}
+
+/** The tensor's values as float32, whatever its stored dtype. */
+export function readFloat32(source: SafetensorsFile, entry: TensorEntry): Float32Array {
+  const count = (entry.end - entry.begin) / BYTES[entry.dtype];
+  if (entry.dtype === 'F32') {
+    // Copy: the file's offsets need not be 4-byte aligned, and we drop the file afterwards.
+    return new Float32Array(source.bytes.slice(entry.begin, entry.end));
+  }
+  const halves = new Uint16Array(source.bytes.slice(entry.begin, entry.end));
+  const out = new Float32Array(count);
+  if (entry.dtype === 'F16') {
+    const table = halfToFloatTable();
+    for (let i = 0; i < count; i++) out[i] = table[halves[i]];
+  } else {
+    // bfloat16 is the top 16 bits of a float32.
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < count; i++) bits[i] = halves[i] << 16;
+  }
+  return out;
+}
