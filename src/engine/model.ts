@@ -22,13 +22,15 @@ export interface ForwardInput {
   lmPositions?: [number, number][];
 }
 
-export interface ForwardOutput {
+// A type alias (not an interface) so tf.tidy accepts it as a TensorContainer.
+export type ForwardOutput = {
   hiddenStates: tf.Tensor4D; // [L+1, B, T, H]
   attentions: tf.Tensor5D; // [L, B, heads, T, T]
-  pooled: tf.Tensor2D | null; // [B, H]
-  lmLogits: tf.Tensor2D | null; // [lmPositions, vocab]
-  classifierLogits: tf.Tensor2D | null; // [B, labels]
-}
+  // Absent when the checkpoint lacks that head (undefined, not null, so tf.tidy can return it).
+  pooled?: tf.Tensor2D; // [B, H]
+  lmLogits?: tf.Tensor2D; // [lmPositions, vocab]
+  classifierLogits?: tf.Tensor2D; // [B, labels]
+};
 
 export class BertModel {
   readonly config: BertConfig;
@@ -50,7 +52,12 @@ export class BertModel {
     };
     const t1 = (name: string) => tensor(name) as tf.Tensor1D;
     const t2 = (name: string) => tensor(name) as tf.Tensor2D;
-    const denseAt = (p: string): Dense => ({ weight: t2(`${p}.weight`), bias: t1(`${p}.bias`) });
+    const denseAt = (p: string): Dense => {
+      const weight = w.get(`${p}.weight`) as Weight; // [out, in]
+      const kernel = tf.tidy(() => tf.tensor2d(weight.values, weight.shape as [number, number]).transpose<tf.Tensor2D>());
+      this.owned.push(kernel);
+      return { kernel, bias: t1(`${p}.bias`) };
+    };
     const normAt = (p: string): Norm => ({ weight: t1(`${p}.weight`), bias: t1(`${p}.bias`) });
 
     this.embeddings = {
@@ -104,7 +111,7 @@ export class BertModel {
   /** Runs the whole model. The caller owns (and must dispose) the returned tensors. */
   forward(input: ForwardInput): ForwardOutput {
     const eps = this.config.layerNormEps;
-    return tf.tidy(() => {
+    return tf.tidy((): ForwardOutput => {
       const ids = tf.tensor2d(input.ids, undefined, 'int32');
       const types = tf.tensor2d(input.tokenTypes, undefined, 'int32');
       const T = ids.shape[1];
@@ -118,14 +125,15 @@ export class BertModel {
         hidden.push(x);
         probs.push(out.attentionProbs);
       }
-      const pooled = this.pooler !== null ? pool(x, this.pooler) : null;
-      let logits: tf.Tensor2D | null = null;
+      const pooled = this.pooler !== null ? pool(x, this.pooler) : undefined;
+      let logits: tf.Tensor2D | undefined;
       const positions = input.lmPositions ?? [];
       if (this.lmHead !== null && positions.length > 0) {
         const rows = tf.gatherND(x, tf.tensor2d(positions, undefined, 'int32')) as tf.Tensor2D; // [N, H]
         logits = lmLogits(rows, this.lmHead, eps);
       }
-      const classifierLogits = this.classifier !== null && pooled !== null ? classify(pooled, this.classifier) : null;
+      const classifierLogits =
+        this.classifier !== null && pooled !== undefined ? classify(pooled, this.classifier) : undefined;
       return {
         hiddenStates: tf.stack(hidden) as tf.Tensor4D,
         attentions: tf.stack(probs) as tf.Tensor5D,

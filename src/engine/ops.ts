@@ -2,8 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 
 export interface Dense {
-  /** [out, in], exactly as PyTorch stores nn.Linear. */
-  weight: tf.Tensor2D;
+  /**
+   * [in, out]: PyTorch's nn.Linear weight transposed once at load, so every
+   * call is a plain x·W. (tfjs-wasm 4.22 also computes fused matMul with
+   * transposeB + bias wrongly — measured: errors of ~0.8 — so this is needed.)
+   */
+  kernel: tf.Tensor2D;
   bias: tf.Tensor1D;
 }
 
@@ -12,13 +16,12 @@ export interface Norm {
   bias: tf.Tensor1D; // β
 }
 
-/** y = x·Wᵀ + b over the last axis, for any leading shape. */
+/** y = x·W + b over the last axis, for any leading shape. */
 export function dense(x: tf.Tensor, layer: Dense): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
   const flat = x.reshape([-1, inner]) as tf.Tensor2D;
-  // transposeB: keep PyTorch's [out, in] layout instead of copying a transposed weight.
-  const y = tf.fused.matMul({ a: flat, b: layer.weight, transposeB: true, bias: layer.bias });
-  return y.reshape([...x.shape.slice(0, -1), layer.weight.shape[0]]);
+  const y = tf.fused.matMul({ a: flat, b: layer.kernel, bias: layer.bias });
+  return y.reshape([...x.shape.slice(0, -1), layer.kernel.shape[1]]);
 }
 
 /** LayerNorm over the hidden axis (population variance, as PyTorch). */

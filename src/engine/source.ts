@@ -35,7 +35,9 @@ export function urlSource(base: string, fetchImpl: typeof fetch = fetch): Checkp
         response = await fetchImpl(url, { signal: options.signal });
       } catch (error) {
         if (options.signal?.aborted) throw abortError(name);
-        throw new Error(`${url}: could not be fetched (${error instanceof Error ? error.message : String(error)})`);
+        throw new Error(`${url}: could not be fetched (${error instanceof Error ? error.message : String(error)})`, {
+          cause: error,
+        });
       }
       if (response.status === 404) return null;
       if (!response.ok) throw new Error(`${url}: the server answered ${response.status} ${response.statusText}`);

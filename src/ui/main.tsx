@@ -1,7 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { exposeConsoleApi } from './consoleApi';
 import './styles.css';
+
+exposeConsoleApi();
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');

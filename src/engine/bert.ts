@@ -1,0 +1,224 @@
+/**
+ * The engine's public surface, in the spirit of tfjs-models: `loadModel`, then
+ * `encode` / `encodeBatch` / `fillMask`. Tensors never leave this file: results
+ * are plain typed arrays, and everything allocated is disposed here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MaskMode } from './attention';
+import { loadCheckpoint, type Checkpoint } from './checkpoint';
+import type { BertConfig } from './config';
+import { BertModel } from './model';
+import type { CheckpointSource, ReadOptions } from './source';
+import { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer';
+
+export type { MaskMode } from './attention';
+
+export interface Bert {
+  config: BertConfig;
+  tokenizer: WordPieceTokenizer;
+  model: BertModel;
+  /** Where it was loaded from. */
+  location: string;
+  /** The mask this checkpoint was trained with: causal for decoders (GPT-style), else bidirectional. */
+  defaultMask: MaskMode;
+  /** Bytes of weights read. */
+  bytes: number;
+  dispose(): void;
+}
+
+export async function loadModel(source: CheckpointSource, options: ReadOptions = {}): Promise<Bert> {
+  return fromCheckpoint(await loadCheckpoint(source, options));
+}
+
+export function fromCheckpoint(checkpoint: Checkpoint): Bert {
+  const { config } = checkpoint;
+  // Without tokenizer_config.json, BERT's defaults apply (uncased), truncated to the position table.
+  const tokenizer = WordPieceTokenizer.fromVocabText(
+    checkpoint.vocabText,
+    checkpoint.tokenizerConfig === null
+      ? { maxLength: config.maxPositions }
+      : tokenizerOptionsFromConfig(checkpoint.tokenizerConfig, config.maxPositions),
+  );
+  if (tokenizer.vocabSize !== config.vocabSize) {
+    throw new Error(
+      `${checkpoint.location}: vocab.txt has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`,
+    );
+  }
+  const model = new BertModel(checkpoint);
+  return {
+    config,
+    tokenizer,
+    model,
+    location: checkpoint.location,
+    defaultMask: config.isDecoder ? 'causal' : 'bidirectional',
+    bytes: checkpoint.bytes,
+    dispose: () => model.dispose(),
+  };
+}
+
+export interface EncodeOptions {
+  /** Attention mask; defaults to the model's own (see Bert.defaultMask). */
+  mask?: MaskMode;
+  /** Second segment for sentence-pair input (token_type_ids 1). */
+  pair?: string;
+  /** Which positions get language-model scores: the [MASK] tokens (default), all, or none. */
+  lm?: 'masked' | 'all' | 'none';
+}
+
+export interface LmScores {
+  /** Index in tokens (counting [CLS]) of the token being predicted. */
+  position: number;
+  /** Raw scores over the vocabulary. */
+  logits: Float32Array;
+}
+
+export interface Encoded extends Encoding {
+  mask: MaskMode;
+  layers: number;
+  heads: number;
+  hidden: number;
+  /** [L+1] arrays of seq×hidden, row-major: the embeddings, then each layer's output. */
+  hiddenStates: Float32Array[];
+  /** [layer][head] arrays of seq×seq, row-major: row = query, column = key. */
+  attentions: Float32Array[][];
+  pooled: Float32Array | null;
+  lm: LmScores[];
+  classifierLogits: Float32Array | null;
+  backend: string;
+  /** Wall time of the forward pass and read-back, in milliseconds. */
+  ms: number;
+}
+
+export async function encode(bert: Bert, text: string, options: EncodeOptions = {}): Promise<Encoded> {
+  return (await runBatch(bert, [bert.tokenizer.encode(text, options.pair)], options))[0];
+}
+
+/** Several texts in one padded batch (padding keys are masked out). */
+export async function encodeBatch(bert: Bert, texts: string[], options: EncodeOptions = {}): Promise<Encoded[]> {
+  return runBatch(bert, texts.map((t) => bert.tokenizer.encode(t, options.pair)), options);
+}
+
+/**
+ * Which output row predicts token i. An encoder trained on masked-LM predicts a
+ * token from its own position; a decoder trained on next-token prediction
+ * predicts it from the position before (it has only seen the left context).
+ */
+function predictorRow(bert: Bert, position: number): number {
+  return bert.config.isDecoder ? position - 1 : position;
+}
+
+async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOptions): Promise<Encoded[]> {
+  const started = performance.now();
+  const mask = options.mask ?? bert.defaultMask;
+  const T = Math.max(...encodings.map((e) => e.ids.length));
+  const padId = bert.tokenizer.padId;
+  const pad = (xs: number[], fill: number) => [...xs, ...new Array<number>(T - xs.length).fill(fill)];
+  const wanted = options.lm ?? 'masked';
+  const lmRequests: { batch: number; position: number }[] = [];
+  if (bert.model.hasLmHead && wanted !== 'none') {
+    encodings.forEach((e, b) =>
+      e.ids.forEach((id, position) => {
+        const predictable = predictorRow(bert, position) >= 0;
+        if (predictable && (wanted === 'all' || id === bert.tokenizer.maskId)) lmRequests.push({ batch: b, position });
+      }),
+    );
+  }
+  const out = bert.model.forward({
+    ids: encodings.map((e) => pad(e.ids, padId)),
+    tokenTypes: encodings.map((e) => pad(e.tokenTypeIds, 0)),
+    lengths: encodings.map((e) => e.ids.length),
+    mask,
+    lmPositions: lmRequests.map((r) => [r.batch, predictorRow(bert, r.position)]),
+  });
+  const tensors = [out.hiddenStates, out.attentions, out.pooled, out.lmLogits, out.classifierLogits];
+  try {
+    // One read-back per output, all in flight together (each is a GPU→CPU sync).
+    const [hidden, attn, pooled, logits, classes] = await Promise.all(
+      tensors.map((t) => (t === undefined ? Promise.resolve(null) : (t.data() as Promise<Float32Array>))),
+    );
+    const { layers, heads, hidden: H, labels, vocabSize } = {
+      ...bert.config,
+      labels: bert.config.labels.length,
+    };
+    const B = encodings.length;
+    const ms = performance.now() - started;
+    return encodings.map((e, b) => {
+      const n = e.ids.length;
+      const hiddenStates = Array.from({ length: layers + 1 }, (_, l) => {
+        const rows = new Float32Array(n * H);
+        for (let t = 0; t < n; t++) rows.set(hidden!.subarray(((l * B + b) * T + t) * H, ((l * B + b) * T + t + 1) * H), t * H);
+        return rows;
+      });
+      const attentions = Array.from({ length: layers }, (_, l) =>
+        Array.from({ length: heads }, (_, h) => {
+          const m = new Float32Array(n * n);
+          const base = ((l * B + b) * heads + h) * T * T;
+          for (let q = 0; q < n; q++) m.set(attn!.subarray(base + q * T, base + q * T + n), q * n);
+          return m;
+        }),
+      );
+      const lm: LmScores[] = [];
+      lmRequests.forEach((r, i) => {
+        if (r.batch === b) lm.push({ position: r.position, logits: logits!.slice(i * vocabSize, (i + 1) * vocabSize) });
+      });
+      return {
+        ...e,
+        mask,
+        layers,
+        heads,
+        hidden: H,
+        hiddenStates,
+        attentions,
+        pooled: pooled === null ? null : pooled.slice(b * H, (b + 1) * H),
+        lm,
+        classifierLogits: classes === null ? null : classes.slice(b * labels, (b + 1) * labels),
+        backend: tf.getBackend(),
+        ms,
+      };
+    });
+  } finally {
+    tf.dispose(Object.values(out));
+  }
+}
+
+export interface Prediction {
+  token: string;
+  id: number;
+  score: number;
+}
+
+export interface FillMaskResult {
+  /** Index of the [MASK] in tokens, counting [CLS]. */
+  position: number;
+  predictions: Prediction[];
+}
+
+/** Top-k guesses for every [MASK] in the text, best first, with softmax probabilities. */
+export async function fillMask(
+  bert: Bert,
+  text: string,
+  options: { topK?: number; mask?: MaskMode } = {},
+): Promise<FillMaskResult[]> {
+  if (!bert.model.hasLmHead) {
+    throw new Error(`${bert.location} has no language-model head (${bert.config.architecture}); fill-mask needs BertForMaskedLM or BertLMHeadModel`);
+  }
+  const encoded = await encode(bert, text, { mask: options.mask, lm: 'masked' });
+  return encoded.lm.map((scores) => ({ position: scores.position, predictions: topK(bert, scores.logits, options.topK ?? 5) }));
+}
+
+/** Softmax over the vocabulary, then the k most probable tokens. */
+export function topK(bert: Bert, logits: Float32Array, k: number): Prediction[] {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  let sum = 0;
+  for (const v of logits) sum += Math.exp(v - max);
+  const order = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]).slice(0, k);
+  return order.map((id) => ({ token: bert.tokenizer.idToToken(id), id, score: Math.exp(logits[id] - max) / sum }));
+}
+
+/** [rows×cols] row-major → nested arrays, for JSON output. */
+export function toNested(values: Float32Array, cols: number): number[][] {
+  const rows: number[][] = [];
+  for (let i = 0; i < values.length; i += cols) rows.push(Array.from(values.subarray(i, i + cols)));
+  return rows;
+}

@@ -1,0 +1,29 @@
+/**
+ * The engine, reachable from the browser's devtools console as `bertPlayground`
+ * — for curious students, and for the browser tests, which drive it directly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { encode, encodeBatch, fillMask, loadModel } from '../engine/bert';
+import { initBackend, type BackendName } from '../engine/backend';
+import { urlSource } from '../engine/source';
+import { wasmPaths } from './wasmPaths';
+
+export const consoleApi = {
+  tf,
+  loadModel,
+  encode,
+  encodeBatch,
+  fillMask,
+  urlSource,
+  initBackend: (chain?: BackendName[]) => initBackend({ chain, wasmPaths }),
+};
+
+declare global {
+  interface Window {
+    bertPlayground: typeof consoleApi;
+  }
+}
+
+export function exposeConsoleApi(): void {
+  window.bertPlayground = consoleApi;
+}

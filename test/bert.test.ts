@@ -1,0 +1,128 @@
+// The engine's public API: encode / encodeBatch / fillMask, masks, and no tensor leaks.
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encode, encodeBatch, fillMask, loadModel, type Bert } from '../src/engine/bert';
+import { folderSource, initNodeBackend } from '../src/engine/node';
+
+let mlm: Bert;
+let decoder: Bert;
+beforeAll(async () => {
+  await initNodeBackend();
+  mlm = await loadModel(folderSource('test/fixtures/checkpoints/tiny-mlm-f32'));
+  decoder = await loadModel(folderSource('test/fixtures/checkpoints/tiny-decoder'));
+});
+afterAll(() => {
+  mlm.dispose();
+  decoder.dispose();
+});
+
+describe('encode', () => {
+  it('returns every layer and head, with rows of attention summing to 1', async () => {
+    const e = await encode(mlm, 'the cat sat on the mat');
+    expect(e.tokens).toEqual(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '[SEP]']);
+    expect(e.offsets[2]).toEqual([4, 7]);
+    expect(e.hiddenStates).toHaveLength(3);
+    expect(e.attentions).toHaveLength(2);
+    expect(e.attentions[0]).toHaveLength(4);
+    const n = e.ids.length;
+    for (const head of e.attentions.flat()) {
+      for (let q = 0; q < n; q++) {
+        const row = head.subarray(q * n, (q + 1) * n);
+        expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      }
+    }
+    expect(e.pooled).toHaveLength(32);
+    expect(e.backend).toBe('wasm');
+    expect(e.ms).toBeGreaterThan(0);
+  });
+
+  it('the causal mask hides every key to the right of the query; bidirectional does not', async () => {
+    const causal = await encode(mlm, 'the cat sat on the mat', { mask: 'causal' });
+    const bi = await encode(mlm, 'the cat sat on the mat', { mask: 'bidirectional' });
+    const n = causal.ids.length;
+    let above = 0;
+    let aboveBi = 0;
+    for (const [l, layer] of causal.attentions.entries()) {
+      for (const [h, head] of layer.entries()) {
+        for (let q = 0; q < n; q++)
+          for (let k = q + 1; k < n; k++) {
+            above = Math.max(above, head[q * n + k]);
+            aboveBi = Math.max(aboveBi, bi.attentions[l][h][q * n + k]);
+          }
+      }
+    }
+    expect(above).toBe(0);
+    expect(aboveBi).toBeGreaterThan(0.01);
+    // The first token can only see itself under the causal mask.
+    expect(causal.attentions[0][0][0]).toBeCloseTo(1, 6);
+  });
+
+  it('a batch gives each sentence the same result as alone', async () => {
+    const texts = ['the cat sat', 'a big red dog ran under the tree . it was happy'];
+    const batch = await encodeBatch(mlm, texts);
+    for (const [i, text] of texts.entries()) {
+      const alone = await encode(mlm, text);
+      expect(batch[i].tokens).toEqual(alone.tokens);
+      const diff = alone.hiddenStates[2].reduce((m, v, j) => Math.max(m, Math.abs(v - batch[i].hiddenStates[2][j])), 0);
+      expect(diff).toBeLessThan(1e-5);
+    }
+  });
+
+  it('truncates to max_position_embeddings and says so', async () => {
+    const long = Array.from({ length: 40 }, () => 'cat').join(' ');
+    const e = await encode(mlm, long);
+    expect(e.ids).toHaveLength(24);
+    expect(e.truncated).toBe(true);
+    expect(e.tokens[23]).toBe('[SEP]');
+  });
+
+  it('leaks no tensors across repeated calls', async () => {
+    await encode(mlm, 'warm up [MASK]');
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) {
+      await encode(mlm, `the cat sat on the [MASK] ${i}`, { lm: 'all' });
+      await fillMask(decoder, 'the dog [MASK] under the tree');
+      await encodeBatch(mlm, ['a', 'the big dog']);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('fillMask', () => {
+  it('scores a [MASK] from the encoder at its own position', async () => {
+    const golden = JSON.parse(readFileSync('test/fixtures/golden/tiny-mlm-f32.json', 'utf8'));
+    // Golden case 2: "[CLS] this [MASK] bad . [SEP] and was [SEP]" – compare our top-1 with the reference logits' argmax.
+    const ref = golden.cases[1];
+    const maskAt = ref.input_ids.indexOf(4);
+    const refLogits: number[] = ref.logits[maskAt];
+    const refTop = refLogits.indexOf(Math.max(...refLogits));
+    const e = await encode(mlm, 'this [MASK] bad .', { pair: 'and was', lm: 'masked' });
+    expect(e.ids).toEqual(ref.input_ids);
+    const [result] = await fillMask(mlm, 'this [MASK] bad .', { topK: 3 });
+    expect(result.position).toBe(maskAt);
+    // fillMask has no pair, so only check it is a proper distribution; the pair encoding checks the reference.
+    expect(result.predictions[0].score).toBeGreaterThanOrEqual(result.predictions[1].score);
+    const lmTop = e.lm[0].logits.indexOf(Math.max(...e.lm[0].logits));
+    expect(lmTop).toBe(refTop);
+  });
+
+  it('predicts a decoder’s [MASK] from the position before it (left context only)', async () => {
+    const golden = JSON.parse(readFileSync('test/fixtures/golden/tiny-decoder.json', 'utf8'));
+    const ref = golden.cases[0]; // "[CLS] the cat sat on the mat . [SEP]"
+    // Mask "sat" (position 3): the decoder's guess is its output at position 2 ("cat").
+    const [result] = await fillMask(decoder, 'the cat [MASK] on the mat .', { topK: 1 });
+    expect(result.position).toBe(3);
+    const row: number[] = ref.logits[2];
+    expect(result.predictions[0].id).toBe(row.indexOf(Math.max(...row)));
+    // And what follows the mask cannot change that guess.
+    const [other] = await fillMask(decoder, 'the cat [MASK] dog dog dog', { topK: 1 });
+    expect(other.predictions[0]).toEqual(result.predictions[0]);
+  });
+
+  it('refuses a model without a language-model head', async () => {
+    const cls = await loadModel(folderSource('test/fixtures/checkpoints/tiny-cls'));
+    await expect(fillMask(cls, 'a [MASK]')).rejects.toThrow(/has no language-model head \(BertForSequenceClassification\)/);
+    cls.dispose();
+  });
+});

@@ -1,0 +1,170 @@
+// Loading checkpoints: every supported variant, and a clear error for every broken one.
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint, normaliseName } from '../src/engine/checkpoint';
+import { parseConfig } from '../src/engine/config';
+import { folderSource } from '../src/engine/node';
+import { parseSafetensors } from '../src/engine/safetensors';
+import { memorySource, urlSource } from '../src/engine/source';
+
+const DIR = 'test/fixtures/checkpoints';
+
+function filesOf(name: string): Map<string, ArrayBuffer> {
+  const files = new Map<string, ArrayBuffer>();
+  for (const f of readdirSync(`${DIR}/${name}`)) {
+    const b = readFileSync(`${DIR}/${name}/${f}`);
+    files.set(f, b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+  }
+  return files;
+}
+
+/** A safetensors file with one tensor and a hand-written header. */
+function safetensors(header: object, dataBytes: number): ArrayBuffer {
+  let text = JSON.stringify(header);
+  text += ' '.repeat((8 - (text.length % 8)) % 8);
+  const out = new Uint8Array(8 + text.length + dataBytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(new TextEncoder().encode(text), 8);
+  return out.buffer;
+}
+
+describe('normaliseName', () => {
+  it('drops the bert. prefix and renames TF-era gamma/beta', () => {
+    expect(normaliseName('bert.encoder.layer.0.output.LayerNorm.gamma')).toBe('encoder.layer.0.output.LayerNorm.weight');
+    expect(normaliseName('embeddings.LayerNorm.beta')).toBe('embeddings.LayerNorm.bias');
+    expect(normaliseName('cls.predictions.bias')).toBe('cls.predictions.bias');
+  });
+});
+
+describe('parseConfig', () => {
+  it('reads the paper-named hyper-parameters', () => {
+    const c = parseConfig(JSON.parse(readFileSync(`${DIR}/tiny-decoder/config.json`, 'utf8')));
+    expect(c).toMatchObject({ architecture: 'BertLMHeadModel', hidden: 32, layers: 2, heads: 4, isDecoder: true });
+  });
+  it('names an unsupported architecture and the supported ones', () => {
+    expect(() => parseConfig({ architectures: ['RobertaForMaskedLM'], hidden_size: 8 })).toThrow(
+      /architecture "RobertaForMaskedLM" is not supported \(supported: BertModel, BertForMaskedLM/,
+    );
+  });
+  it('rejects a non-BERT model type and a bad field', () => {
+    expect(() => parseConfig({ model_type: 'gpt2' })).toThrow(/model_type "gpt2"/);
+    expect(() => parseConfig({ vocab_size: 10, hidden_size: 10, num_attention_heads: 3 })).toThrow(/not divisible/);
+    expect(() => parseConfig({ vocab_size: 10, hidden_size: -1 })).toThrow(/"hidden_size" must be a positive integer/);
+  });
+  it('reads classification labels', () => {
+    const c = parseConfig(JSON.parse(readFileSync(`${DIR}/tiny-cls/config.json`, 'utf8')));
+    expect(c.labels).toEqual(['negative', 'positive']);
+  });
+});
+
+describe('loadCheckpoint', () => {
+  it('reads F16 legacy names with an explicit decoder, and BF16 shards', async () => {
+    const legacy = await loadCheckpoint(folderSource(`${DIR}/tiny-mlm-f16-legacy`));
+    expect(legacy.weights.has('cls.predictions.decoder.weight')).toBe(true);
+    expect(legacy.weights.has('embeddings.LayerNorm.weight')).toBe(true);
+    const sharded = await loadCheckpoint(folderSource(`${DIR}/tiny-base-bf16-sharded`));
+    expect(sharded.config.architecture).toBe('BertModel');
+    expect(sharded.weights.get('encoder.layer.1.output.dense.weight')!.shape).toEqual([32, 64]);
+  });
+
+  it('names the missing file', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    files.delete('vocab.txt');
+    await expect(loadCheckpoint(memorySource(files, 'my-folder'))).rejects.toThrow('my-folder: vocab.txt is missing');
+    files.delete('model.safetensors');
+    files.set('vocab.txt', new ArrayBuffer(1));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(/no weights found — expected model.safetensors/);
+  });
+
+  it('names a missing shard', async () => {
+    const files = filesOf('tiny-base-bf16-sharded');
+    files.delete('model-00002-of-00002.safetensors');
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(
+      'model-00002-of-00002.safetensors is missing (listed in model.safetensors.index.json)',
+    );
+  });
+
+  it('names a missing tensor', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    const config = JSON.parse(readFileSync(`${DIR}/tiny-mlm-f32/config.json`, 'utf8'));
+    config.num_hidden_layers = 3; // the file has two
+    files.set('config.json', new TextEncoder().encode(JSON.stringify(config)).buffer as ArrayBuffer);
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(
+      'model.safetensors: tensor "encoder.layer.2.attention.self.query.weight" is missing',
+    );
+  });
+
+  it('names a tensor whose shape disagrees with the config', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    const config = JSON.parse(readFileSync(`${DIR}/tiny-mlm-f32/config.json`, 'utf8'));
+    config.intermediate_size = 128;
+    files.set('config.json', new TextEncoder().encode(JSON.stringify(config)).buffer as ArrayBuffer);
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(
+      'model.safetensors: tensor "encoder.layer.0.intermediate.dense.weight" has shape [64, 32] but config.json implies [128, 32]',
+    );
+  });
+
+  it('notices a truncated download', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    const full = files.get('model.safetensors')!;
+    files.set('model.safetensors', full.slice(0, full.byteLength - 100));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(/model.safetensors: tensor ".*" lies outside the file/);
+    files.set('model.safetensors', full.slice(0, 40));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(/header claims \d+ bytes but the file has only 40/);
+  });
+});
+
+describe('parseSafetensors', () => {
+  it('rejects bad dtypes, byte counts and offsets, naming the tensor', () => {
+    expect(() => parseSafetensors('a.safetensors', safetensors({ x: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, 8))).toThrow(
+      'a.safetensors: tensor "x" has dtype I64; only F32, F16 and BF16 are supported',
+    );
+    expect(() => parseSafetensors('a.safetensors', safetensors({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8))).toThrow(
+      'a.safetensors: tensor "x" has 8 bytes but shape [3] in F32 needs 12',
+    );
+    expect(() => parseSafetensors('a.safetensors', safetensors({ x: { dtype: 'F16', shape: [2], data_offsets: [8, 4] } }, 8))).toThrow(
+      /tensor "x" lies outside the file/,
+    );
+    expect(() => parseSafetensors('a.safetensors', new TextEncoder().encode('not a safetensors file at all').buffer as ArrayBuffer)).toThrow(
+      /header claims/,
+    );
+  });
+});
+
+describe('urlSource', () => {
+  it('streams with progress, maps 404 to "missing", and can be aborted', async () => {
+    const payload = new Uint8Array(1000).fill(7);
+    const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
+      const u = String(url);
+      if (u.endsWith('/missing.json')) return new Response('no', { status: 404 });
+      if (u.endsWith('/slow.bin')) {
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(payload.slice(0, 10));
+              init?.signal?.addEventListener('abort', () => controller.error(new Error('aborted')));
+            },
+          }),
+        );
+      }
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(payload.slice(0, 400));
+          controller.enqueue(payload.slice(400));
+          controller.close();
+        },
+      });
+      return new Response(body, { headers: { 'content-length': '1000' } });
+    }) as typeof fetch;
+    const source = urlSource('https://example.test/model', fakeFetch);
+    const seen: number[] = [];
+    const bytes = await source.read('model.safetensors', { onProgress: (p) => seen.push(p.loaded / (p.total ?? 1)) });
+    expect(bytes!.byteLength).toBe(1000);
+    expect(seen).toEqual([0.4, 1]);
+    expect(await source.read('missing.json')).toBeNull();
+    const controller = new AbortController();
+    const pending = source.read('slow.bin', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    await expect(pending).rejects.toThrow('loading slow.bin was cancelled');
+  });
+});

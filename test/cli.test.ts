@@ -1,0 +1,90 @@
+// The CLI as a user runs it: JSON on stdout only, errors on stderr with a non-zero exit.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+function cli(args: string[], input = '') {
+  const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { input, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const MLM = 'test/fixtures/checkpoints/tiny-mlm-f32';
+const DECODER = 'test/fixtures/checkpoints/tiny-decoder';
+
+describe('cli', () => {
+  it('tokenize: one JSON array per input line, no [CLS]/[SEP]', () => {
+    const r = cli(['tokenize', '--vocab', `${MLM}/vocab.txt`], 'The cats sat.\nplaying [MASK] birds\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      ['the', 'cat', '##s', 'sat', '.'],
+      ['play', '##ing', '[MASK]', 'bird', '##s'],
+    ]);
+  });
+
+  it('tokenize --cased keeps capitals (which this uncased vocabulary cannot spell)', () => {
+    const r = cli(['tokenize', '--vocab', `${MLM}/vocab.txt`, '--cased'], 'The cat\n');
+    expect(JSON.parse(r.stdout)).toEqual(['[UNK]', 'cat']);
+  });
+
+  it('encode: tokens, ids, hidden states and attentions with the documented shapes', () => {
+    const r = cli(['encode', '--model', MLM, '--text', 'the cat sat on the mat']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tokens).toEqual(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '[SEP]']);
+    expect(out.ids).toEqual([2, 5, 7, 9, 11, 5, 13, 3]);
+    expect(out.hidden_states).toHaveLength(3); // embeddings + 2 layers
+    expect(out.hidden_states[0]).toHaveLength(8);
+    expect(out.hidden_states[0][0]).toHaveLength(32);
+    expect(out.attentions).toHaveLength(2);
+    expect(out.attentions[0]).toHaveLength(4);
+    expect(out.attentions[1][3][5]).toHaveLength(8);
+    const rowSum = out.attentions[1][3][5].reduce((a: number, b: number) => a + b, 0);
+    expect(rowSum).toBeCloseTo(1, 5);
+  });
+
+  it('encode: a decoder defaults to the causal mask; --mask overrides', () => {
+    const dec = JSON.parse(cli(['encode', '--model', DECODER, '--text', 'the cat sat']).stdout);
+    expect(dec.attentions[0][0][1].slice(2)).toEqual([0, 0, 0]); // token 1 sees nothing to its right
+    const bi = JSON.parse(cli(['encode', '--model', DECODER, '--text', 'the cat sat', '--mask', 'bidirectional']).stdout);
+    expect(bi.attentions[0][0][1][2]).toBeGreaterThan(0);
+  });
+
+  it('encode matches the golden reference through the whole path (text → numbers)', () => {
+    const golden = JSON.parse(readFileSync('test/fixtures/golden/tiny-mlm-f32.json', 'utf8'));
+    const first = golden.cases[0]; // ids [2,5,7,9,11,5,13,15,3] = "the cat sat on the mat ."
+    const out = JSON.parse(cli(['encode', '--model', MLM, '--text', 'The cat sat on the mat.']).stdout);
+    expect(out.ids).toEqual(first.input_ids);
+    const ours = out.hidden_states.flat(2) as number[];
+    const ref = first.hidden_states.flat(2) as number[];
+    expect(Math.max(...ours.map((v, i) => Math.abs(v - ref[i])))).toBeLessThan(1e-4);
+  });
+
+  it('fill-mask: one entry per [MASK], predictions best first, probabilities', () => {
+    const r = cli(['fill-mask', '--model', MLM, '--text', 'the [MASK] sat on the [MASK] .', '--top-k', '4']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.map((m: { position: number }) => m.position)).toEqual([2, 6]);
+    for (const m of out) {
+      expect(m.predictions).toHaveLength(4);
+      const scores = m.predictions.map((p: { score: number }) => p.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      expect(scores[0]).toBeGreaterThan(0);
+      expect(scores[0]).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('errors go to stderr with a non-zero exit and nothing on stdout', () => {
+    for (const args of [
+      ['encode', '--model', 'no/such/dir', '--text', 'hi'],
+      ['fill-mask', '--model', MLM, '--text', 'no mask here'],
+      ['encode', '--model', MLM, '--text', 'hi', '--mask', 'sideways'],
+      ['fill-mask', '--model', 'test/fixtures/checkpoints/tiny-cls', '--text', 'a [MASK]'],
+      ['frobnicate'],
+    ]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: /);
+    }
+  });
+});
