@@ -3,7 +3,8 @@
  * — for curious students, and for the browser tests, which drive it directly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encode, encodeBatch, fillMask, loadModel } from '../engine/bert';
+import { encode, encodeBatch, fillMask, fromCheckpoint, loadModel } from '../engine/bert';
+import { randomCheckpoint, type RandomShape } from '../engine/random';
 import { initBackend, type BackendName } from '../engine/backend';
 import { urlSource } from '../engine/source';
 import { wasmPaths } from './wasmPaths';
@@ -15,6 +16,8 @@ export const consoleApi = {
   encodeBatch,
   fillMask,
   urlSource,
+  /** A seeded random BERT of any shape (benchmarks, experiments). */
+  randomModel: (shape: RandomShape, seed?: number) => fromCheckpoint(randomCheckpoint(shape, seed)),
   initBackend: (chain?: BackendName[]) => initBackend({ chain, wasmPaths }),
 };
 

@@ -1,0 +1,157 @@
+/**
+ * npm run bench — forward latency of the encoder in headless Chromium, per
+ * backend (WebGPU, wasm), model and sequence length: the baseline the speed
+ * work is measured against. Prints a table, then JSON (`-- --json`: JSON only).
+ *
+ * Each cell: one warm-up run (shaders compile, weights upload), then up to 5
+ * timed runs within a time budget; the median is reported. A cell whose warm-up
+ * alone takes longer than the budget reports that single run (marked *), because
+ * a software WebGPU adapter can need a minute for bert-base.
+ */
+import { chromium } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { build, preview } from 'vite';
+import { chromiumArgs, chromiumFound, chromiumPath } from '../e2e/chromium';
+
+const jsonOnly = process.argv.includes('--json');
+const say = (line: string) => process.stderr.write(line + '\n');
+
+interface Shape {
+  layers: number;
+  hidden: number;
+  heads: number;
+  intermediate: number;
+  vocabSize?: number;
+}
+interface ModelSpec {
+  name: string;
+  url?: string; // a Hugging Face folder served by the app
+  shape?: Shape; // or a seeded random model of this shape
+}
+interface Cell {
+  model: string;
+  backend: string;
+  tokens: number;
+  ms: number;
+  runs: number;
+  warm: boolean;
+}
+
+const LENGTHS = [16, 64, 128];
+const BACKENDS = ['webgpu', 'wasm'];
+const BUDGET_MS = 20_000;
+
+const models: ModelSpec[] = [
+  existsSync('public/weights/bert-mini/config.json')
+    ? { name: 'bert-mini (shipped)', url: '/weights/bert-mini/' }
+    : { name: 'random 4/256/4/1024', shape: { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocabSize: 8000 } },
+  { name: 'random bert-base 12/768/12/3072', shape: { layers: 12, hidden: 768, heads: 12, intermediate: 3072, vocabSize: 30522 } },
+];
+
+async function main(): Promise<void> {
+  if (!chromiumFound()) throw new Error(`No Chromium at ${chromiumPath}: sudo apt-get install -y chromium (or set CHROME_PATH)`);
+  say('building the app…');
+  await build({ logLevel: 'error' });
+  const server = await preview({ logLevel: 'error', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const base = server.resolvedUrls?.local[0];
+  if (base === undefined) throw new Error('vite preview did not report a URL');
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const cells: Cell[] = [];
+  let adapter = 'unknown';
+  try {
+    for (const backend of BACKENDS) {
+      const page = await browser.newPage();
+      await page.goto(`${base}?backend=${backend}`);
+      await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+      const active = await page.getByTestId('backend').textContent();
+      if (active !== backend) {
+        say(`skipping ${backend}: the page runs on ${active}`);
+        continue;
+      }
+      if (backend === 'webgpu') {
+        adapter = await page.evaluate(async () => {
+          const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string; description: string } } | null> } }).gpu;
+          const a = await gpu?.requestAdapter();
+          return a?.info ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'unknown';
+        });
+      }
+      for (const model of models) {
+        for (const tokens of LENGTHS) {
+          say(`${backend} · ${model.name} · ${tokens} tokens…`);
+          const cell = await page.evaluate(
+            async ({ model, tokens, budget }) => {
+              const api = window.bertPlayground;
+              const bert = model.url !== undefined ? await api.loadModel(api.urlSource(model.url)) : api.randomModel(model.shape!);
+              const text = Array.from({ length: tokens - 2 }, () => 'the').join(' '); // + [CLS], [SEP]
+              const once = async () => {
+                const t0 = performance.now();
+                const e = await api.encode(bert, text, { lm: 'none' });
+                if (e.ids.length !== tokens) throw new Error(`expected ${tokens} tokens, got ${e.ids.length}`);
+                return performance.now() - t0;
+              };
+              const warmUp = await once();
+              if (warmUp > budget) {
+                bert.dispose();
+                return { ms: warmUp, runs: 1, warm: false };
+              }
+              const times: number[] = [];
+              const n = Math.max(1, Math.min(5, Math.floor(budget / warmUp)));
+              for (let i = 0; i < n; i++) times.push(await once());
+              bert.dispose();
+              times.sort((a, b) => a - b);
+              return { ms: times[Math.floor(times.length / 2)], runs: n, warm: true };
+            },
+            { model, tokens, budget: BUDGET_MS },
+          );
+          cells.push({ model: model.name, backend, tokens, ...cell });
+        }
+        // Each model's weights are freed before the next; a fresh page keeps GPU memory from piling up.
+      }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  const report = {
+    browser: `Chromium (${chromiumPath})`,
+    webgpu_adapter: adapter,
+    rows: cells.map((c) => ({ model: c.model, tokens: c.tokens, backend: c.backend, ours_ms: round(c.ms), runs: c.runs, warm: c.warm })),
+  };
+  if (!jsonOnly) {
+    console.log(table(cells));
+    console.log(`WebGPU adapter: ${adapter}. * = a single cold run (the warm-up alone exceeded ${BUDGET_MS / 1000} s).\n`);
+  }
+  console.log(JSON.stringify(report, null, jsonOnly ? undefined : 2));
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function table(cells: Cell[]): string {
+  const header = ['model', 'backend', ...LENGTHS.map((t) => `${t} tok (ms)`)];
+  const rows: string[][] = [];
+  for (const model of models) {
+    for (const backend of BACKENDS) {
+      const mine = cells.filter((c) => c.model === model.name && c.backend === backend);
+      if (mine.length === 0) continue;
+      rows.push([
+        model.name,
+        backend,
+        ...LENGTHS.map((t) => {
+          const c = mine.find((m) => m.tokens === t);
+          return c === undefined ? '–' : `${round(c.ms)}${c.warm ? '' : '*'}`;
+        }),
+      ]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => '| ' + r.map((v, i) => v.padEnd(widths[i])).join(' | ') + ' |';
+  return [line(header), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+main().catch((error: unknown) => {
+  say(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
