@@ -61,6 +61,9 @@ async function main(): Promise<void> {
   try {
     for (const backend of BACKENDS) {
       const page = await browser.newPage();
+      // tsx compiles this file with esbuild's keepNames, which wraps functions in __name(…);
+      // the functions we send to the page need that helper there too.
+      await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
       await page.goto(`${base}?backend=${backend}`);
       await page.getByTestId('backend').waitFor({ timeout: 60_000 });
       const active = await page.getByTestId('backend').textContent();
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
       }
       if (backend === 'webgpu') {
         adapter = await page.evaluate(async () => {
-          const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string; description: string } } | null> } }).gpu;
+          const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string; description: string } } | null> } }).gpu;
           const a = await gpu?.requestAdapter();
           return a?.info ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'unknown';
         });

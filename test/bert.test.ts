@@ -69,6 +69,16 @@ describe('encode', () => {
     }
   });
 
+  it('maskPositions replaces chosen tokens by [MASK] (never [CLS]/[SEP]) and scores them', async () => {
+    const e = await encode(mlm, 'the cat sat on the mat', { maskPositions: [0, 2, 7] });
+    expect(e.tokens).toEqual(['[CLS]', 'the', '[MASK]', 'sat', 'on', 'the', 'mat', '[SEP]']);
+    expect(e.ids[2]).toBe(mlm.tokenizer.maskId);
+    expect(e.lm.map((s) => s.position)).toEqual([2]);
+    const typed = await encode(mlm, 'the [MASK] sat on the mat');
+    expect(typed.ids).toEqual(e.ids);
+    expect(Array.from(typed.lm[0].logits)).toEqual(Array.from(e.lm[0].logits));
+  });
+
   it('truncates to max_position_embeddings and says so', async () => {
     const long = Array.from({ length: 40 }, () => 'cat').join(' ');
     const e = await encode(mlm, long);

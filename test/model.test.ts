@@ -12,6 +12,7 @@ interface GoldenCase {
   token_type_ids: number[];
   hidden_states: number[][][];
   attentions: number[][][][];
+  value_norms: number[][][];
   pooled: number[] | null;
   logits: number[][] | null;
   classifier_logits?: number[];
@@ -56,9 +57,11 @@ describe.each(CHECKPOINTS)('%s', (name) => {
         lengths: [T],
         mask: mode,
         lmPositions: allPositions,
+        valueNorms: true,
       });
       expect(maxDiff(await out.hiddenStates.data(), c.hidden_states.flat(2))).toBeLessThan(1e-4);
       expect(maxDiff(await out.attentions.data(), c.attentions.flat(3))).toBeLessThan(1e-5);
+      expect(maxDiff(await out.valueNorms!.data(), c.value_norms.flat(2))).toBeLessThan(1e-4);
       if (c.pooled !== null) expect(maxDiff(await out.pooled!.data(), c.pooled)).toBeLessThan(1e-4);
       else expect(out.pooled).toBeUndefined();
       if (c.logits !== null) expect(maxDiff(await out.lmLogits!.data(), c.logits.flat())).toBeLessThan(1e-4);

@@ -33,13 +33,20 @@ export function attentionMask(validLengths: number[], T: number, mode: MaskMode)
   });
 }
 
-/** x [B, T, H] → context [B, T, H] and attention_probs [B, heads, T, T]. */
+/**
+ * x [B, T, H] → context [B, T, H] and attention_probs [B, heads, T, T]; with
+ * `withValueNorms`, also ‖f_h(x_j)‖ [B, heads, T]: the size of what token j
+ * would send through head h — its value vector after the head's slice of the
+ * output projection. Attention weight × this norm is how much actually moves
+ * (Kobayashi et al. 2020, "Attention is not only a weight").
+ */
 export function selfAttention(
   x: tf.Tensor3D,
   w: AttentionWeights,
   mask: tf.Tensor4D,
   heads: number,
-): { context: tf.Tensor3D; attentionProbs: tf.Tensor4D } {
+  withValueNorms = false,
+): { context: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
   const [B, T, H] = x.shape;
   const d = H / heads;
   // (B, T, H) → (B, heads, T, d)
@@ -51,5 +58,12 @@ export function selfAttention(
   const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(d)).add(mask);
   const attentionProbs = tf.softmax(scores) as tf.Tensor4D; // (B, heads, T, T)
   const context = tf.matMul(attentionProbs, v).transpose([0, 2, 1, 3]).reshape([B, T, H]); // merge heads
-  return { context: dense(context, w.output) as tf.Tensor3D, attentionProbs };
+  let valueNorms: tf.Tensor3D | undefined;
+  if (withValueNorms) {
+    // Rows h·d … (h+1)·d of the output kernel [H, H] belong to head h: (heads, d, H).
+    const perHead = w.output.kernel.reshape([1, heads, d, H]).tile([B, 1, 1, 1]) as tf.Tensor4D;
+    const sent = tf.matMul(v, perHead); // (B, heads, T, H)
+    valueNorms = tf.sqrt(tf.sum(tf.square(sent), -1)) as tf.Tensor3D;
+  }
+  return { context: dense(context, w.output) as tf.Tensor3D, attentionProbs, valueNorms };
 }

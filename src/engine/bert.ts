@@ -63,6 +63,10 @@ export interface EncodeOptions {
   pair?: string;
   /** Which positions get language-model scores: the [MASK] tokens (default), all, or none. */
   lm?: 'masked' | 'all' | 'none';
+  /** Token positions (counting [CLS]) to replace with [MASK] before the model reads them. */
+  maskPositions?: number[];
+  /** Also compute ‖f_h(x_j)‖ for norm-weighted attention (Kobayashi et al. 2020). */
+  valueNorms?: boolean;
 }
 
 export interface LmScores {
@@ -84,13 +88,28 @@ export interface Encoded extends Encoding {
   pooled: Float32Array | null;
   lm: LmScores[];
   classifierLogits: Float32Array | null;
+  /** [layer][head] arrays of length seq: ‖f_h(x_j)‖, when asked for. */
+  valueNorms: Float32Array[][] | null;
   backend: string;
   /** Wall time of the forward pass and read-back, in milliseconds. */
   ms: number;
 }
 
 export async function encode(bert: Bert, text: string, options: EncodeOptions = {}): Promise<Encoded> {
-  return (await runBatch(bert, [bert.tokenizer.encode(text, options.pair)], options))[0];
+  return (await runBatch(bert, [withMasks(bert, bert.tokenizer.encode(text, options.pair), options.maskPositions)], options))[0];
+}
+
+/** The encoding with some tokens replaced by [MASK] (as clicking a token chip does). */
+function withMasks(bert: Bert, e: Encoding, positions: number[] = []): Encoding {
+  const valid = positions.filter((p) => p > 0 && p < e.ids.length && e.specialTokensMask[p] === 0);
+  if (valid.length === 0) return e;
+  const ids = [...e.ids];
+  const tokens = [...e.tokens];
+  for (const p of valid) {
+    ids[p] = bert.tokenizer.maskId;
+    tokens[p] = bert.tokenizer.idToToken(bert.tokenizer.maskId);
+  }
+  return { ...e, ids, tokens };
 }
 
 /** Several texts in one padded batch (padding keys are masked out). */
@@ -129,11 +148,12 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
     lengths: encodings.map((e) => e.ids.length),
     mask,
     lmPositions: lmRequests.map((r) => [r.batch, predictorRow(bert, r.position)]),
+    valueNorms: options.valueNorms,
   });
-  const tensors = [out.hiddenStates, out.attentions, out.pooled, out.lmLogits, out.classifierLogits];
+  const tensors = [out.hiddenStates, out.attentions, out.pooled, out.lmLogits, out.classifierLogits, out.valueNorms];
   try {
     // One read-back per output, all in flight together (each is a GPU→CPU sync).
-    const [hidden, attn, pooled, logits, classes] = await Promise.all(
+    const [hidden, attn, pooled, logits, classes, norms] = await Promise.all(
       tensors.map((t) => (t === undefined ? Promise.resolve(null) : (t.data() as Promise<Float32Array>))),
     );
     const { layers, heads, hidden: H, labels, vocabSize } = {
@@ -172,6 +192,12 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
         pooled: pooled === null ? null : pooled.slice(b * H, (b + 1) * H),
         lm,
         classifierLogits: classes === null ? null : classes.slice(b * labels, (b + 1) * labels),
+        valueNorms:
+          norms === null
+            ? null
+            : Array.from({ length: layers }, (_, l) =>
+                Array.from({ length: heads }, (_, h) => norms.slice(((l * B + b) * heads + h) * T, ((l * B + b) * heads + h) * T + n)),
+              ),
         backend: tf.getBackend(),
         ms,
       };

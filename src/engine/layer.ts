@@ -20,9 +20,10 @@ export function encoderLayer(
   mask: tf.Tensor4D,
   heads: number,
   eps: number,
-): { hidden: tf.Tensor3D; attentionProbs: tf.Tensor4D } {
-  const { context, attentionProbs } = selfAttention(x, w.attention, mask, heads);
+  withValueNorms = false,
+): { hidden: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
+  const { context, attentionProbs, valueNorms } = selfAttention(x, w.attention, mask, heads, withValueNorms);
   const attended = layerNorm(context.add(x), w.attentionNorm, eps);
   const ffn = dense(gelu(dense(attended, w.intermediate)), w.output);
-  return { hidden: layerNorm(ffn.add(attended), w.outputNorm, eps) as tf.Tensor3D, attentionProbs };
+  return { hidden: layerNorm(ffn.add(attended), w.outputNorm, eps) as tf.Tensor3D, attentionProbs, valueNorms };
 }

@@ -20,6 +20,8 @@ export interface ForwardInput {
   mask: MaskMode;
   /** Rows (batch, position) whose LM scores are wanted; empty → none are computed. */
   lmPositions?: [number, number][];
+  /** Also return ‖f_h(x_j)‖ per layer, head and token (for norm-weighted attention views). */
+  valueNorms?: boolean;
 }
 
 // A type alias (not an interface) so tf.tidy accepts it as a TensorContainer.
@@ -30,6 +32,7 @@ export type ForwardOutput = {
   pooled?: tf.Tensor2D; // [B, H]
   lmLogits?: tf.Tensor2D; // [lmPositions, vocab]
   classifierLogits?: tf.Tensor2D; // [B, labels]
+  valueNorms?: tf.Tensor4D; // [L, B, heads, T]
 };
 
 export class BertModel {
@@ -119,11 +122,13 @@ export class BertModel {
       let x = embed(this.embeddings, ids, types, eps);
       const hidden: tf.Tensor3D[] = [x];
       const probs: tf.Tensor4D[] = [];
+      const norms: tf.Tensor3D[] = [];
       for (const layer of this.layers) {
-        const out = encoderLayer(x, layer, mask, this.config.heads, eps);
+        const out = encoderLayer(x, layer, mask, this.config.heads, eps, input.valueNorms === true);
         x = out.hidden;
         hidden.push(x);
         probs.push(out.attentionProbs);
+        if (out.valueNorms !== undefined) norms.push(out.valueNorms);
       }
       const pooled = this.pooler !== null ? pool(x, this.pooler) : undefined;
       let logits: tf.Tensor2D | undefined;
@@ -140,6 +145,7 @@ export class BertModel {
         pooled,
         lmLogits: logits,
         classifierLogits,
+        valueNorms: norms.length > 0 ? (tf.stack(norms) as tf.Tensor4D) : undefined,
       };
     });
   }

@@ -24,7 +24,7 @@ def linear(x, weights, name):
 
 def forward(weights, config, input_ids, token_type_ids=None, causal=False, prefix="bert."):
     """One sequence (no batch). Returns hidden_states [L+1][T][H], attentions [L][heads][T][T],
-    pooled [H] (or None), and the MLM/LM logits [T][V] (or None)."""
+    pooled [H] (or None), the MLM/LM logits [T][V] (or None), and value norms [L][heads][T]."""
     w = {k: v.astype(np.float64) for k, v in weights.items()}
     p = prefix
     eps = config.get("layer_norm_eps", 1e-12)
@@ -36,7 +36,7 @@ def forward(weights, config, input_ids, token_type_ids=None, causal=False, prefi
         + w[p + "embeddings.token_type_embeddings.weight"][types]
     )
     x = layer_norm(x, w[p + "embeddings.LayerNorm.weight"], w[p + "embeddings.LayerNorm.bias"], eps)
-    hidden_states, attentions = [x], []
+    hidden_states, attentions, value_norms = [x], [], []
     heads = config["num_attention_heads"]
     d = config["hidden_size"] // heads
     mask = np.zeros((T, T))
@@ -53,6 +53,9 @@ def forward(weights, config, input_ids, token_type_ids=None, causal=False, prefi
         probs = np.exp(scores)
         probs /= probs.sum(-1, keepdims=True)
         attentions.append(probs)
+        # ||f_h(x_j)||: token j's value through head h's columns of the output projection (Kobayashi et al. 2020).
+        W_o = w[q + "attention.output.dense.weight"]  # [H_out, H_in]
+        value_norms.append(np.stack([np.linalg.norm(V[h] @ W_o[:, h * d : (h + 1) * d].T, axis=-1) for h in range(heads)]))
         context = (probs @ V).transpose(1, 0, 2).reshape(T, heads * d)
         a = linear(context, w, q + "attention.output.dense")
         x = layer_norm(a + x, w[q + "attention.output.LayerNorm.weight"], w[q + "attention.output.LayerNorm.bias"], eps)
@@ -69,4 +72,4 @@ def forward(weights, config, input_ids, token_type_ids=None, causal=False, prefi
         t = layer_norm(t, w["cls.predictions.transform.LayerNorm.weight"], w["cls.predictions.transform.LayerNorm.bias"], eps)
         decoder = w.get("cls.predictions.decoder.weight", w[p + "embeddings.word_embeddings.weight"])
         logits = t @ decoder.T + w["cls.predictions.bias"]
-    return hidden_states, attentions, pooled, logits
+    return hidden_states, attentions, pooled, logits, value_norms

@@ -88,11 +88,12 @@ def random_weights(rng, config, *, mlm, pooler, classifier=0, explicit_decoder=F
 def golden(weights, config, causal):
     out = []
     for item in INPUTS:
-        hs, att, pooled, logits = bert_numpy.forward(weights, config, item["input_ids"], item["token_type_ids"], causal)
+        hs, att, pooled, logits, norms = bert_numpy.forward(weights, config, item["input_ids"], item["token_type_ids"], causal)
         record = {
             **item,
             "hidden_states": [h.tolist() for h in hs],
             "attentions": [a.tolist() for a in att],
+            "value_norms": [v.tolist() for v in norms],
             "pooled": None if pooled is None else pooled.tolist(),
             "logits": None if logits is None else logits.tolist(),
         }
