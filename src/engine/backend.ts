@@ -31,6 +31,10 @@ export interface BackendOptions {
 /** Try each backend of the chain in order and activate the first that works. */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendChoice> {
   const chain = options.chain ?? DEFAULT_CHAIN;
+  // The threaded wasm build spawns workers from a blob that breaks once bundled
+  // (tfjs 4.22 + Vite: "e is not defined" inside the worker), so use the
+  // single-threaded SIMD build even on cross-origin-isolated pages.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (options.wasmPaths !== undefined) {
     // tfjs types the map form loosely; both forms are accepted at run time.
     setWasmPaths(options.wasmPaths as string);

@@ -1,20 +1,108 @@
+import { useCallback, useState } from 'react';
+import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
+import { FillMaskPanel } from './FillMaskPanel';
+import { TokenChips } from './TokenChips';
 import { useBackend } from './useBackend';
+import { useEncoding } from './useEncoding';
+import { useModels } from './useModels';
+
+const FIRST_SENTENCE = 'The man went to the [MASK] to buy a gallon of milk.';
 
 export function App() {
   const backend = useBackend();
+  const models = useModels(backend.status === 'ready');
+  const [sentence, setSentence] = useState(FIRST_SENTENCE);
+  const [masked, setMasked] = useState<number[]>([]);
+  const ready = models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null;
+  const encoding = useEncoding(ready, sentence, masked);
+  const result = encoding.result;
+
+  const onSentence = useCallback((text: string) => {
+    setSentence(text);
+    setMasked([]); // token positions belong to the old text
+  }, []);
+  const toggleMask = useCallback(
+    (i: number) => setMasked((m) => (m.includes(i) ? m.filter((x) => x !== i) : [...m, i].sort((a, b) => a - b))),
+    [],
+  );
+
   return (
     <div className="app">
       <header className="topbar">
         <h1>BERT Playground</h1>
-        <BackendBadge state={backend} />
+        <div className="status">
+          {result !== null && (
+            <span className="badge" data-testid="run-time" title="From the last keystroke to every view updated">
+              {result.ms.toFixed(0)} ms
+            </span>
+          )}
+          <BackendBadge state={backend} />
+        </div>
       </header>
       <main>
-        <p>
-          Type a sentence and watch BERT read it: its WordPiece tokens, its guesses for masked words, and where every
-          attention head looks.
-        </p>
+        <section className="panel" aria-labelledby="sentence-heading">
+          <h2 id="sentence-heading">1 · Type a sentence</h2>
+          <label className="sentence">
+            <span className="sr-only">Sentence</span>
+            <input
+              type="text"
+              aria-label="Sentence"
+              value={sentence}
+              spellCheck={false}
+              maxLength={2000}
+              onChange={(e) => onSentence(e.target.value)}
+            />
+          </label>
+          <ModelStatus state={models} />
+          {encoding.error !== null && (
+            <p className="notice notice-error" role="alert">
+              {encoding.error}
+            </p>
+          )}
+          {result !== null && (
+            <TokenChips sentence={sentence} encoded={result.bert} masked={masked} onToggleMask={toggleMask} />
+          )}
+        </section>
+        {ready !== null && result !== null && (
+          <>
+            <section className="panel" aria-labelledby="fill-heading">
+              <h2 id="fill-heading">2 · Fill in the blank</h2>
+              <FillMaskPanel
+                sentence={sentence}
+                bert={ready.bert}
+                twin={ready.twin}
+                encodedBert={result.bert}
+                encodedTwin={result.twin}
+              />
+            </section>
+            <section className="panel" aria-labelledby="attention-heading">
+              <h2 id="attention-heading">3 · Where does each word look?</h2>
+              <AttentionPanel bert={result.bert} twin={result.twin} />
+            </section>
+          </>
+        )}
       </main>
     </div>
+  );
+}
+
+function ModelStatus({ state }: { state: ReturnType<typeof useModels> }) {
+  if (state.status === 'ready') return null;
+  if (state.status === 'error') {
+    return (
+      <p className="notice notice-error" role="alert">
+        Could not load the models: {state.message}
+      </p>
+    );
+  }
+  const parts = Object.entries(state.status === 'loading' ? state.progress : {});
+  const loaded = parts.reduce((s, [, p]) => s + p.loaded, 0);
+  const total = parts.reduce((s, [, p]) => s + (p.total ?? 0), 0);
+  return (
+    <p className="notice" role="status">
+      Loading BERT-mini and its causal twin…{' '}
+      {total > 0 && <progress max={total} value={loaded} aria-label="Model download" />}
+    </p>
   );
 }
