@@ -1,0 +1,94 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+
+// The attention explorer on the shipped BERT-mini and its causal twin, on WebGPU.
+
+async function open(page: Page): Promise<void> {
+  await page.goto('/?backend=webgpu');
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  await expect(page.getByTestId('token-chip').first()).toBeVisible();
+}
+
+/** Query/key/value of every coloured cell of the heatmaps inside `scope`. */
+async function cells(page: Page, scope: string) {
+  return page.locator(`${scope} rect.cell`).evaluateAll((rects) =>
+    rects.map((r) => ({
+      query: Number(r.getAttribute('data-query')),
+      key: Number(r.getAttribute('data-key')),
+      value: Number(r.getAttribute('data-value')),
+    })),
+  );
+}
+
+test('type a sentence, mask a word, compare both models, explore attention, export', async ({ page }, testInfo) => {
+  await open(page);
+
+  // 1. Token chips for a typed sentence.
+  await page.getByLabel('Sentence').fill('The cat sat on the mat.');
+  await expect(page.getByTestId('token-chip')).toHaveText(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '.', '[SEP]']);
+
+  // 2. Click "mat" to mask it: both models predict, BERT-mini from both sides, the twin from the left.
+  await page.getByRole('button', { name: /^mat, token 6/ }).click();
+  await expect(page.getByTestId('token-chip').nth(6)).toContainText('[MASK]');
+  const row = page.getByTestId('fill-mask-row');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('was “mat”');
+  for (const side of ['predictions-bidirectional', 'predictions-causal']) {
+    const bars = page.getByTestId(side).locator('rect.bar');
+    await expect(bars).toHaveCount(5);
+  }
+  await page.screenshot({ path: testInfo.outputPath('fill-mask.png'), fullPage: true });
+
+  // 3. Switch layer / head: the heatmap's numbers change.
+  const before = await cells(page, '.main-heatmap');
+  expect(before.length).toBe(81);
+  await page.getByLabel('Layer').selectOption('2');
+  await page.getByLabel('Head').selectOption('3');
+  await expect.poll(async () => JSON.stringify(await cells(page, '.main-heatmap'))).not.toBe(JSON.stringify(before));
+  await page.screenshot({ path: testInfo.outputPath('heatmap.png'), fullPage: true });
+
+  // 4. The mask contrast: nothing above the diagonal under the causal mask; plenty under the bidirectional one.
+  await page.getByRole('tab', { name: 'BERT vs GPT mask' }).click();
+  const causal = await cells(page, '.contrast-causal');
+  const bidirectional = await cells(page, '.contrast-bidirectional');
+  expect(causal.length).toBeGreaterThan(0);
+  expect(causal.filter((c) => c.key > c.query && c.value > 0)).toEqual([]);
+  expect(bidirectional.filter((c) => c.key > c.query && c.value > 0.01).length).toBeGreaterThan(5);
+  await expect(page.getByText('bidirectional · BERT-mini')).toBeVisible();
+  await expect(page.getByText('causal · twin')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('mask-contrast.png'), fullPage: true });
+
+  // 5. Model view and head view draw every layer × head, and every head's lines.
+  await page.getByRole('tab', { name: 'All layers & heads' }).click();
+  await expect(page.getByRole('img', { name: /Model view/ })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('model-view.png'), fullPage: true });
+  await page.getByRole('tab', { name: 'Head view' }).click();
+  await expect(page.getByRole('img', { name: /Head view/ })).toBeVisible();
+
+  // 6. Export the heatmap as SVG and check the file.
+  await page.getByRole('tab', { name: 'Heatmap' }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /Save SVG of Attention heatmap/ }).click(),
+  ]);
+  const file = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(file);
+  expect(download.suggestedFilename()).toMatch(/\.svg$/);
+  const svg = await readFile(file, 'utf8');
+  expect(svg).toMatch(/^<\?xml/);
+  expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
+  expect((svg.match(/class="cell"/g) ?? []).length).toBe(81);
+});
+
+test('typing [MASK] works too, and stale results never overwrite newer ones', async ({ page }) => {
+  await open(page);
+  const input = page.getByLabel('Sentence');
+  // Type quickly, character by character: only the final sentence may be shown.
+  await input.fill('');
+  await input.pressSequentially('she went to the [MASK] .', { delay: 5 });
+  await expect(page.getByTestId('token-chip')).toHaveText(['[CLS]', 'she', 'went', 'to', 'the', '[MASK]', '.', '[SEP]'], {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('fill-mask-row')).toHaveCount(1);
+  await expect(page.getByTestId('run-time')).toHaveText(/\d+ ms/);
+});

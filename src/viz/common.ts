@@ -1,0 +1,121 @@
+/**
+ * Helpers shared by the views: sizes, colours, text-width estimates and the
+ * root <g> each view draws into. Kept free of DOM access except in the few
+ * functions that take an SVG element.
+ */
+import * as d3 from 'd3';
+import type { Margin } from './types';
+
+/**
+ * Default label size in viewBox units. The views set a viewBox and let the
+ * SVG scale to its container; at ~600–900 units across a 1280×720 or
+ * 1920×1080 screen, 14–16 units stays readable from the back of a room.
+ */
+export const FONT_SIZE = 15;
+export const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+/** Sequential scheme for weights: light → dark blue, monotone in lightness, colour-blind safe. */
+export const WEIGHT_INTERPOLATOR: (t: number) => string = d3.interpolateBlues;
+
+/**
+ * One colour per head. Tableau 10 is designed to stay distinguishable under
+ * common colour-vision deficiencies; with more than 10 heads colours repeat,
+ * so the head toggles also carry the head number (colour is never the only cue).
+ */
+export const HEAD_COLORS: readonly string[] = d3.schemeTableau10;
+
+export function headColor(h: number, colors: readonly string[] = HEAD_COLORS): string {
+  return colors[h % colors.length];
+}
+
+export function withMargin(defaults: Margin, override?: Partial<Margin>): Margin {
+  return { ...defaults, ...override };
+}
+
+/**
+ * Rough width of a label in a proportional sans-serif (≈0.6 em per character).
+ * Layout runs without a DOM, so it cannot measure text; this errs a little wide.
+ */
+export function estimateTextWidth(text: string, fontSize: number): number {
+  return text.length * fontSize * 0.6;
+}
+
+export function maxTextWidth(texts: readonly string[], fontSize: number): number {
+  return texts.reduce((m, t) => Math.max(m, estimateTextWidth(t, fontSize)), 0);
+}
+
+/** Shortens long labels with an ellipsis so one odd token cannot blow up a margin. */
+export function truncate(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
+}
+
+/** Weights as readers expect them: 0.123 → "0.123". */
+export const formatWeight = d3.format('.3f');
+export const formatPercent = d3.format('.1%');
+
+let uid = 0;
+/** A document-unique id prefix, so two views on one page do not share <pattern> ids. */
+export function uniqueId(prefix: string): string {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/**
+ * Sets the viewBox, the accessible name and the title of the caller's <svg>,
+ * and returns (creating once) the view's own root <g>. Nothing outside this
+ * <g> is touched except those attributes, so destroy() can undo it all.
+ */
+export function prepareSvg(
+  svg: SVGSVGElement,
+  cls: string,
+  size: { width: number; height: number },
+  label: string,
+): d3.Selection<SVGGElement, string, SVGSVGElement, unknown> {
+  const root = d3.select(svg);
+  root
+    .attr('viewBox', `0 0 ${size.width} ${size.height}`)
+    .attr('role', 'img')
+    .attr('aria-label', label)
+    .style('font-family', FONT_FAMILY)
+    .style('max-width', '100%')
+    .style('height', 'auto');
+  root.selectAll<SVGTitleElement, string>(':scope > title.viz-title').data([label]).join('title').attr('class', 'viz-title').text((d) => d);
+  return root
+    .selectAll<SVGGElement, string>(`:scope > g.${cls}`)
+    .data([cls])
+    .join('g')
+    .attr('class', cls);
+}
+
+/** Removes what prepareSvg and the view added. */
+export function clearSvg(svg: SVGSVGElement, cls: string): void {
+  const root = d3.select(svg);
+  root.selectAll(`:scope > g.${cls}`).remove();
+  root.selectAll(':scope > title.viz-title').remove();
+  root
+    .attr('viewBox', null)
+    .attr('role', null)
+    .attr('aria-label', null)
+    .style('font-family', null)
+    .style('max-width', null)
+    .style('height', null);
+}
+
+/** Makes a mark act like a button for keyboard users too (Enter / Space). */
+export function asButton<E extends d3.BaseType, D>(
+  sel: d3.Selection<E, D, d3.BaseType, unknown>,
+  activate: (d: D) => void,
+): void {
+  sel
+    .attr('role', 'button')
+    .attr('tabindex', 0)
+    .style('cursor', 'pointer')
+    .on('click', (_event: Event, d: D) => activate(d))
+    .on('keydown', (event: Event, d: D) => {
+      const key = (event as KeyboardEvent).key;
+      if (key === 'Enter' || key === ' ') {
+        event.preventDefault();
+        activate(d);
+      }
+    });
+}
