@@ -24,7 +24,7 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   await open(page);
 
   // 1. Token chips for a typed sentence.
-  await page.getByLabel('Sentence').fill('The cat sat on the mat.');
+  await page.getByRole('textbox', { name: 'Sentence' }).fill('The cat sat on the mat.');
   await expect(page.getByTestId('token-chip')).toHaveText(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '.', '[SEP]']);
 
   // 2. Click "mat" to mask it: both models predict, BERT-mini from both sides, the twin from the left.
@@ -34,7 +34,7 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('was “mat”');
   for (const side of ['predictions-bidirectional', 'predictions-causal']) {
-    const bars = page.getByTestId(side).locator('rect.bar');
+    const bars = page.getByTestId(side).locator('g.bar');
     await expect(bars).toHaveCount(5);
   }
   await page.screenshot({ path: testInfo.outputPath('fill-mask.png'), fullPage: true });
@@ -42,8 +42,8 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   // 3. Switch layer / head: the heatmap's numbers change.
   const before = await cells(page, '.main-heatmap');
   expect(before.length).toBe(81);
-  await page.getByLabel('Layer').selectOption('2');
-  await page.getByLabel('Head').selectOption('3');
+  await page.getByRole('combobox', { name: 'Layer' }).selectOption('2');
+  await page.getByRole('combobox', { name: 'Head' }).selectOption('3');
   await expect.poll(async () => JSON.stringify(await cells(page, '.main-heatmap'))).not.toBe(JSON.stringify(before));
   await page.screenshot({ path: testInfo.outputPath('heatmap.png'), fullPage: true });
 
@@ -54,16 +54,28 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   expect(causal.length).toBeGreaterThan(0);
   expect(causal.filter((c) => c.key > c.query && c.value > 0)).toEqual([]);
   expect(bidirectional.filter((c) => c.key > c.query && c.value > 0.01).length).toBeGreaterThan(5);
-  await expect(page.getByText('bidirectional · BERT-mini')).toBeVisible();
-  await expect(page.getByText('causal · twin')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'bidirectional · BERT-mini' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'causal · twin' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('mask-contrast.png'), fullPage: true });
 
-  // 5. Model view and head view draw every layer × head, and every head's lines.
+  // 5. Model view: one thumbnail per layer × head; clicking one opens it in the heatmap.
+  const layers = await page.getByRole('combobox', { name: 'Layer' }).locator('option').count();
+  const heads = await page.getByRole('combobox', { name: 'Head' }).locator('option').count();
   await page.getByRole('tab', { name: 'All layers & heads' }).click();
-  await expect(page.getByRole('img', { name: /Model view/ })).toBeVisible();
+  await expect(page.locator('g.thumb')).toHaveCount(layers * heads);
   await page.screenshot({ path: testInfo.outputPath('model-view.png'), fullPage: true });
+  await page.locator('g.thumb').nth(heads + 1).click(); // layer 2, head 2
+  await expect(page.getByRole('tab', { name: 'Heatmap' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('1');
+  await expect(page.getByRole('combobox', { name: 'Head' })).toHaveValue('1');
+
+  // Head view: lines for every head; switching a head off removes its lines.
   await page.getByRole('tab', { name: 'Head view' }).click();
-  await expect(page.getByRole('img', { name: /Head view/ })).toBeVisible();
+  const links = page.locator('line.link, path.link');
+  await expect.poll(() => links.count()).toBeGreaterThan(0);
+  const allLinks = await links.count();
+  await page.locator('g.head-toggle').first().click();
+  await expect.poll(() => links.count()).toBeLessThan(allLinks);
 
   // 6. Export the heatmap as SVG and check the file.
   await page.getByRole('tab', { name: 'Heatmap' }).click();
@@ -82,7 +94,7 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
 
 test('typing [MASK] works too, and stale results never overwrite newer ones', async ({ page }) => {
   await open(page);
-  const input = page.getByLabel('Sentence');
+  const input = page.getByRole('textbox', { name: 'Sentence' });
   // Type quickly, character by character: only the final sentence may be shown.
   await input.fill('');
   await input.pressSequentially('she went to the [MASK] .', { delay: 5 });

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
 import { FillMaskPanel } from './FillMaskPanel';
@@ -14,7 +14,8 @@ export function App() {
   const models = useModels(backend.status === 'ready');
   const [sentence, setSentence] = useState(FIRST_SENTENCE);
   const [masked, setMasked] = useState<number[]>([]);
-  const ready = models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null;
+  // Memoised: a new object each render would restart the encoding effect forever.
+  const ready = useMemo(() => (models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null), [models]);
   const encoding = useEncoding(ready, sentence, masked);
   const result = encoding.result;
 

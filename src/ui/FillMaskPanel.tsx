@@ -23,7 +23,8 @@ export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin }
       encodedBert.lm.map((scores) => {
         const twinScores = encodedTwin.lm.find((s) => s.position === scores.position);
         const offsets = encodedBert.offsets[scores.position];
-        const original = offsets[1] > offsets[0] ? sentence.slice(...offsets) : null;
+        const typed = offsets[1] > offsets[0] ? sentence.slice(...offsets) : null;
+        const original = typed === null || typed === '[MASK]' ? null : typed; // a clicked chip, not a typed [MASK]
         return {
           position: scores.position,
           original,

@@ -31,7 +31,7 @@ export function useEncoding(
     const run = ++generation.current;
     const typedAt = performance.now();
     const timer = setTimeout(async () => {
-      setState((s) => ({ ...s, running: true }));
+      setState((s) => (s.running ? s : { ...s, running: true }));
       try {
         const positions = key === '' ? [] : key.split(',').map(Number);
         const options = { maskPositions: positions, valueNorms: true, lm: 'masked' as const };
