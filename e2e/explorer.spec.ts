@@ -90,6 +90,15 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   expect(svg).toMatch(/^<\?xml/);
   expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
   expect((svg.match(/class="cell"/g) ?? []).length).toBe(81);
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /Save PNG of Attention heatmap/ }).click(),
+  ]);
+  const pngFile = testInfo.outputPath(png.suggestedFilename());
+  await png.saveAs(pngFile);
+  const bytes = await readFile(pngFile);
+  expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(bytes.byteLength).toBeGreaterThan(2000);
 });
 
 test('typing [MASK] works too, and stale results never overwrite newer ones', async ({ page }) => {
