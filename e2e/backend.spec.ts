@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 test('the page runs tfjs on WebGPU and gets the right numbers', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   const hasGpu = await page.evaluate(() => 'gpu' in navigator);
   expect(
     hasGpu,
@@ -10,4 +10,18 @@ test('the page runs tfjs on WebGPU and gets the right numbers', async ({ page })
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
   // [[1,2],[3,4]]·[[5,6],[7,8]] computed on the GPU backend and read back.
   await expect(page.getByTestId('self-test')).toHaveText('ok 19,22,43,50');
+});
+
+test('without an override, a software-only WebGPU adapter is passed over for WebAssembly, and the badge says why', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const software = await page.evaluate(async () => {
+    const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: { architecture: string; vendor: string } }> } }).gpu;
+    const info = (await gpu.requestAdapter()).info;
+    return /swiftshader/i.test(`${info.vendor} ${info.architecture}`);
+  });
+  test.skip(!software, 'this machine has a real GPU: WebGPU is the right choice there');
+  await expect(page.getByTestId('backend')).not.toHaveText('webgpu');
+  await expect(page.getByRole('status').filter({ hasText: 'backend' })).toHaveAttribute('title', /software emulation/);
 });
