@@ -1,0 +1,150 @@
+/**
+ * The fine-tuning examples: a starter set written for this project, parsing
+ * of pasted or imported CSV/TSV (d3-dsv does the quoting rules), and local
+ * persistence. Bad rows are reported by line number; good rows are kept.
+ */
+import { csvParseRows, tsvParseRows } from 'd3';
+
+export interface Example {
+  text: string;
+  label: string;
+}
+
+export interface ParseResult {
+  examples: Example[];
+  errors: { line: number; message: string }[];
+}
+
+/** Short, plain sentences a class can read aloud; none is taken from a dataset. */
+export const STARTER_EXAMPLES: Example[] = [
+  ['positive', 'I loved this film from start to finish.'],
+  ['positive', 'What a wonderful, funny story.'],
+  ['positive', 'The acting was brilliant and the music was beautiful.'],
+  ['positive', 'Best meal I have had in years.'],
+  ['positive', 'The staff were kind and very helpful.'],
+  ['positive', 'This book made me smile all week.'],
+  ['positive', 'A great phone for the price.'],
+  ['positive', 'Fast delivery and it works perfectly.'],
+  ['positive', 'I would happily watch it again.'],
+  ['positive', 'The ending was moving and clever.'],
+  ['positive', 'Our teacher explained it so clearly.'],
+  ['positive', 'Lovely little hotel with a warm welcome.'],
+  ['positive', 'The game is fun and easy to learn.'],
+  ['positive', 'Everything about the trip was perfect.'],
+  ['positive', 'Such a charming and gentle movie.'],
+  ['positive', 'The soup was fresh and delicious.'],
+  ['positive', 'I am really happy with this purchase.'],
+  ['positive', 'An exciting adventure for the whole family.'],
+  ['positive', 'The new update made the app much better.'],
+  ['positive', 'She sings with a glorious voice.'],
+  ['negative', 'I hated every minute of this film.'],
+  ['negative', 'What a boring, slow story.'],
+  ['negative', 'The acting was wooden and the music was awful.'],
+  ['negative', 'Worst meal I have had in years.'],
+  ['negative', 'The staff were rude and not helpful at all.'],
+  ['negative', 'This book was a waste of time.'],
+  ['negative', 'A terrible phone, even for the price.'],
+  ['negative', 'It arrived broken and never worked.'],
+  ['negative', 'I would never watch it again.'],
+  ['negative', 'The ending was silly and predictable.'],
+  ['negative', 'The lesson was confusing and dull.'],
+  ['negative', 'Dirty hotel with a cold welcome.'],
+  ['negative', 'The game is frustrating and hard to follow.'],
+  ['negative', 'Everything about the trip went wrong.'],
+  ['negative', 'Such a dreary and pointless movie.'],
+  ['negative', 'The soup was cold and tasteless.'],
+  ['negative', 'I am really disappointed with this purchase.'],
+  ['negative', 'A tedious mess that nobody should see.'],
+  ['negative', 'The new update made the app much worse.'],
+  ['negative', 'He sings badly and out of tune.'],
+].map(([label, text]) => ({ label, text }));
+
+export const DEFAULT_LABELS = ['positive', 'negative'];
+
+/**
+ * Rows of `label, text` (CSV) or `label<TAB>text` (TSV, as the CLI reads), or
+ * any column order under a header row naming `text` and `label`.
+ * Labels outside `labels` are accepted and reported back so the UI can add them.
+ */
+export function parseExamples(input: string): ParseResult {
+  const tsv = input.includes('\t');
+  const rows = (tsv ? tsvParseRows : csvParseRows)(input.replace(/\r\n?/g, '\n'));
+  // Line numbers count physical lines; a quoted CSV field may span several, so track them.
+  const lineOf = physicalLines(input, rows.length, tsv);
+  let textCol = 1;
+  let labelCol = 0;
+  let start = 0;
+  const header = rows[0]?.map((c) => c.trim().toLowerCase());
+  if (header !== undefined && header.includes('text') && header.includes('label')) {
+    textCol = header.indexOf('text');
+    labelCol = header.indexOf('label');
+    start = 1;
+  }
+  const examples: Example[] = [];
+  const errors: ParseResult['errors'] = [];
+  for (let r = start; r < rows.length; r++) {
+    const row = rows[r];
+    const line = lineOf[r];
+    if (row.length === 1 && row[0].trim() === '') continue; // blank line
+    if (row.length < 2) {
+      errors.push({ line, message: `expected a label and a text separated by ${tsv ? 'a tab' : 'a comma'}` });
+      continue;
+    }
+    const label = (row[labelCol] ?? '').trim();
+    const text = (row[textCol] ?? '').trim();
+    if (label === '') errors.push({ line, message: 'the label is empty' });
+    else if (text === '') errors.push({ line, message: 'the text is empty' });
+    else examples.push({ label, text });
+  }
+  return { examples, errors };
+}
+
+function physicalLines(input: string, rowCount: number, tsv: boolean): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let inQuotes = false;
+  let rowStart = true;
+  const text = input.replace(/\r\n?/g, '\n');
+  for (let i = 0; i < text.length && lines.length < rowCount; i++) {
+    if (rowStart) {
+      lines.push(line);
+      rowStart = false;
+    }
+    const c = text[i];
+    if (c === '"' && !tsv) inQuotes = !inQuotes;
+    if (c === '\n') {
+      line++;
+      if (!inQuotes) rowStart = true;
+    }
+  }
+  while (lines.length < rowCount) lines.push(line);
+  return lines;
+}
+
+const STORAGE_KEY = 'bert-playground.examples.v1';
+
+export interface StoredExamples {
+  labels: string[];
+  examples: Example[];
+}
+
+export function loadStoredExamples(storage: Storage | undefined = globalThis.localStorage): StoredExamples {
+  try {
+    const raw = storage?.getItem(STORAGE_KEY);
+    if (raw) {
+      const parsed = JSON.parse(raw) as StoredExamples;
+      if (Array.isArray(parsed.labels) && Array.isArray(parsed.examples)) return parsed;
+    }
+  } catch {
+    // Unreadable storage (private mode, corrupt JSON): fall back to the starter set.
+  }
+  return { labels: [...DEFAULT_LABELS], examples: STARTER_EXAMPLES.map((e) => ({ ...e })) };
+}
+
+export function saveExamples(value: StoredExamples, storage: Storage | undefined = globalThis.localStorage): void {
+  try {
+    storage?.setItem(STORAGE_KEY, JSON.stringify(value));
+  } catch {
+    // Full or blocked storage: the examples stay in memory for this visit.
+  }
+}
