@@ -2,6 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
 import { FillMaskPanel } from './FillMaskPanel';
+import { FineTunePanel } from './finetune/FineTunePanel';
 import { TokenChips } from './TokenChips';
 import { useBackend } from './useBackend';
 import { useEncoding } from './useEncoding';
@@ -80,6 +81,10 @@ export function App() {
             <section className="panel" aria-labelledby="attention-heading">
               <h2 id="attention-heading">3 · Where does each word look?</h2>
               <AttentionPanel bert={result.bert} twin={result.twin} />
+            </section>
+            <section className="panel" aria-labelledby="finetune-heading">
+              <h2 id="finetune-heading">4 · Teach it a new task: fine-tuning</h2>
+              <FineTunePanel bert={ready.bert} />
             </section>
           </>
         )}

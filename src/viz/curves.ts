@@ -90,7 +90,7 @@ export function renderCurves(svg: SVGSVGElement, layout: CurvesLayout): void {
     .attr('transform', (d) => `translate(${d.offsetX + margin.left},${margin.top})`);
   panels.each(function (d) {
     const g = d3.select(this);
-    const [, innerH] = d.y.range();
+    const [innerH] = d.y.range(); // the range runs bottom → top
     g.select<SVGGElement>('g.x-axis')
       .attr('transform', `translate(0,${innerH})`)
       .call(d3.axisBottom(d.x).ticks(Math.min(6, d.x.domain()[1] - 1)).tickFormat(d3.format('d')));

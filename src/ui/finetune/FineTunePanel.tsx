@@ -1,0 +1,219 @@
+import { zipSync } from 'fflate';
+import { useEffect, useMemo, useState } from 'react';
+import type { Bert } from '../../engine/bert';
+import { exportSequenceClassification, headFromJson, headToJson, pca2d, sentenceFeatures } from '../../engine/finetune';
+import { curvesView } from '../../viz/curves';
+import { download } from '../../viz/export';
+import { scatterView, type ScatterData } from '../../viz/scatter';
+import { D3View } from '../D3View';
+import { loadStoredExamples, saveExamples, type Example, type StoredExamples } from '../examples';
+import { ExamplesTable } from './ExamplesTable';
+import { PredictBox } from './PredictBox';
+import { DEFAULT_SETTINGS, useTraining, type TrainSettings } from './useTraining';
+
+const NO_OPTIONS = {};
+
+/** Fine-tuning: a frozen BERT-mini plus a small head, trained on the class's own examples. */
+export function FineTunePanel({ bert }: { bert: Bert }) {
+  const [stored, setStored] = useState<StoredExamples>(() => loadStoredExamples());
+  const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
+  const { state, train, stop, setHead } = useTraining(bert);
+  const [projections, setProjections] = useState<{ before: ScatterData; after: ScatterData | null } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const setExamples = (examples: Example[], labels: string[]) => {
+    const next = { examples, labels };
+    setStored(next);
+    saveExamples(next);
+  };
+  const usable = stored.examples.filter((e) => e.text.trim() !== '');
+
+  // PCA of the examples' sentence vectors: before training, and after (with the head's retrained layers, if any).
+  const head = state.head;
+  useEffect(() => {
+    if (state.running || usable.length < 3) return;
+    let current = true;
+    const pooling = head?.pooling ?? settings.pooling;
+    const texts = usable.map((e) => e.text);
+    const project = (vectors: Float32Array[], title: string): ScatterData => {
+      const { points, explained } = pca2d(vectors);
+      return {
+        title: `${title} (PCA, ${Math.round((explained[0] + explained[1]) * 100)}% of variance)`,
+        labels: stored.labels,
+        points: points.map(([x, y], i) => ({ x, y, label: usable[i].label, text: usable[i].text })),
+      };
+    };
+    (async () => {
+      const before = project(await sentenceFeatures(bert, texts, pooling), 'Before fine-tuning');
+      const after =
+        head?.unfrozen !== undefined
+          ? project(await sentenceFeatures(bert, texts, pooling, { head }), 'After: with the retrained layers')
+          : null;
+      if (current) setProjections({ before, after });
+    })().catch(() => {
+      // An example the tokenizer rejects is reported when training; the picture just waits.
+    });
+    return () => {
+      current = false;
+    };
+    // usable is derived from stored; listing stored keeps the dependency honest.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [bert, stored, head, state.running, settings.pooling]);
+
+  const curves = useMemo(
+    () => ({
+      epochs: settings.epochs,
+      loss: state.history.map((h) => ({ epoch: h.epoch, train: h.trainLoss, validation: h.valLoss })),
+      accuracy: state.history.map((h) => ({ epoch: h.epoch, train: h.trainAccuracy, validation: h.valAccuracy })),
+    }),
+    [state.history, settings.epochs],
+  );
+  const set = <K extends keyof TrainSettings>(key: K, value: TrainSettings[K]) => setSettings((s) => ({ ...s, [key]: value }));
+  const last = state.history[state.history.length - 1];
+
+  return (
+    <div className="finetune">
+      <p className="explain">
+        Pre-training taught BERT-mini English; now it learns a new task from a handful of examples. The encoder stays
+        frozen and only a small <strong>head</strong> on top is trained — like teaching someone who already speaks English
+        to sort reviews, with just a few examples.
+      </p>
+      <ExamplesTable labels={stored.labels} examples={stored.examples} onChange={setExamples} />
+
+      <div className="controls" role="group" aria-label="Training settings">
+        <label>
+          Sentence vector{' '}
+          <select value={settings.pooling} onChange={(e) => set('pooling', e.target.value as TrainSettings['pooling'])}>
+            <option value="mean">mean of all tokens</option>
+            <option value="cls">[CLS] token (exportable to Hugging Face)</option>
+          </select>
+        </label>
+        <label>
+          Head{' '}
+          <select value={settings.hiddenUnits} onChange={(e) => set('hiddenUnits', Number(e.target.value))}>
+            <option value={0}>linear</option>
+            <option value={64}>one hidden layer (64)</option>
+          </select>
+        </label>
+        <label>
+          Epochs{' '}
+          <input type="number" min={1} max={500} value={settings.epochs} onChange={(e) => set('epochs', Math.max(1, Number(e.target.value)))} />
+        </label>
+        <label>
+          Seed <input type="number" value={settings.seed} onChange={(e) => set('seed', Number(e.target.value))} />
+        </label>
+        <label title="Unfrozen layers learn too: better fit to your task, but slower, and with few examples they can forget what pre-training taught">
+          Unfreeze top layers{' '}
+          <select value={settings.unfreezeLayers} onChange={(e) => set('unfreezeLayers', Number(e.target.value))}>
+            {Array.from({ length: bert.config.layers + 1 }, (_, i) => (
+              <option key={i} value={i}>
+                {i === 0 ? '0 (frozen)' : i}
+              </option>
+            ))}
+          </select>
+        </label>
+        {state.running ? (
+          <button type="button" onClick={stop}>
+            Stop
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={() => train(usable, stored.labels, settings)} disabled={usable.length < 2}>
+            Train
+          </button>
+        )}
+      </div>
+      {settings.unfreezeLayers > 0 && (
+        <p className="hint">
+          Unfreezing lets the top {settings.unfreezeLayers} layer{settings.unfreezeLayers > 1 ? 's' : ''} change too: the
+          sentence vectors themselves move (watch the picture below), the fit gets better, training is slower, and with few
+          examples the model can over-fit or forget what pre-training gave it.
+        </p>
+      )}
+      {state.running && state.progress !== null && (
+        <p role="status">
+          {state.progress.phase === 'features' ? 'Reading the examples' : 'Training'}…{' '}
+          <progress max={state.progress.total} value={state.progress.done} aria-label="Training progress" />
+        </p>
+      )}
+      {state.error !== null && (
+        <p className="notice notice-error" role="alert">
+          {state.error}
+        </p>
+      )}
+      {state.history.length > 0 && (
+        <>
+          <D3View view={curvesView} data={curves} options={NO_OPTIONS} label="Training curves" className="curves" />
+          {last !== undefined && (
+            <p data-testid="training-summary">
+              Epoch {last.epoch}/{last.epochs}: training loss {last.trainLoss.toFixed(3)}, accuracy{' '}
+              {(last.trainAccuracy * 100).toFixed(0)}%
+              {last.valAccuracy !== null && `; validation accuracy ${(last.valAccuracy * 100).toFixed(0)}%`}
+              {state.stopped && ' — stopped early'}
+            </p>
+          )}
+        </>
+      )}
+      {projections !== null && (
+        <div className="side-by-side">
+          <D3View view={scatterView} data={projections.before} options={NO_OPTIONS} label="Sentence vectors before fine-tuning" />
+          {projections.after !== null && (
+            <D3View view={scatterView} data={projections.after} options={NO_OPTIONS} label="Sentence vectors after fine-tuning" />
+          )}
+        </div>
+      )}
+      {head !== null && !state.running && (
+        <>
+          <h3>Try the trained head</h3>
+          <PredictBox bert={bert} head={head} />
+          <div className="examples-actions">
+            <button type="button" onClick={() => download(new Blob([headToJson(head)], { type: 'application/json' }), 'head.json')}>
+              Export head (JSON)
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                try {
+                  const files = exportSequenceClassification(bert, head);
+                  const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`bert-mini-classifier/${name}`, bytes])));
+                  download(new Blob([zip], { type: 'application/zip' }), 'bert-mini-classifier.zip');
+                  setMessage(null);
+                } catch (e) {
+                  setMessage(e instanceof Error ? e.message : String(e));
+                }
+              }}
+            >
+              Export Hugging Face folder (.zip)
+            </button>
+            <button type="button" onClick={() => setHead(null)}>
+              Forget head
+            </button>
+          </div>
+        </>
+      )}
+      <label className="file-button">
+        Import head (JSON)…
+        <input
+          type="file"
+          accept=".json,application/json"
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (!file) return;
+            try {
+              setHead(headFromJson(await file.text()));
+              setMessage(`Loaded ${file.name}.`);
+            } catch (error) {
+              setMessage(`${file.name}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }}
+        />
+      </label>
+      {message !== null && (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}
+

@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'react';
+import type { Bert } from '../../engine/bert';
+import { classify, tokenAttributions, type Attributions, type Classification, type ClassifierHead } from '../../engine/finetune';
+import { barsView } from '../../viz/bars';
+import { D3View } from '../D3View';
+
+const NO_OPTIONS = {};
+
+/** Type any sentence: label probabilities as bars, and which tokens moved the prediction (occlusion). */
+export function PredictBox({ bert, head }: { bert: Bert; head: ClassifierHead }) {
+  const [text, setText] = useState('The film was a delight.');
+  const [result, setResult] = useState<{ c: Classification; a: Attributions } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (text.trim() === '') return;
+    let current = true;
+    const timer = setTimeout(async () => {
+      try {
+        const [c, a] = await Promise.all([classify(bert, head, text), tokenAttributions(bert, head, text)]);
+        if (current) {
+          setResult({ c, a });
+          setError(null);
+        }
+      } catch (e) {
+        if (current) setError(e instanceof Error ? e.message : String(e));
+      }
+    }, 150);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [bert, head, text]);
+
+  const bars = result === null ? [] : head.labels.map((l) => ({ token: l, score: result.c.probs[l] }));
+  const maxAbs = result === null ? 1 : Math.max(1e-6, ...result.a.scores.map(Math.abs));
+  return (
+    <div className="predict">
+      <label>
+        Try a sentence{' '}
+        <input type="text" value={text} onChange={(e) => setText(e.target.value)} aria-label="Sentence to classify" />
+      </label>
+      {error !== null && (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+      {result !== null && (
+        <>
+          <p>
+            Prediction: <strong data-testid="predicted-label">{result.c.label}</strong>
+          </p>
+          <D3View view={barsView} data={bars} options={NO_OPTIONS} label="Label probabilities" exportable={false} />
+          <p className="hint">
+            Which tokens moved it: each token is hidden in turn (replaced by [MASK]); the colour shows how much the “
+            {result.a.label}” probability then drops (orange: pushed towards it, blue: against it).
+          </p>
+          <ol className="chips" aria-label="Token influence">
+            {result.a.tokens.map((t, i) => {
+              const s = result.a.scores[i] / maxAbs;
+              const colour = s >= 0 ? `rgba(230, 159, 0, ${Math.abs(s)})` : `rgba(0, 114, 178, ${Math.abs(s)})`;
+              return (
+                <li key={i} className="chip">
+                  <span className="chip-static" style={{ background: colour }} title={`${(result.a.scores[i] * 100).toFixed(1)} points`}>
+                    {t}
+                  </span>
+                </li>
+              );
+            })}
+          </ol>
+        </>
+      )}
+    </div>
+  );
+}
