@@ -113,3 +113,21 @@ test('typing [MASK] works too, and stale results never overwrite newer ones', as
   await expect(page.getByTestId('fill-mask-row')).toHaveCount(1);
   await expect(page.getByTestId('run-time')).toHaveText(/\d+ ms/);
 });
+
+test('the URL holds the view: opening it restores sentence, mask, model, layer, head and view', async ({ page }) => {
+  await page.goto('/?backend=webgpu&text=The%20dog%20ran%20home.&masked=2&view=contrast&mask=causal&layer=2&head=3&mean=1');
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  await expect(page.getByTestId('token-chip')).toHaveText(['[CLS]', 'the', /\[MASK\]/, 'ran', 'home', '.', '[SEP]'], {
+    timeout: 60_000,
+  });
+  await expect(page.getByRole('tab', { name: 'BERT vs GPT mask' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('causal');
+  await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('1');
+  await expect(page.getByRole('combobox', { name: 'Head' })).toHaveValue('2');
+  await expect(page.getByRole('checkbox', { name: 'Mean over heads' })).toBeChecked();
+  // Changing the view writes back to the URL.
+  await page.getByRole('tab', { name: 'Heatmap' }).click();
+  await expect(page).toHaveURL(/view=heatmap/);
+  await page.getByRole('combobox', { name: 'Layer' }).selectOption('0');
+  await expect(page).toHaveURL(/layer=1(&|$)/);
+});

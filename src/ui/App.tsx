@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
 import { FillMaskPanel } from './FillMaskPanel';
@@ -7,27 +7,38 @@ import { TokenChips } from './TokenChips';
 import { useBackend } from './useBackend';
 import { useEncoding } from './useEncoding';
 import { useModels } from './useModels';
+import { DEFAULT_ATTENTION, readViewState, writeViewState, type AttentionSettings, type ViewState } from './urlState';
 
 const FIRST_SENTENCE = 'The man went to the [MASK] to buy a gallon of milk.';
 
 export function App() {
   const backend = useBackend();
   const models = useModels(backend.status === 'ready');
-  const [sentence, setSentence] = useState(FIRST_SENTENCE);
-  const [masked, setMasked] = useState<number[]>([]);
+  const [state, setState] = useState<ViewState>(() =>
+    readViewState(window.location.search, { sentence: FIRST_SENTENCE, masked: [], attention: DEFAULT_ATTENTION }),
+  );
+  const { sentence, masked } = state;
+  useEffect(() => {
+    // replaceState, not pushState: typing should not fill the Back button's history.
+    window.history.replaceState(null, '', writeViewState(state, window.location.search));
+  }, [state]);
   // Memoised: a new object each render would restart the encoding effect forever.
   const ready = useMemo(() => (models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null), [models]);
   const encoding = useEncoding(ready, sentence, masked);
   const result = encoding.result;
 
   const onSentence = useCallback((text: string) => {
-    setSentence(text);
-    setMasked([]); // token positions belong to the old text
+    setState((s) => ({ ...s, sentence: text, masked: [] })); // token positions belong to the old text
   }, []);
   const toggleMask = useCallback(
-    (i: number) => setMasked((m) => (m.includes(i) ? m.filter((x) => x !== i) : [...m, i].sort((a, b) => a - b))),
+    (i: number) =>
+      setState((s) => ({
+        ...s,
+        masked: s.masked.includes(i) ? s.masked.filter((x) => x !== i) : [...s.masked, i].sort((a, b) => a - b),
+      })),
     [],
   );
+  const onAttention = useCallback((attention: AttentionSettings) => setState((s) => ({ ...s, attention })), []);
 
   return (
     <div className="app">
@@ -80,7 +91,7 @@ export function App() {
             </section>
             <section className="panel" aria-labelledby="attention-heading">
               <h2 id="attention-heading">3 · Where does each word look?</h2>
-              <AttentionPanel bert={result.bert} twin={result.twin} />
+              <AttentionPanel bert={result.bert} twin={result.twin} settings={state.attention} onSettings={onAttention} />
             </section>
             <section className="panel" aria-labelledby="finetune-heading">
               <h2 id="finetune-heading">4 · Teach it a new task: fine-tuning</h2>

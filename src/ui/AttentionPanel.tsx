@@ -15,12 +15,13 @@ import { maskView } from '../viz/maskView';
 import { modelView, type ModelViewOptions } from '../viz/modelView';
 import type { CellRef } from '../viz/types';
 import { D3View } from './D3View';
-
-export type AttentionViewName = 'heatmap' | 'heads' | 'model' | 'contrast';
+import type { AttentionSettings, AttentionViewName } from './urlState';
 
 interface Props {
   bert: Encoded;
   twin: Encoded;
+  settings: AttentionSettings;
+  onSettings: (settings: AttentionSettings) => void;
 }
 
 const VIEWS: { id: AttentionViewName; label: string }[] = [
@@ -43,14 +44,19 @@ function visible(tokens: string[], matrix: Float32Array, hide: boolean): Matrix 
   return { tokens: keep.map((i) => tokens[i]), matrix: hideSpecial(matrix, tokens.length, keep) };
 }
 
-export function AttentionPanel({ bert, twin }: Props) {
-  const [view, setView] = useState<AttentionViewName>('heatmap');
-  const [layer, setLayer] = useState(0);
-  const [head, setHead] = useState(0);
-  const [meanHeads, setMeanHeads] = useState(false);
-  const [useRollout, setUseRollout] = useState(false);
-  const [normWeightedOn, setNormWeighted] = useState(false);
-  const [hideSpecialOn, setHideSpecial] = useState(false);
+export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings }: Props) {
+  // Settings live in the URL (shareable); hover and toggles are this visit's alone.
+  const { view, layer, head, meanHeads, rollout: useRollout, normWeighted: normWeightedOn, hideSpecial: hideSpecialOn } = settings;
+  const change = (patch: Partial<AttentionSettings>) => onSettings({ ...settings, ...patch });
+  const setView = (v: AttentionViewName) => change({ view: v });
+  const setLayer = (v: number) => change({ layer: v });
+  const setHead = (v: number) => change({ head: v });
+  const setMeanHeads = (v: boolean) => change({ meanHeads: v });
+  const setUseRollout = (v: boolean) => change({ rollout: v });
+  const setNormWeighted = (v: boolean) => change({ normWeighted: v });
+  const setHideSpecial = (v: boolean) => change({ hideSpecial: v });
+  // The main views show either model: BERT-mini (bidirectional) or its causal twin.
+  const bert = settings.mask === 'causal' ? twin : bidirectional;
   const [highlight, setHighlight] = useState<CellRef | null>(null);
   const [activeHeads, setActiveHeads] = useState<boolean[]>([]);
   const [focus, setFocus] = useState<{ token: number | null; side: TokenSide }>({ token: null, side: 'query' });
@@ -114,15 +120,10 @@ export function AttentionPanel({ bert, twin }: Props) {
     () => ({
       title: 'Every layer (rows) × head (columns) — click one to open it',
       selected: { layer: l, head: h },
-      onSelect: (layerIndex: number, headIndex: number) => {
-        setLayer(layerIndex);
-        setHead(headIndex);
-        setMeanHeads(false);
-        setUseRollout(false);
-        setView('heatmap');
-      },
+      onSelect: (layerIndex: number, headIndex: number) =>
+        onSettings({ ...settings, layer: layerIndex, head: headIndex, meanHeads: false, rollout: false, view: 'heatmap' }),
     }),
-    [l, h],
+    [l, h, settings, onSettings],
   );
   const modelData = useMemo(() => ({ attentions: bert.attentions, tokens: bert.tokens }), [bert]);
 
@@ -138,8 +139,11 @@ export function AttentionPanel({ bert, twin }: Props) {
     [twin, l, h, meanHeads],
   );
   const bertMatrix = useMemo(
-    () => ({ tokens: bert.tokens, matrix: meanHeads ? meanOverHeads(bert.attentions[l]) : bert.attentions[l][h] }),
-    [bert, l, h, meanHeads],
+    () => ({
+      tokens: bidirectional.tokens,
+      matrix: meanHeads ? meanOverHeads(bidirectional.attentions[l]) : bidirectional.attentions[l][h],
+    }),
+    [bidirectional, l, h, meanHeads],
   );
   const where = `layer ${l + 1}, ${meanHeads ? 'mean of heads' : `head ${h + 1}`}`;
   const contrastBertOptions = useMemo(() => ({ title: `bidirectional · BERT-mini · ${where}`, highlight, onHover }), [where, highlight, onHover]);
@@ -165,6 +169,13 @@ export function AttentionPanel({ bert, twin }: Props) {
         ))}
       </div>
       <div className="controls" role="group" aria-label="Attention options">
+        <label>
+          Model{' '}
+          <select value={settings.mask} onChange={(e) => change({ mask: e.target.value as AttentionSettings['mask'] })}>
+            <option value="bidirectional">BERT-mini (bidirectional)</option>
+            <option value="causal">causal twin (GPT-style)</option>
+          </select>
+        </label>
         <label>
           Layer{' '}
           <select value={l} onChange={(e) => setLayer(Number(e.target.value))} disabled={useRollout && view === 'heatmap'}>

@@ -51,7 +51,7 @@ export function D3View<D, O>({ view, data, options, label, exportable = true, cl
   return (
     <figure className={`d3view ${className ?? ''}`}>
       {caption !== undefined && <h4 className="view-caption">{caption}</h4>}
-      <svg ref={svgRef} role="img" aria-label={label} />
+      <svg ref={svgRef} aria-label={label} />
       {exportable && (
         <figcaption className="export">
           <button type="button" onClick={() => svgRef.current && download(svgToBlob(svgRef.current), `${fileName}.svg`)}>

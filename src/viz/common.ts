@@ -70,11 +70,13 @@ export function prepareSvg(
   cls: string,
   size: { width: number; height: number },
   label: string,
+  // 'img' for a picture; 'group' when the drawing holds controls (an image may not contain buttons).
+  role: 'img' | 'group' = 'img',
 ): d3.Selection<SVGGElement, string, SVGSVGElement, unknown> {
   const root = d3.select(svg);
   root
     .attr('viewBox', `0 0 ${size.width} ${size.height}`)
-    .attr('role', 'img')
+    .attr('role', role)
     .attr('aria-label', label)
     .style('font-family', FONT_FAMILY)
     .style('max-width', '100%')

@@ -207,7 +207,7 @@ export interface HeadViewHandlers {
 const CLS = 'viz-head-view';
 
 export function renderHeadView(svg: SVGSVGElement, layout: HeadViewLayout, handlers: HeadViewHandlers = {}): void {
-  const root = prepareSvg(svg, CLS, layout, layout.title);
+  const root = prepareSvg(svg, CLS, layout, layout.title, 'group');
   const plot = root
     .selectAll('g.plot')
     .data([null])

@@ -218,7 +218,7 @@ function cachedDataUrl(thumb: Thumbnail, layout: ModelViewLayout, cache: Thumbna
 const CLS = 'viz-model-view';
 
 export function renderModelView(svg: SVGSVGElement, layout: ModelViewLayout, handlers: ModelViewHandlers = {}): void {
-  const root = prepareSvg(svg, CLS, layout, layout.title);
+  const root = prepareSvg(svg, CLS, layout, layout.title, 'group');
   const mode = handlers.mode ?? 'auto';
   const useImage = mode === 'image' || (mode === 'auto' && canvasAvailable());
   const plot = root
