@@ -3,19 +3,26 @@
  *   npm run --silent cli -- tokenize --vocab PATH [--cased]        (lines on stdin)
  *   npm run --silent cli -- encode --model DIR|URL --text TEXT [--mask bidirectional|causal]
  *   npm run --silent cli -- fill-mask --model DIR|URL --text TEXT [--top-k K]
+ *   npm run --silent cli -- finetune --model DIR|URL --train FILE.tsv --out HEAD.json [--epochs N] [--pooling cls|mean]
+ *                                    [--seed S] [--hidden N] [--unfreeze N]
+ *   npm run --silent cli -- classify --model DIR|URL --head HEAD.json     (sentences on stdin)
  * JSON goes to stdout and nothing else does; errors go to stderr with exit code 1.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encode, fillMask, loadModel, toNested, type MaskMode } from '../engine/bert';
+import { classifyBatch, headFromJson, headToJson, trainHead, type LabelledExample, type Pooling } from '../engine/finetune';
 import { initNodeBackend, sourceFor } from '../engine/node';
 import { tokenizerOptionsFromConfig, WordPieceTokenizer } from '../engine/tokenizer';
 
 const USAGE = `usage:
   cli tokenize --vocab PATH [--cased]                 reads lines on stdin; one JSON array of tokens per line
   cli encode --model DIR|URL --text TEXT [--mask bidirectional|causal]
-  cli fill-mask --model DIR|URL --text TEXT [--top-k K]`;
+  cli fill-mask --model DIR|URL --text TEXT [--top-k K]
+  cli finetune --model DIR|URL --train FILE.tsv --out HEAD.json [--epochs N] [--pooling cls|mean] [--seed S] [--hidden N] [--unfreeze N]
+                                                      FILE.tsv: one "label<TAB>text" per line; prints a JSON summary
+  cli classify --model DIR|URL --head HEAD.json       reads sentences on stdin; one JSON {label, probs} per line`;
 
 class UsageError extends Error {}
 
@@ -50,6 +57,98 @@ async function tokenize(vocabPath: string, cased: boolean): Promise<void> {
   for (const line of lines) process.stdout.write(JSON.stringify(tokenizer.tokenize(line.replace(/\r$/, '')).tokens) + '\n');
 }
 
+/** `label<TAB>text` lines → examples and labels (first-seen order); every bad line is reported, then nothing is trained. */
+function parseTsv(text: string, file: string): { examples: LabelledExample[]; labels: string[] } {
+  const examples: LabelledExample[] = [];
+  const problems: string[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '') return; // blank lines (and the final newline) are allowed
+    const tab = line.indexOf('\t');
+    if (tab < 0) problems.push(`${file}:${i + 1}: expected "label<TAB>text" (no tab found)`);
+    else if (line.slice(0, tab).trim() === '') problems.push(`${file}:${i + 1}: the label is empty`);
+    else if (line.slice(tab + 1).trim() === '') problems.push(`${file}:${i + 1}: the text is empty`);
+    else examples.push({ label: line.slice(0, tab).trim(), text: line.slice(tab + 1) });
+  });
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  if (examples.length === 0) throw new Error(`${file}: no examples`);
+  const labels = [...new Set(examples.map((e) => e.label))];
+  if (labels.length < 2) throw new Error(`${file}: a classifier needs at least 2 labels (found only "${labels[0]}")`);
+  return { examples, labels };
+}
+
+function integer(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer ≥ ${min} (got "${value}")`);
+  return n;
+}
+
+async function finetune(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const str = (k: string) => values[k] as string | undefined;
+  const trainFile = required(str('train'), 'train');
+  const out = required(str('out'), 'out');
+  const pooling = str('pooling');
+  if (pooling !== undefined && pooling !== 'cls' && pooling !== 'mean') {
+    throw new UsageError(`--pooling must be "cls" or "mean" (got "${pooling}")`);
+  }
+  const epochs = integer(str('epochs'), 'epochs', 1);
+  const seed = integer(str('seed'), 'seed', 0);
+  const hiddenUnits = integer(str('hidden'), 'hidden', 0);
+  const unfreezeLayers = integer(str('unfreeze'), 'unfreeze', 0);
+  const { examples, labels } = parseTsv(await readFile(trainFile, 'utf8'), trainFile);
+  await initNodeBackend();
+  const bert = await loadModel(sourceFor(required(str('model'), 'model')));
+  try {
+    const started = performance.now();
+    const { head, history } = await trainHead(bert, examples, {
+      labels,
+      pooling: pooling as Pooling | undefined,
+      epochs,
+      seed,
+      hiddenUnits,
+      unfreezeLayers,
+    });
+    const ms = performance.now() - started;
+    await writeFile(out, headToJson(head));
+    const last = history[history.length - 1];
+    const summary = {
+      head: out,
+      labels,
+      examples: examples.length,
+      pooling: head.pooling,
+      hidden_units: head.hiddenUnits,
+      unfrozen_layers: unfreezeLayers ?? 0,
+      epochs: history.length,
+      train_loss: last.trainLoss,
+      train_accuracy: last.trainAccuracy,
+      val_loss: last.valLoss,
+      val_accuracy: last.valAccuracy,
+      ms: Math.round(ms),
+    };
+    process.stdout.write(JSON.stringify(summary) + '\n');
+  } finally {
+    bert.dispose();
+  }
+}
+
+async function classifyLines(modelLocation: string, headFile: string): Promise<void> {
+  const head = headFromJson(await readFile(headFile, 'utf8'));
+  const lines = (await readStdin()).split('\n').map((l) => l.replace(/\r$/, ''));
+  if (lines[lines.length - 1] === '') lines.pop();
+  const empty = lines.findIndex((l) => l.trim() === '');
+  if (empty >= 0) throw new Error(`stdin line ${empty + 1} is empty (one sentence per line)`);
+  await initNodeBackend();
+  const bert = await loadModel(sourceFor(modelLocation));
+  try {
+    for (const r of await classifyBatch(bert, head, lines)) {
+      process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs }) + '\n');
+    }
+  } finally {
+    bert.dispose();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
@@ -66,10 +165,20 @@ async function main(argv: string[]): Promise<void> {
       text: { type: 'string' },
       mask: { type: 'string' },
       'top-k': { type: 'string', default: '5' },
+      train: { type: 'string' },
+      out: { type: 'string' },
+      head: { type: 'string' },
+      epochs: { type: 'string' },
+      pooling: { type: 'string' },
+      seed: { type: 'string' },
+      hidden: { type: 'string' },
+      unfreeze: { type: 'string' },
     },
     strict: true,
   });
   if (command === 'tokenize') return tokenize(required(values.vocab, 'vocab'), values.cased ?? false);
+  if (command === 'finetune') return finetune(values);
+  if (command === 'classify') return classifyLines(required(values.model, 'model'), required(values.head, 'head'));
   if (command !== 'encode' && command !== 'fill-mask') throw new UsageError(`unknown command "${command}"`);
 
   const mask = values.mask;

@@ -43,6 +43,8 @@ export class BertModel {
   private readonly lmHead: LmHeadWeights | null;
   private readonly classifier: Dense | null;
   private readonly owned: tf.Tensor[] = [];
+  /** Normalised checkpoint name → tensor (kernels stored transposed), so the weights can be written back out. */
+  private readonly named = new Map<string, { tensor: tf.Tensor; transposed: boolean }>();
 
   constructor(checkpoint: Checkpoint) {
     this.config = checkpoint.config;
@@ -51,6 +53,7 @@ export class BertModel {
       const weight = w.get(name) as Weight; // presence and shape were checked by loadCheckpoint
       const t = tf.tensor(weight.values, weight.shape, 'float32');
       this.owned.push(t);
+      this.named.set(name, { tensor: t, transposed: false });
       return t;
     };
     const t1 = (name: string) => tensor(name) as tf.Tensor1D;
@@ -59,6 +62,7 @@ export class BertModel {
       const weight = w.get(`${p}.weight`) as Weight; // [out, in]
       const kernel = tf.tidy(() => tf.tensor2d(weight.values, weight.shape as [number, number]).transpose<tf.Tensor2D>());
       this.owned.push(kernel);
+      this.named.set(`${p}.weight`, { tensor: kernel, transposed: true });
       return { kernel, bias: t1(`${p}.bias`) };
     };
     const normAt = (p: string): Norm => ({ weight: t1(`${p}.weight`), bias: t1(`${p}.bias`) });
@@ -111,6 +115,32 @@ export class BertModel {
     return this.layers[layer].attention;
   }
 
+  /** One encoder layer's weights (kernels [in, out]), e.g. to copy into trainable variables for fine-tuning. */
+  layerWeights(layer: number): LayerWeights {
+    return this.layers[layer];
+  }
+
+  /** The pooler dense layer (tanh is applied by `pool`), or null when the checkpoint has none. */
+  get poolerWeights(): Dense | null {
+    return this.pooler;
+  }
+
+  /**
+   * Every weight read back in the checkpoint's own layout (normalised names,
+   * nn.Linear weights [out, in]), e.g. to export a fine-tuned model. Reads
+   * synchronously from the backend: meant for a one-off export, not a hot path.
+   */
+  readWeights(): Map<string, Weight> {
+    const out = new Map<string, Weight>();
+    for (const [name, { tensor, transposed }] of this.named) {
+      const layout = transposed ? tensor.transpose() : tensor;
+      const values = Float32Array.from(layout.dataSync() as Float32Array);
+      if (layout !== tensor) layout.dispose();
+      out.set(name, { shape: [...layout.shape], values });
+    }
+    return out;
+  }
+
   /** Runs the whole model. The caller owns (and must dispose) the returned tensors. */
   forward(input: ForwardInput): ForwardOutput {
     const eps = this.config.layerNormEps;
@@ -153,5 +183,6 @@ export class BertModel {
   dispose(): void {
     this.owned.forEach((t) => t.dispose());
     this.owned.length = 0;
+    this.named.clear();
   }
 }

@@ -144,7 +144,12 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
         <>
           <D3View view={curvesView} data={curves} options={NO_OPTIONS} label="Training curves" className="curves" />
           {last !== undefined && (
-            <p data-testid="training-summary">
+            <p
+              data-testid="training-summary"
+              data-first-loss={state.history[0].trainLoss}
+              data-last-loss={last.trainLoss}
+              data-done={!state.running}
+            >
               Epoch {last.epoch}/{last.epochs}: training loss {last.trainLoss.toFixed(3)}, accuracy{' '}
               {(last.trainAccuracy * 100).toFixed(0)}%
               {last.valAccuracy !== null && `; validation accuracy ${(last.valAccuracy * 100).toFixed(0)}%`}

@@ -1,0 +1,62 @@
+// The finetune and classify commands as a user runs them: JSON on stdout only, errors on stderr with exit 1.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+function cli(args: string[], input = '') {
+  const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { input, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const MLM = 'test/fixtures/checkpoints/tiny-mlm-f32';
+const dir = mkdtempSync(join(tmpdir(), 'finetune-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('cli finetune / classify', () => {
+  it('trains a head from a TSV file, then classifies stdin one JSON line per sentence', () => {
+    const head = join(dir, 'head.json');
+    const train = cli(['finetune', '--model', MLM, '--train', 'test/fixtures/finetune/sentiment.tsv', '--out', head, '--epochs', '40', '--seed', '3']);
+    expect(train.code, train.stderr).toBe(0);
+    const summary = JSON.parse(train.stdout);
+    expect(summary).toMatchObject({ head, labels: ['positive', 'negative'], examples: 24, pooling: 'mean', epochs: 40 });
+    expect(summary.train_loss).toBeGreaterThan(0);
+    expect(summary.val_accuracy).toBeGreaterThanOrEqual(0);
+    expect(summary.ms).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(head, 'utf8')).labels).toEqual(['positive', 'negative']);
+
+    const r = cli(['classify', '--model', MLM, '--head', head], 'i love this good film\nvery bad movie\n');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(Object.keys(line.probs)).toEqual(['positive', 'negative']);
+      expect(line.probs.positive + line.probs.negative).toBeCloseTo(1, 6);
+      expect(line.label).toBe(line.probs.positive > 0.5 ? 'positive' : 'negative');
+    }
+  });
+
+  it('reports every bad line by number and writes nothing', () => {
+    const out = join(dir, 'never.json');
+    const r = cli(['finetune', '--model', MLM, '--train', 'test/fixtures/finetune/bad-lines.tsv', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('bad-lines.tsv:2: expected "label<TAB>text" (no tab found)');
+    expect(r.stderr).toContain('bad-lines.tsv:3: the text is empty');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects bad flags and a bad head file on stderr', () => {
+    for (const args of [
+      ['finetune', '--model', MLM, '--train', 'test/fixtures/finetune/sentiment.tsv', '--out', join(dir, 'x.json'), '--pooling', 'max'],
+      ['finetune', '--model', MLM, '--train', 'test/fixtures/finetune/sentiment.tsv'],
+      ['classify', '--model', MLM, '--head', 'test/fixtures/finetune/sentiment.tsv'],
+    ]) {
+      const r = cli(args, 'good\n');
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: /);
+    }
+  });
+});
