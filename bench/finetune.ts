@@ -170,6 +170,11 @@ async function timing(location: string, backend: 'cpu' | 'wasm', examples: Label
   }
 }
 
+/** The 64 balanced amazon sentences every timing uses (also in the browser, by bench/run.ts). */
+export function finetuneTimingSet(): LabelledExample[] {
+  return balancedSample(load('amazon'), 64, 0);
+}
+
 export async function finetuneBench(
   options: { seeds?: number; test?: number; model?: string; say?: (line: string) => void } = {},
 ): Promise<FinetuneBenchResult> {
@@ -186,8 +191,7 @@ export async function finetuneBench(
         : `${SHIPPED} not found: using the tiny random test fixture, whose vocabulary cannot read these sentences (chance-level accuracy expected)`;
   say(`model: ${location} (${modelNote})`);
 
-  const amazon = load('amazon');
-  const timingSet = balancedSample(amazon, 64, 0);
+  const timingSet = finetuneTimingSet();
   const timingRows: TimingRow[] = [];
   for (const backend of ['cpu', 'wasm'] as const) {
     const row = await timing(location, backend, timingSet);

@@ -13,6 +13,7 @@ import { chromium } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { build, preview } from 'vite';
 import { chromiumArgs, chromiumFound, chromiumPath } from '../e2e/chromium';
+import { finetuneBench, finetuneTimingSet } from './finetune';
 
 const jsonOnly = process.argv.includes('--json');
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const cells: Cell[] = [];
   let adapter = 'unknown';
+  const webgpuTraining: { model: string; examples: number; epochs: number; ms: number }[] = [];
   try {
     for (const backend of BACKENDS) {
       const page = await browser.newPage();
@@ -118,16 +120,36 @@ async function main(): Promise<void> {
         }
         // Each model's weights are freed before the next; a fresh page keeps GPU memory from piling up.
       }
+      if (backend === 'webgpu' && models[0].url !== undefined) {
+        // Fine-tuning in the browser: features from the frozen encoder, then the head, 64 examples × 30 epochs.
+        say('webgpu · fine-tuning 64 examples × 30 epochs…');
+        const ms = await page.evaluate(
+          async ({ url, examples }) => {
+            const api = window.bertPlayground;
+            const bert = await api.loadModel(api.urlSource(url));
+            const t0 = performance.now();
+            await api.trainHead(bert, examples, { labels: ['negative', 'positive'], epochs: 30, validationFraction: 0 });
+            const elapsed = performance.now() - t0;
+            bert.dispose();
+            return elapsed;
+          },
+          { url: models[0].url, examples: finetuneTimingSet() },
+        );
+        webgpuTraining.push({ model: models[0].name, examples: 64, epochs: 30, ms: round(ms) });
+      }
       await page.close();
     }
   } finally {
     await browser.close();
     await server.close();
   }
+  say('fine-tuning in Node (cpu, wasm) and few-shot accuracy…');
+  const finetune = await finetuneBench({ say: jsonOnly ? () => {} : say });
   const report = {
     browser: `Chromium (${chromiumPath})`,
     webgpu_adapter: adapter,
     rows: cells.map((c) => ({ model: c.model, tokens: c.tokens, backend: c.backend, ours_ms: round(c.ms), runs: c.runs, warm: c.warm })),
+    finetune: { ...finetune, webgpu_training: webgpuTraining },
   };
   if (!jsonOnly) {
     console.log(table(cells));

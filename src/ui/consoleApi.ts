@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { encode, encodeBatch, fillMask, fromCheckpoint, loadModel } from '../engine/bert';
 import { randomCheckpoint, type RandomShape } from '../engine/random';
+import { classify, trainHead } from '../engine/finetune';
 import { initBackend, type BackendName } from '../engine/backend';
 import { urlSource } from '../engine/source';
 import { wasmPaths } from './wasmPaths';
@@ -16,6 +17,8 @@ export const consoleApi = {
   encodeBatch,
   fillMask,
   urlSource,
+  trainHead,
+  classify,
   /** A seeded random BERT of any shape (benchmarks, experiments). */
   randomModel: (shape: RandomShape, seed?: number) => fromCheckpoint(randomCheckpoint(shape, seed)),
   initBackend: (chain?: BackendName[]) => initBackend({ chain, wasmPaths }),
