@@ -17,6 +17,7 @@ import { expectedWeights } from './checkpoint';
 import { pool } from './heads';
 import { encoderLayer, type LayerWeights } from './layer';
 import { dense, gelu, type Dense, type Norm } from './ops';
+import { prng } from './prng';
 import { writeSafetensors, type NamedTensor } from './safetensorsWriter';
 import type { Encoding, Offset } from './tokenizer';
 
@@ -157,17 +158,7 @@ const YIELD_EVERY_MS = 30;
 // Seeded randomness
 // ---------------------------------------------------------------------------
 
-/** mulberry32: a tiny seedable PRNG (Math.random cannot be seeded), uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 function shuffle<T>(xs: T[], random: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {

@@ -5,6 +5,7 @@
  */
 import { expectedWeights, type Checkpoint, type Weight } from './checkpoint';
 import { parseConfig } from './config';
+import { prng } from './prng';
 
 export interface RandomShape {
   layers: number;
@@ -16,17 +17,6 @@ export interface RandomShape {
   architecture?: 'BertModel' | 'BertForMaskedLM' | 'BertLMHeadModel';
 }
 
-/** mulberry32: a tiny, fast, seedable PRNG (Math.random cannot be seeded). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomCheckpoint(shape: RandomShape, seed = 1): Checkpoint {
   const vocabSize = shape.vocabSize ?? 1000;

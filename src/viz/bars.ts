@@ -4,7 +4,7 @@
  * looks like 30 % of the way and two sentences' bars compare directly.
  */
 import * as d3 from 'd3';
-import { FONT_SIZE, clearSvg, formatPercent, maxTextWidth, prepareSvg, truncate } from './common';
+import { FONT_SIZE, clearSvg, formatPercent, maxTextWidth, prepareSvg, truncate, plotGroup } from './common';
 import type { Margin, View } from './types';
 
 /** Structurally the engine's Prediction ({ token, id, score }); only these two are needed. */
@@ -94,12 +94,7 @@ const CLS = 'viz-bars';
 
 export function renderBars(svg: SVGSVGElement, layout: BarsLayout): void {
   const root = prepareSvg(svg, CLS, layout, layout.title);
-  const plot = root
-    .selectAll('g.plot')
-    .data([null])
-    .join('g')
-    .attr('class', 'plot')
-    .attr('transform', `translate(${layout.margin.left},${layout.margin.top})`);
+  const plot = plotGroup(root, layout.margin);
 
   const rows = plot
     .selectAll<SVGGElement, BarMark>('g.bar')

@@ -89,6 +89,67 @@ export function prepareSvg(
     .attr('class', cls);
 }
 
+/** The view's plot area: one <g class="plot"> inside the root, shifted by the margins. */
+export function plotGroup(
+  root: d3.Selection<SVGGElement, string, SVGSVGElement, unknown>,
+  margin: Margin,
+): d3.Selection<SVGGElement, null, SVGGElement, string> {
+  return root
+    .selectAll<SVGGElement, null>('g.plot')
+    .data([null])
+    .join('g')
+    .attr('class', 'plot')
+    .attr('transform', `translate(${margin.left},${margin.top})`);
+}
+
+export interface AxisLabelMark {
+  index: number;
+  text: string;
+  x: number;
+  y: number;
+  highlighted?: boolean;
+}
+
+/**
+ * Token labels down the left (rows = queries) and rotated along the top
+ * (columns = keys, rotated so long tokens fit above narrow columns).
+ * `onHover` reports (row, null) or (null, column).
+ */
+export function drawAxisLabels(
+  plot: d3.Selection<SVGGElement, null, SVGGElement, string>,
+  rows: readonly AxisLabelMark[],
+  cols: readonly AxisLabelMark[],
+  fontSize: number,
+  onHover?: (row: number | null, col: number | null) => void,
+): void {
+  const bold = (d: AxisLabelMark) => (d.highlighted ? 'bold' : null);
+  plot
+    .selectAll<SVGTextElement, AxisLabelMark>('text.row-label')
+    .data(rows, (d) => d.index)
+    .join('text')
+    .attr('class', 'row-label')
+    .attr('x', (d) => d.x)
+    .attr('y', (d) => d.y)
+    .attr('dy', '0.35em')
+    .attr('text-anchor', 'end')
+    .attr('font-size', fontSize)
+    .attr('font-weight', bold)
+    .text((d) => d.text)
+    .on('mouseenter', (_e: MouseEvent, d) => onHover?.(d.index, null));
+  plot
+    .selectAll<SVGTextElement, AxisLabelMark>('text.col-label')
+    .data(cols, (d) => d.index)
+    .join('text')
+    .attr('class', 'col-label')
+    .attr('transform', (d) => `translate(${d.x},${d.y}) rotate(-90)`)
+    .attr('dy', '0.35em')
+    .attr('text-anchor', 'start')
+    .attr('font-size', fontSize)
+    .attr('font-weight', bold)
+    .text((d) => d.text)
+    .on('mouseenter', (_e: MouseEvent, d) => onHover?.(null, d.index));
+}
+
 /** Removes what prepareSvg and the view added. */
 export function clearSvg(svg: SVGSVGElement, cls: string): void {
   const root = d3.select(svg);

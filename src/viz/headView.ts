@@ -12,7 +12,7 @@
  * Heads are 0-based in data and callbacks, shown 1-based to people.
  */
 import * as d3 from 'd3';
-import { FONT_SIZE, HEAD_COLORS, asButton, clearSvg, formatWeight, headColor, maxTextWidth, prepareSvg, truncate } from './common';
+import { FONT_SIZE, HEAD_COLORS, asButton, clearSvg, formatWeight, headColor, maxTextWidth, prepareSvg, truncate, plotGroup } from './common';
 import type { LayerAttentions, Margin, Tokens, View } from './types';
 
 export type TokenSide = 'query' | 'key';
@@ -208,12 +208,7 @@ const CLS = 'viz-head-view';
 
 export function renderHeadView(svg: SVGSVGElement, layout: HeadViewLayout, handlers: HeadViewHandlers = {}): void {
   const root = prepareSvg(svg, CLS, layout, layout.title, 'group');
-  const plot = root
-    .selectAll('g.plot')
-    .data([null])
-    .join('g')
-    .attr('class', 'plot')
-    .attr('transform', `translate(${layout.margin.left},${layout.margin.top})`);
+  const plot = plotGroup(root, layout.margin);
   const fontSize = layout.fontSize;
 
   const toggles = plot

@@ -17,6 +17,8 @@ import {
   truncate,
   uniqueId,
   withMargin,
+  drawAxisLabels,
+  plotGroup,
 } from './common';
 import type { CellRef, Margin, MaskMatrix, Tokens, View } from './types';
 
@@ -212,13 +214,7 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
     .attr('patternTransform', 'rotate(45)');
   pattern.selectAll('line').data([null]).join('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 6).attr('stroke', '#bbb').attr('stroke-width', 2);
 
-  const plot = root
-    .selectAll('g.plot')
-    .data([null])
-    .join('g')
-    .attr('class', 'plot')
-    .attr('transform', `translate(${margin.left},${margin.top})`)
-    .on('mouseleave', () => hover?.(null, null));
+  const plot = plotGroup(root, margin).on('mouseleave', () => hover?.(null, null));
 
   plot
     .selectAll<SVGRectElement, HeatmapCell>('rect.cell')
@@ -270,33 +266,7 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
     .attr('stroke-width', 2.5)
     .attr('pointer-events', 'none');
 
-  plot
-    .selectAll<SVGTextElement, AxisLabel>('text.row-label')
-    .data(layout.rowLabels, (d) => d.index)
-    .join('text')
-    .attr('class', 'row-label')
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('dy', '0.35em')
-    .attr('text-anchor', 'end')
-    .attr('font-size', fontSize)
-    .attr('font-weight', (d) => (d.highlighted ? 'bold' : null))
-    .text((d) => d.text)
-    .on('mouseenter', (_e: MouseEvent, d) => hover?.(d.index, null));
-
-  plot
-    .selectAll<SVGTextElement, AxisLabel>('text.col-label')
-    .data(layout.colLabels, (d) => d.index)
-    .join('text')
-    .attr('class', 'col-label')
-    // Rotated so long tokens fit above narrow columns; reads bottom-up.
-    .attr('transform', (d) => `translate(${d.x},${d.y}) rotate(-90)`)
-    .attr('dy', '0.35em')
-    .attr('text-anchor', 'start')
-    .attr('font-size', fontSize)
-    .attr('font-weight', (d) => (d.highlighted ? 'bold' : null))
-    .text((d) => d.text)
-    .on('mouseenter', (_e: MouseEvent, d) => hover?.(null, d.index));
+  drawAxisLabels(plot, layout.rowLabels, layout.colLabels, fontSize, hover);
 
   plot
     .selectAll('text.axis-title')

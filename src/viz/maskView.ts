@@ -6,7 +6,7 @@
  * position sees: n everywhere for BERT, 1, 2, …, n for causal.
  */
 import * as d3 from 'd3';
-import { FONT_SIZE, clearSvg, maxTextWidth, prepareSvg, truncate } from './common';
+import { FONT_SIZE, clearSvg, drawAxisLabels, maxTextWidth, plotGroup, prepareSvg, truncate } from './common';
 import { sideOf, visibleCounts } from './attentionMath';
 import type { Margin, MaskMatrix, Tokens, View } from './types';
 
@@ -133,12 +133,7 @@ export function renderMaskView(svg: SVGSVGElement, layout: MaskViewLayout): void
     .attr('font-weight', 'bold')
     .text((d) => d);
 
-  const plot = root
-    .selectAll('g.plot')
-    .data([null])
-    .join('g')
-    .attr('class', 'plot')
-    .attr('transform', `translate(${margin.left},${margin.top})`);
+  const plot = plotGroup(root, margin);
 
   plot
     .selectAll<SVGRectElement, MaskCell>('rect.cell')
@@ -157,27 +152,7 @@ export function renderMaskView(svg: SVGSVGElement, layout: MaskViewLayout): void
     .join('title')
     .text((d) => d);
 
-  plot
-    .selectAll<SVGTextElement, MaskLabel>('text.row-label')
-    .data(layout.rowLabels, (d) => d.index)
-    .join('text')
-    .attr('class', 'row-label')
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('dy', '0.35em')
-    .attr('text-anchor', 'end')
-    .attr('font-size', fontSize)
-    .text((d) => d.text);
-
-  plot
-    .selectAll<SVGTextElement, MaskLabel>('text.col-label')
-    .data(layout.colLabels, (d) => d.index)
-    .join('text')
-    .attr('class', 'col-label')
-    .attr('transform', (d) => `translate(${d.x},${d.y}) rotate(-90)`)
-    .attr('dy', '0.35em')
-    .attr('font-size', fontSize)
-    .text((d) => d.text);
+  drawAxisLabels(plot, layout.rowLabels, layout.colLabels, fontSize);
 
   plot
     .selectAll<SVGTextElement, MaskLabel>('text.count')

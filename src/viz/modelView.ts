@@ -11,7 +11,7 @@
  * Layers and heads are 0-based in data and callbacks, shown 1-based to people.
  */
 import * as d3 from 'd3';
-import { FONT_SIZE, WEIGHT_INTERPOLATOR, asButton, clearSvg, maxTextWidth, prepareSvg } from './common';
+import { FONT_SIZE, WEIGHT_INTERPOLATOR, asButton, clearSvg, maxTextWidth, prepareSvg, plotGroup } from './common';
 import { sideOf } from './attentionMath';
 import type { AllAttentions, Margin, Tokens, View } from './types';
 
@@ -221,12 +221,7 @@ export function renderModelView(svg: SVGSVGElement, layout: ModelViewLayout, han
   const root = prepareSvg(svg, CLS, layout, layout.title, 'group');
   const mode = handlers.mode ?? 'auto';
   const useImage = mode === 'image' || (mode === 'auto' && canvasAvailable());
-  const plot = root
-    .selectAll('g.plot')
-    .data([null])
-    .join('g')
-    .attr('class', 'plot')
-    .attr('transform', `translate(${layout.margin.left},${layout.margin.top})`);
+  const plot = plotGroup(root, layout.margin);
 
   const thumbs = plot
     .selectAll<SVGGElement, Thumbnail>('g.thumb')

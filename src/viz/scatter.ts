@@ -4,7 +4,7 @@
  * separate once the head (or the unfrozen layers) has learned.
  */
 import * as d3 from 'd3';
-import { FONT_SIZE, clearSvg, headColor, prepareSvg, truncate } from './common';
+import { FONT_SIZE, clearSvg, headColor, plotGroup, prepareSvg, truncate } from './common';
 import type { Margin, View } from './types';
 
 export interface ScatterPoint {
@@ -91,7 +91,7 @@ export function renderScatter(svg: SVGSVGElement, layout: ScatterLayout): void {
     .attr('font-size', fontSize)
     .attr('font-weight', 600)
     .text((d) => d);
-  const plot = root.selectAll('g.plot').data([null]).join('g').attr('class', 'plot').attr('transform', `translate(${margin.left},${margin.top})`);
+  const plot = plotGroup(root, margin);
   plot
     .selectAll('rect.frame')
     .data([null])

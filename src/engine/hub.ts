@@ -1,0 +1,148 @@
+/**
+ * Hugging Face hub helpers: model ids, `resolve/main/` URLs, and the download
+ * size of a checkpoint before it is fetched (HEAD requests → Content-Length).
+ * Framework-free, so the CLI and tests can use it too.
+ */
+
+export const DEFAULT_HUB = 'https://huggingface.co';
+
+/** One part of a hub id: letters, digits, `-`, `_`, `.`; no leading/trailing `-`/`.`, no `--` or `..`. */
+const PART = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$/;
+
+/**
+ * `google-bert/bert-base-uncased`, a legacy id without an organisation
+ * (`bert-base-uncased`), or a pasted hub page URL → the canonical id.
+ * Throws a message saying what is wrong.
+ */
+export function parseModelId(input: string): string {
+  let id = input.trim();
+  if (id === '') throw new Error('Enter a model id, e.g. google-bert/bert-base-uncased');
+  const url = /^https?:\/\/(?:www\.)?huggingface\.co\/(.+)$/i.exec(id);
+  if (url !== null) {
+    // https://huggingface.co/org/name[/tree/main|/resolve/main/…|/blob/…]
+    id = url[1].split(/[?#]/)[0].replace(/\/(?:tree|resolve|blob|raw)\/.*$/, '').replace(/\/+$/, '');
+  }
+  const parts = id.split('/');
+  if (parts.length > 2) throw new Error(`"${input.trim()}" is not a model id: expected "organisation/model"`);
+  for (const part of parts) {
+    if (!PART.test(part) || part.includes('--') || part.includes('..')) {
+      throw new Error(
+        `"${input.trim()}" is not a model id: use letters, digits, "-", "_" and "." (at most 96 each), ` +
+          'like google-bert/bert-base-uncased',
+      );
+    }
+  }
+  return parts.join('/');
+}
+
+/** `https://huggingface.co` or a test server; trailing slashes dropped. Throws on anything but http(s). */
+export function normaliseHub(hub: string | null | undefined): string {
+  const value = (hub ?? '').trim();
+  if (value === '') return DEFAULT_HUB;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`hub "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`hub "${value}" must be http(s)`);
+  return (url.origin + url.pathname).replace(/\/+$/, '');
+}
+
+/** The folder URL a `urlSource` reads from: `<hub>/<id>/resolve/<revision>/`. */
+export function hubBaseUrl(id: string, hub: string = DEFAULT_HUB, revision = 'main'): string {
+  return `${normaliseHub(hub)}/${parseModelId(id)}/resolve/${encodeURIComponent(revision)}/`;
+}
+
+/** One file of a model on the hub. */
+export function hubFileUrl(id: string, file: string, hub: string = DEFAULT_HUB, revision = 'main'): string {
+  return hubBaseUrl(id, hub, revision) + file.split('/').map(encodeURIComponent).join('/');
+}
+
+/** 1536 → "1.5 KB"; decimal units, as download dialogs and the hub show them. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '? B';
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
+
+export interface DownloadEstimate {
+  /** Weight files (model.safetensors, or the shards of its index) with their sizes. */
+  files: { name: string; bytes: number | null }[];
+  /** Sum of the known sizes. */
+  bytes: number;
+  /** False when a server did not send Content-Length for some file. */
+  complete: boolean;
+}
+
+/**
+ * How much a checkpoint folder weighs, before downloading it: HEAD
+ * `model.safetensors`, or read `model.safetensors.index.json` and HEAD each
+ * shard. config.json and vocab.txt are checked to exist (their absence is
+ * reported now rather than after a long download).
+ */
+export async function estimateDownload(
+  base: string,
+  fetchImpl: typeof fetch = fetch,
+  signal?: AbortSignal,
+): Promise<DownloadEstimate> {
+  const root = base.endsWith('/') ? base : base + '/';
+  const head = async (name: string): Promise<{ ok: boolean; bytes: number | null }> => {
+    let response: Response;
+    try {
+      response = await fetchImpl(root + name, { method: 'HEAD', signal });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new Error(`${root}${name}: could not be reached (${error instanceof Error ? error.message : String(error)})`, {
+        cause: error,
+      });
+    }
+    if (response.status === 404) return { ok: false, bytes: null };
+    if (!response.ok) {
+      const hint = response.status === 401 || response.status === 403 ? ' — is the model private or gated?' : '';
+      throw new Error(`${root}${name}: the server answered ${response.status}${hint}`);
+    }
+    // The hub sends the real size of LFS files as X-Linked-Size on its redirect; after it, Content-Length.
+    const header = response.headers.get('x-linked-size') ?? response.headers.get('content-length');
+    return { ok: true, bytes: header !== null && /^\d+$/.test(header) ? Number(header) : null };
+  };
+  for (const [name, why] of [
+    ['config.json', 'the model hyper-parameters'],
+    ['vocab.txt', 'the WordPiece vocabulary'],
+  ]) {
+    if (!(await head(name)).ok) throw new Error(`${root}: ${name} is missing (${why})`);
+  }
+  const files: DownloadEstimate['files'] = [];
+  const single = await head('model.safetensors');
+  if (single.ok) {
+    files.push({ name: 'model.safetensors', bytes: single.bytes });
+  } else {
+    const response = await fetchImpl(root + 'model.safetensors.index.json', { signal });
+    if (!response.ok) {
+      throw new Error(
+        `${root}: no weights found — expected model.safetensors or model.safetensors.index.json ` +
+          '(PyTorch .bin and TensorFlow .h5 checkpoints are not supported)',
+      );
+    }
+    const index = (await response.json()) as { weight_map?: Record<string, string> };
+    const shards = [...new Set(Object.values(index.weight_map ?? {}))];
+    if (shards.length === 0) throw new Error(`${root}: model.safetensors.index.json has no "weight_map"`);
+    for (const shard of shards) {
+      const info = await head(shard);
+      if (!info.ok) throw new Error(`${root}: ${shard} is missing (listed in model.safetensors.index.json)`);
+      files.push({ name: shard, bytes: info.bytes });
+    }
+  }
+  return {
+    files,
+    bytes: files.reduce((sum, f) => sum + (f.bytes ?? 0), 0),
+    complete: files.every((f) => f.bytes !== null),
+  };
+}
