@@ -15,6 +15,7 @@ import { maskView } from '../viz/maskView';
 import { modelView, type ModelViewOptions } from '../viz/modelView';
 import type { CellRef } from '../viz/types';
 import { D3View } from './D3View';
+import { useT, type MessageKey } from './i18n';
 import type { AttentionSettings, AttentionViewName } from './urlState';
 
 interface Props {
@@ -24,11 +25,11 @@ interface Props {
   onSettings: (settings: AttentionSettings) => void;
 }
 
-const VIEWS: { id: AttentionViewName; label: string }[] = [
-  { id: 'heatmap', label: 'Heatmap' },
-  { id: 'heads', label: 'Head view' },
-  { id: 'model', label: 'All layers & heads' },
-  { id: 'contrast', label: 'BERT vs GPT mask' },
+const VIEWS: { id: AttentionViewName; label: MessageKey }[] = [
+  { id: 'heatmap', label: 'att.tab.heatmap' },
+  { id: 'heads', label: 'att.tab.heads' },
+  { id: 'model', label: 'att.tab.model' },
+  { id: 'contrast', label: 'att.tab.contrast' },
 ];
 
 interface Matrix {
@@ -45,6 +46,7 @@ function visible(tokens: string[], matrix: Float32Array, hide: boolean): Matrix 
 }
 
 export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings }: Props) {
+  const t = useT();
   // Settings live in the URL (shareable); hover and toggles are this visit's alone.
   const { view, layer, head, meanHeads, rollout: useRollout, normWeighted: normWeightedOn, hideSpecial: hideSpecialOn } = settings;
   const change = (patch: Partial<AttentionSettings>) => onSettings({ ...settings, ...patch });
@@ -79,7 +81,9 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
     return meanHeads ? meanOverHeads(bert.attentions[l].map((_, i) => perHead(i))) : perHead(h);
   }, [bert, l, h, meanHeads, useRollout, normWeightedOn]);
 
-  const describe = useRollout ? 'attention rollout, all layers' : `layer ${l + 1}, ${meanHeads ? 'mean of all heads' : `head ${h + 1}`}`;
+  const describe = useRollout
+    ? t('att.describe.rollout')
+    : t('att.describe', { layer: l + 1, head: meanHeads ? t('att.meanOfHeads') : t('att.headN', { head: h + 1 }) });
   const main = useMemo(() => visible(bert.tokens, raw, hideSpecialOn), [bert.tokens, raw, hideSpecialOn]);
   const side = useMemo(
     () => (weighted === null ? null : visible(bert.tokens, weighted, hideSpecialOn)),
@@ -90,17 +94,17 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
     setHighlight(query === null && key === null ? null : { query, key });
   }, []);
   const heatmapOptions: HeatmapOptions = useMemo(
-    () => ({ title: `Raw attention · ${describe}`, highlight, onHover, queryLabel: 'query (looks)', keyLabel: 'key (looked at)' }),
-    [describe, highlight, onHover],
+    () => ({ title: t('att.raw', { describe }), highlight, onHover, queryLabel: t('att.query'), keyLabel: t('att.key') }),
+    [describe, highlight, onHover, t],
   );
   const weightedOptions: HeatmapOptions = useMemo(
-    () => ({ title: `Norm-weighted ‖α·f(x)‖ · ${describe}`, highlight, onHover }),
-    [describe, highlight, onHover],
+    () => ({ title: t('att.normCaption', { describe }), highlight, onHover }),
+    [describe, highlight, onHover, t],
   );
 
   const headOptions: HeadViewOptions = useMemo(
     () => ({
-      title: `Layer ${l + 1}: every head`,
+      title: t('att.headsTitle', { layer: l + 1 }),
       activeHeads,
       focusToken: focus.token,
       focusSide: focus.side,
@@ -112,18 +116,18 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
         }),
       onFocusToken: (token: number | null, s: TokenSide) => setFocus({ token, side: s }),
     }),
-    [l, H, activeHeads, focus],
+    [l, H, activeHeads, focus, t],
   );
   const headData = useMemo(() => ({ tokens: bert.tokens, heads: bert.attentions[l] }), [bert, l]);
 
   const modelOptions: ModelViewOptions = useMemo(
     () => ({
-      title: 'Every layer (rows) × head (columns) — click one to open it',
+      title: t('att.modelTitle'),
       selected: { layer: l, head: h },
       onSelect: (layerIndex: number, headIndex: number) =>
         onSettings({ ...settings, layer: layerIndex, head: headIndex, meanHeads: false, rollout: false, view: 'heatmap' }),
     }),
-    [l, h, settings, onSettings],
+    [l, h, settings, onSettings, t],
   );
   const modelData = useMemo(() => ({ attentions: bert.attentions, tokens: bert.tokens }), [bert]);
 
@@ -145,16 +149,19 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
     }),
     [bidirectional, l, h, meanHeads],
   );
-  const where = `layer ${l + 1}, ${meanHeads ? 'mean of heads' : `head ${h + 1}`}`;
-  const contrastBertOptions = useMemo(() => ({ title: `bidirectional · BERT-mini · ${where}`, highlight, onHover }), [where, highlight, onHover]);
+  const where = t('att.describe', { layer: l + 1, head: meanHeads ? t('att.meanOfHeads') : t('att.headN', { head: h + 1 }) });
+  const contrastBertOptions = useMemo(
+    () => ({ title: `${t('att.contrast.bert')} · ${where}`, highlight, onHover }),
+    [where, highlight, onHover, t],
+  );
   const contrastTwinOptions = useMemo(
-    () => ({ title: `causal · twin · ${where}`, highlight, onHover, maskMatrix: masks.causal.mask }),
-    [where, highlight, onHover, masks],
+    () => ({ title: `${t('att.contrast.twin')} · ${where}`, highlight, onHover, maskMatrix: masks.causal.mask }),
+    [where, highlight, onHover, masks, t],
   );
 
   return (
     <div className="attention">
-      <div className="tabs" role="tablist" aria-label="Attention views">
+      <div className="tabs" role="tablist" aria-label={t('att.views')}>
         {VIEWS.map((v) => (
           <button
             key={v.id}
@@ -164,20 +171,20 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
             className={view === v.id ? 'tab tab-active' : 'tab'}
             onClick={() => setView(v.id)}
           >
-            {v.label}
+            {t(v.label)}
           </button>
         ))}
       </div>
-      <div className="controls" role="group" aria-label="Attention options">
+      <div className="controls" role="group" aria-label={t('att.options')}>
         <label>
-          Model{' '}
+          {t('att.model')}{' '}
           <select value={settings.mask} onChange={(e) => change({ mask: e.target.value as AttentionSettings['mask'] })}>
-            <option value="bidirectional">BERT-mini (bidirectional)</option>
-            <option value="causal">causal twin (GPT-style)</option>
+            <option value="bidirectional">{t('att.model.bidirectional')}</option>
+            <option value="causal">{t('att.model.causal')}</option>
           </select>
         </label>
         <label>
-          Layer{' '}
+          {t('att.layer')}{' '}
           <select value={l} onChange={(e) => setLayer(Number(e.target.value))} disabled={useRollout && view === 'heatmap'}>
             {Array.from({ length: L }, (_, i) => (
               <option key={i} value={i}>
@@ -187,7 +194,7 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
           </select>
         </label>
         <label>
-          Head{' '}
+          {t('att.head')}{' '}
           <select value={h} onChange={(e) => setHead(Number(e.target.value))} disabled={meanHeads || useRollout}>
             {Array.from({ length: H }, (_, i) => (
               <option key={i} value={i}>
@@ -196,78 +203,74 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
             ))}
           </select>
         </label>
-        <label title="Average the heads of this layer">
-          <input type="checkbox" checked={meanHeads} onChange={(e) => setMeanHeads(e.target.checked)} /> Mean over heads
+        <label title={t('att.mean.title')}>
+          <input type="checkbox" checked={meanHeads} onChange={(e) => setMeanHeads(e.target.checked)} /> {t('att.mean')}
         </label>
-        <label title="Drop [CLS] and [SEP]; each row is renormalised: among the words, where does this word look?">
-          <input type="checkbox" checked={hideSpecialOn} onChange={(e) => setHideSpecial(e.target.checked)} /> Hide [CLS]/[SEP]
+        <label title={t('att.hide.title')}>
+          <input type="checkbox" checked={hideSpecialOn} onChange={(e) => setHideSpecial(e.target.checked)} /> {t('att.hide')}
         </label>
-        <label title="Abnar & Zuidema 2020: follow attention (plus the residual path) through all layers">
-          <input type="checkbox" checked={useRollout} onChange={(e) => setUseRollout(e.target.checked)} /> Attention rollout
+        <label title={t('att.rollout.title')}>
+          <input type="checkbox" checked={useRollout} onChange={(e) => setUseRollout(e.target.checked)} /> {t('att.rollout')}
         </label>
-        <label title="Kobayashi et al. 2020: weight × size of what the token sends — a head staring at [SEP] may move almost nothing">
+        <label title={t('att.norm.title')}>
           <input
             type="checkbox"
             checked={normWeightedOn}
             disabled={useRollout}
             onChange={(e) => setNormWeighted(e.target.checked)}
           />{' '}
-          Norm-weighted (beside raw)
+          {t('att.norm')}
         </label>
       </div>
 
-      <div className="view" role="tabpanel" aria-label={VIEWS.find((v) => v.id === view)?.label}>
+      <div className="view" role="tabpanel" aria-label={t(VIEWS.find((v) => v.id === view)?.label ?? 'att.tab.heatmap')}>
         {view === 'heatmap' && (
           <div className="side-by-side">
             <D3View
               view={heatmapView}
               data={main}
               options={heatmapOptions}
-              caption={`raw attention · ${describe}`}
+              caption={t('att.raw', { describe })}
               className="main-heatmap"
-              label={`Attention heatmap, ${describe}`}
+              label={t('att.heatmapLabel', { describe })}
             />
             {side !== null && (
               <D3View
                 view={heatmapView}
                 data={side}
                 options={weightedOptions}
-                caption={`norm-weighted ‖α·f(x)‖ · ${describe}`}
+                caption={t('att.normCaption', { describe })}
                 className="norm-heatmap"
-                label={`Norm-weighted attention, ${describe}`}
+                label={t('att.normLabel', { describe })}
               />
             )}
           </div>
         )}
-        {view === 'heads' && <D3View view={headView} data={headData} options={headOptions} label={`Head view, layer ${l + 1}`} />}
-        {view === 'model' && <D3View view={modelView} data={modelData} options={modelOptions} label="Model view, all layers and heads" />}
+        {view === 'heads' && <D3View view={headView} data={headData} options={headOptions} label={t('att.headsLabel', { layer: l + 1 })} />}
+        {view === 'model' && <D3View view={modelView} data={modelData} options={modelOptions} label={t('att.modelLabel')} />}
         {view === 'contrast' && (
           <div className="contrast">
-            <p className="explain">
-              Left, BERT’s <strong>bidirectional</strong> mask: every token may look at every other. Right, GPT’s{' '}
-              <strong>causal</strong> mask: token <em>i</em> sees only tokens 1…<em>i</em> — the numbers count what each
-              position can see. Below, the same sentence through BERT-mini and through its causal twin.
-            </p>
+            <p className="explain">{t('att.contrast.explain')}</p>
             <div className="side-by-side">
-              <D3View view={maskView} data={masks.bidirectional} options={{ caption: 'bidirectional (BERT)' }} label="Bidirectional mask" />
-              <D3View view={maskView} data={masks.causal} options={{ caption: 'causal (GPT)' }} label="Causal mask" />
+              <D3View view={maskView} data={masks.bidirectional} options={{ caption: t('att.mask.bidirectional') }} label={t('att.mask.bidirectionalLabel')} />
+              <D3View view={maskView} data={masks.causal} options={{ caption: t('att.mask.causal') }} label={t('att.mask.causalLabel')} />
             </div>
             <div className="side-by-side">
               <D3View
                 view={heatmapView}
                 data={bertMatrix}
                 options={contrastBertOptions}
-                caption="bidirectional · BERT-mini"
+                caption={t('att.contrast.bert')}
                 className="contrast-bidirectional"
-                label={`Bidirectional attention, ${where}`}
+                label={t('att.contrast.bertLabel', { where })}
               />
               <D3View
                 view={heatmapView}
                 data={twinMatrix}
                 options={contrastTwinOptions}
-                caption="causal · twin"
+                caption={t('att.contrast.twin')}
                 className="contrast-causal"
-                label={`Causal attention, ${where}`}
+                label={t('att.contrast.twinLabel', { where })}
               />
             </div>
           </div>

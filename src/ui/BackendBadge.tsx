@@ -1,20 +1,22 @@
+import { useT } from './i18n';
 import type { BackendState } from './useBackend';
 
 /** Always-visible badge: which tfjs backend runs, and why. */
 export function BackendBadge({ state }: { state: BackendState }) {
+  const t = useT();
   if (state.status === 'starting') {
-    return <span className="badge" role="status">starting…</span>;
+    return <span className="badge" role="status">{t('backend.starting')}</span>;
   }
   if (state.status === 'error') {
     return (
       <span className="badge badge-error" role="alert">
-        no backend: {state.message}
+        {t('backend.none', { message: state.message })}
       </span>
     );
   }
   return (
     <span className="badge" role="status" title={state.choice.reason}>
-      backend: <output data-testid="backend">{state.choice.name}</output>
+      {t('backend.label')} <output data-testid="backend">{state.choice.name}</output>
       <span className="sr-only"> — {state.choice.reason}</span>
       <span data-testid="self-test" hidden>
         {state.selfTest.ok ? 'ok' : 'failed'} {state.selfTest.values.join(',')}

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { View } from '../viz/types';
 import { download, svgToBlob, svgToPngBlob } from '../viz/export';
+import { useT } from './i18n';
 
 export type ViewFactory<D, O> = (svg: SVGSVGElement, data: D, options: O) => View<D, O>;
 
@@ -28,6 +29,7 @@ function fitToViewBox(svg: SVGSVGElement): void {
  * is created once per factory and then only updated, so hover stays cheap.
  */
 export function D3View<D, O>({ view, data, options, label, exportable = true, className, caption }: Props<D, O>) {
+  const t = useT();
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<View<D, O> | null>(null);
   useEffect(() => {
@@ -47,7 +49,8 @@ export function D3View<D, O>({ view, data, options, label, exportable = true, cl
     if (svgRef.current !== null) fitToViewBox(svgRef.current);
   }, [data, options]);
 
-  const fileName = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  // ASCII file names travel best; a label in Korean falls back to a generic name.
+  const fileName = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'bert-playground-view';
   return (
     <figure className={`d3view ${className ?? ''}`}>
       {caption !== undefined && <h4 className="view-caption">{caption}</h4>}
@@ -55,13 +58,15 @@ export function D3View<D, O>({ view, data, options, label, exportable = true, cl
       {exportable && (
         <figcaption className="export">
           <button type="button" onClick={() => svgRef.current && download(svgToBlob(svgRef.current), `${fileName}.svg`)}>
-            Save SVG<span className="sr-only"> of {label}</span>
+            {t('view.save.svg')}
+            <span className="sr-only"> {t('view.of', { label })}</span>
           </button>
           <button
             type="button"
             onClick={async () => svgRef.current && download(await svgToPngBlob(svgRef.current, 2), `${fileName}.png`)}
           >
-            Save PNG<span className="sr-only"> of {label}</span>
+            {t('view.save.png')}
+            <span className="sr-only"> {t('view.of', { label })}</span>
           </button>
         </figcaption>
       )}

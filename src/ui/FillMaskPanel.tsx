@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { topK, type Bert, type Encoded } from '../engine/bert';
 import { barsView } from '../viz/bars';
 import { D3View } from './D3View';
+import { useT } from './i18n';
 
 interface Props {
   sentence: string;
@@ -12,12 +13,14 @@ interface Props {
 }
 
 const K = 5;
+const NO_OPTIONS = {};
 
 /**
  * For every [MASK]: BERT-mini's guesses (it reads the words on both sides)
  * next to the causal twin's (it has read only the words to the left).
  */
 export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin }: Props) {
+  const t = useT();
   const rows = useMemo(
     () =>
       encodedBert.lm.map((scores) => {
@@ -36,36 +39,26 @@ export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin }
   );
   if (rows.length === 0) {
     return (
-      <p className="hint">
-        Click a token above, or type <code>[MASK]</code> in the sentence, to hide a word and see what each model guesses.
-      </p>
+      <p className="hint">{t('fill.hint')}</p>
     );
   }
   return (
     <div className="fillmask">
-      <p className="explain">
-        BERT reads the whole sentence at once, so it can use the words <em>after</em> the blank too; the causal twin
-        (same size, same data, GPT-style) has only seen the words before it. That is why BERT is usually surer.
-      </p>
+      <p className="explain">{t('fill.explain')}</p>
       {rows.map((row) => (
         <div key={row.position} className="fillmask-row" data-testid="fill-mask-row">
           <h3>
-            Token {row.position}
-            {row.original !== null && (
-              <>
-                {' '}
-                (was “<span className="original">{row.original}</span>”)
-              </>
-            )}
+            {t('fill.token', { index: row.position })}
+            {row.original !== null && ` ${t('fill.was', { word: row.original })}`}
           </h3>
           <div className="fillmask-pair">
-            <section aria-label={`BERT-mini predictions for token ${row.position}`} data-testid="predictions-bidirectional">
-              <h4>BERT-mini · bidirectional</h4>
-              <D3View view={barsView} data={row.bert} options={{}} label={`BERT-mini guesses for token ${row.position}`} exportable={false} />
+            <section aria-label={t('fill.bertLabel', { index: row.position })} data-testid="predictions-bidirectional">
+              <h4>{t('fill.bert')}</h4>
+              <D3View view={barsView} data={row.bert} options={NO_OPTIONS} label={t('fill.bertLabel', { index: row.position })} exportable={false} />
             </section>
-            <section aria-label={`Causal twin predictions for token ${row.position}`} data-testid="predictions-causal">
-              <h4>Causal twin · left context only</h4>
-              <D3View view={barsView} data={row.twin} options={{}} label={`Causal twin guesses for token ${row.position}`} exportable={false} />
+            <section aria-label={t('fill.twinLabel', { index: row.position })} data-testid="predictions-causal">
+              <h4>{t('fill.twin')}</h4>
+              <D3View view={barsView} data={row.twin} options={NO_OPTIONS} label={t('fill.twinLabel', { index: row.position })} exportable={false} />
             </section>
           </div>
         </div>

@@ -1,4 +1,5 @@
 import type { Encoded } from '../engine/bert';
+import { useT } from './i18n';
 
 interface Props {
   sentence: string;
@@ -14,9 +15,10 @@ const SPECIAL = new Set(['[CLS]', '[SEP]', '[PAD]', '[UNK]', '[MASK]']);
  * it, so students see one word split into pieces. Clicking a chip masks it.
  */
 export function TokenChips({ sentence, encoded, masked, onToggleMask }: Props) {
+  const t = useT();
   return (
     <div className="chips-wrap">
-      <ol className="chips" aria-label="WordPiece tokens">
+      <ol className="chips" aria-label={t('chips.label')}>
         {encoded.tokens.map((token, i) => {
           const added = encoded.specialTokensMask[i] === 1; // [CLS]/[SEP] added by the tokenizer
           const continuation = token.startsWith('##');
@@ -27,7 +29,7 @@ export function TokenChips({ sentence, encoded, masked, onToggleMask }: Props) {
             SPECIAL.has(token) ? `chip-special chip-${token.slice(1, -1).toLowerCase()}` : '',
             isMasked ? 'chip-masked' : '',
           ].join(' ');
-          const title = `id ${encoded.ids[i]}${continuation ? ' · continues the word before' : ''}${added ? ' · added by the tokenizer' : ''}`;
+          const title = `id ${encoded.ids[i]}${continuation ? ` · ${t('chips.continues')}` : ''}${added ? ` · ${t('chips.added')}` : ''}`;
           return (
             <li key={i} className={classes}>
               <button
@@ -35,7 +37,7 @@ export function TokenChips({ sentence, encoded, masked, onToggleMask }: Props) {
                 title={title}
                 disabled={added}
                 aria-pressed={added ? undefined : isMasked}
-                aria-label={`${token}, token ${i}, id ${encoded.ids[i]}${added ? '' : isMasked ? ', masked: click to unmask' : ', click to mask'}`}
+                aria-label={`${t('chips.token', { token, index: i, id: encoded.ids[i] })}${added ? '' : `, ${t(isMasked ? 'chips.clickToUnmask' : 'chips.clickToMask')}`}`}
                 onClick={() => onToggleMask(i)}
                 data-testid="token-chip"
               >
@@ -48,7 +50,7 @@ export function TokenChips({ sentence, encoded, masked, onToggleMask }: Props) {
       </ol>
       {encoded.truncated && (
         <p className="notice" role="status">
-          The sentence is longer than the model can read ({encoded.ids.length} tokens); the rest was cut off.
+          {t('chips.truncated', { count: encoded.ids.length })}
         </p>
       )}
     </div>

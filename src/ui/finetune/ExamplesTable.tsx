@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { parseExamples, type Example } from '../examples';
+import { useT } from '../i18n';
 
 interface Props {
   labels: string[];
@@ -9,6 +10,7 @@ interface Props {
 
 /** An editable table of text + label, with add/remove, paste or import of CSV/TSV, and a label editor. */
 export function ExamplesTable({ labels, examples, onChange }: Props) {
+  const t = useT();
   const [pasted, setPasted] = useState('');
   const [report, setReport] = useState<string[]>([]);
   const [newLabel, setNewLabel] = useState('');
@@ -23,10 +25,10 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
     const extraLabels = [...new Set(found.map((e) => e.label))].filter((l) => !labels.includes(l));
     onChange([...examples, ...found], [...labels, ...extraLabels]);
     setReport([
-      `${source}: added ${found.length} example${found.length === 1 ? '' : 's'}` +
-        (extraLabels.length > 0 ? `, new labels ${extraLabels.join(', ')}` : '') +
-        (errors.length > 0 ? `; ${errors.length} line${errors.length === 1 ? '' : 's'} skipped:` : '.'),
-      ...errors.map((e) => `line ${e.line}: ${e.message}`),
+      t(found.length === 1 ? 'ex.added.one' : 'ex.added', { source, count: found.length }) +
+        (extraLabels.length > 0 ? t('ex.newLabels', { labels: extraLabels.join(', ') }) : '') +
+        (errors.length > 0 ? t(errors.length === 1 ? 'ex.skipped.one' : 'ex.skipped', { count: errors.length }) : '.'),
+      ...errors.map((e) => t('ex.line', { line: e.line, message: e.message })),
     ]);
   };
   const counts = labels.map((l) => examples.filter((e) => e.label === l).length);
@@ -34,18 +36,17 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
   return (
     <div className="examples">
       <p className="hint">
-        {examples.length} examples ({labels.map((l, i) => `${counts[i]} ${l}`).join(', ')}). Edit any row; labels are yours to
-        choose.
+        {t('ex.count', { count: examples.length, perLabel: labels.map((l, i) => `${counts[i]} ${l}`).join(', ') })}
       </p>
       <div className="table-scroll">
         <table>
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">Text</th>
-              <th scope="col">Label</th>
+              <th scope="col">{t('ex.text')}</th>
+              <th scope="col">{t('ex.label')}</th>
               <th scope="col">
-                <span className="sr-only">Remove</span>
+                <span className="sr-only">{t('ex.remove')}</span>
               </th>
             </tr>
           </thead>
@@ -57,12 +58,12 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
                   <input
                     type="text"
                     value={e.text}
-                    aria-label={`Text of example ${i + 1}`}
+                    aria-label={t('ex.textOf', { n: i + 1 })}
                     onChange={(ev) => update(i, { text: ev.target.value })}
                   />
                 </td>
                 <td>
-                  <select value={e.label} aria-label={`Label of example ${i + 1}`} onChange={(ev) => update(i, { label: ev.target.value })}>
+                  <select value={e.label} aria-label={t('ex.labelOf', { n: i + 1 })} onChange={(ev) => update(i, { label: ev.target.value })}>
                     {labels.map((l) => (
                       <option key={l}>{l}</option>
                     ))}
@@ -71,7 +72,7 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
                 <td>
                   <button
                     type="button"
-                    aria-label={`Remove example ${i + 1}`}
+                    aria-label={t('ex.removeN', { n: i + 1 })}
                     onClick={() =>
                       onChange(
                         examples.filter((_, j) => j !== i),
@@ -89,10 +90,10 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
       </div>
       <div className="examples-actions">
         <button type="button" onClick={() => onChange([...examples, { text: '', label: labels[0] }], labels)}>
-          Add example
+          {t('ex.add')}
         </button>
         <label>
-          New label{' '}
+          {t('ex.newLabel')}{' '}
           <input type="text" value={newLabel} onChange={(e) => setNewLabel(e.target.value)} size={12} />
         </label>
         <button
@@ -103,10 +104,10 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
             setNewLabel('');
           }}
         >
-          Add label
+          {t('ex.addLabel')}
         </button>
         <label className="file-button">
-          Import CSV/TSV…
+          {t('ex.import')}
           <input
             type="file"
             accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain"
@@ -119,10 +120,10 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
         </label>
       </div>
       <details>
-        <summary>Paste rows (label, text — comma- or tab-separated)</summary>
+        <summary>{t('ex.paste')}</summary>
         <textarea
           rows={4}
-          aria-label="Pasted examples"
+          aria-label={t('ex.pasted')}
           value={pasted}
           onChange={(e) => setPasted(e.target.value)}
           placeholder={'positive\tWhat a lovely day\nnegative\tThe bus was late again'}
@@ -131,11 +132,11 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
           type="button"
           disabled={pasted.trim() === ''}
           onClick={() => {
-            importText(pasted, 'pasted text');
+            importText(pasted, t('ex.pastedSource'));
             setPasted('');
           }}
         >
-          Add pasted rows
+          {t('ex.addPasted')}
         </button>
       </details>
       {report.length > 0 && (

@@ -6,6 +6,7 @@ import { curvesView } from '../../viz/curves';
 import { download } from '../../viz/export';
 import { scatterView, type ScatterData } from '../../viz/scatter';
 import { D3View } from '../D3View';
+import { useT } from '../i18n';
 import { loadStoredExamples, saveExamples, type Example, type StoredExamples } from '../examples';
 import { ExamplesTable } from './ExamplesTable';
 import { PredictBox } from './PredictBox';
@@ -15,6 +16,7 @@ const NO_OPTIONS = {};
 
 /** Fine-tuning: a frozen BERT-mini plus a small head, trained on the class's own examples. */
 export function FineTunePanel({ bert }: { bert: Bert }) {
+  const t = useT();
   const [stored, setStored] = useState<StoredExamples>(() => loadStoredExamples());
   const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
   const { state, train, stop, setHead } = useTraining(bert);
@@ -38,16 +40,16 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
     const project = (vectors: Float32Array[], title: string): ScatterData => {
       const { points, explained } = pca2d(vectors);
       return {
-        title: `${title} (PCA, ${Math.round((explained[0] + explained[1]) * 100)}% of variance)`,
+        title: t('ft.pca', { title, percent: Math.round((explained[0] + explained[1]) * 100) }),
         labels: stored.labels,
         points: points.map(([x, y], i) => ({ x, y, label: usable[i].label, text: usable[i].text })),
       };
     };
     (async () => {
-      const before = project(await sentenceFeatures(bert, texts, pooling), 'Before fine-tuning');
+      const before = project(await sentenceFeatures(bert, texts, pooling), t('ft.before.title'));
       const after =
         head?.unfrozen !== undefined
-          ? project(await sentenceFeatures(bert, texts, pooling, { head }), 'After: with the retrained layers')
+          ? project(await sentenceFeatures(bert, texts, pooling, { head }), t('ft.after.title'))
           : null;
       if (current) setProjections({ before, after });
     })().catch(() => {
@@ -58,7 +60,7 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
     };
     // usable is derived from stored; listing stored keeps the dependency honest.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [bert, stored, head, state.running, settings.pooling]);
+  }, [bert, stored, head, state.running, settings.pooling, t]);
 
   const curves = useMemo(
     () => ({
@@ -73,66 +75,58 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
 
   return (
     <div className="finetune">
-      <p className="explain">
-        Pre-training taught BERT-mini English; now it learns a new task from a handful of examples. The encoder stays
-        frozen and only a small <strong>head</strong> on top is trained — like teaching someone who already speaks English
-        to sort reviews, with just a few examples.
-      </p>
+      <p className="explain">{t('ft.explain')}</p>
       <ExamplesTable labels={stored.labels} examples={stored.examples} onChange={setExamples} />
 
-      <div className="controls" role="group" aria-label="Training settings">
+      <div className="controls" role="group" aria-label={t('ft.settings')}>
         <label>
-          Sentence vector{' '}
+          {t('ft.pooling')}{' '}
           <select value={settings.pooling} onChange={(e) => set('pooling', e.target.value as TrainSettings['pooling'])}>
-            <option value="mean">mean of all tokens</option>
-            <option value="cls">[CLS] token (exportable to Hugging Face)</option>
+            <option value="mean">{t('ft.pooling.mean')}</option>
+            <option value="cls">{t('ft.pooling.cls')}</option>
           </select>
         </label>
         <label>
-          Head{' '}
+          {t('ft.head')}{' '}
           <select value={settings.hiddenUnits} onChange={(e) => set('hiddenUnits', Number(e.target.value))}>
-            <option value={0}>linear</option>
-            <option value={64}>one hidden layer (64)</option>
+            <option value={0}>{t('ft.head.linear')}</option>
+            <option value={64}>{t('ft.head.hidden')}</option>
           </select>
         </label>
         <label>
-          Epochs{' '}
+          {t('ft.epochs')}{' '}
           <input type="number" min={1} max={500} value={settings.epochs} onChange={(e) => set('epochs', Math.max(1, Number(e.target.value)))} />
         </label>
         <label>
-          Seed <input type="number" value={settings.seed} onChange={(e) => set('seed', Number(e.target.value))} />
+          {t('ft.seed')} <input type="number" value={settings.seed} onChange={(e) => set('seed', Number(e.target.value))} />
         </label>
-        <label title="Unfrozen layers learn too: better fit to your task, but slower, and with few examples they can forget what pre-training taught">
-          Unfreeze top layers{' '}
+        <label title={t('ft.unfreeze.title')}>
+          {t('ft.unfreeze')}{' '}
           <select value={settings.unfreezeLayers} onChange={(e) => set('unfreezeLayers', Number(e.target.value))}>
             {Array.from({ length: bert.config.layers + 1 }, (_, i) => (
               <option key={i} value={i}>
-                {i === 0 ? '0 (frozen)' : i}
+                {i === 0 ? t('ft.frozen') : i}
               </option>
             ))}
           </select>
         </label>
         {state.running ? (
           <button type="button" onClick={stop}>
-            Stop
+            {t('ft.stop')}
           </button>
         ) : (
           <button type="button" className="primary" onClick={() => train(usable, stored.labels, settings)} disabled={usable.length < 2}>
-            Train
+            {t('ft.train')}
           </button>
         )}
       </div>
       {settings.unfreezeLayers > 0 && (
-        <p className="hint">
-          Unfreezing lets the top {settings.unfreezeLayers} layer{settings.unfreezeLayers > 1 ? 's' : ''} change too: the
-          sentence vectors themselves move (watch the picture below), the fit gets better, training is slower, and with few
-          examples the model can over-fit or forget what pre-training gave it.
-        </p>
+        <p className="hint">{t('ft.unfreeze.note', { n: settings.unfreezeLayers })}</p>
       )}
       {state.running && state.progress !== null && (
         <p role="status">
-          {state.progress.phase === 'features' ? 'Reading the examples' : 'Training'}…{' '}
-          <progress max={state.progress.total} value={state.progress.done} aria-label="Training progress" />
+          {state.progress.phase === 'features' ? t('ft.reading') : t('ft.training')}…{' '}
+          <progress max={state.progress.total} value={state.progress.done} aria-label={t('ft.progress')} />
         </p>
       )}
       {state.error !== null && (
@@ -142,7 +136,7 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
       )}
       {state.history.length > 0 && (
         <>
-          <D3View view={curvesView} data={curves} options={NO_OPTIONS} label="Training curves" className="curves" />
+          <D3View view={curvesView} data={curves} options={NO_OPTIONS} label={t('ft.curves')} className="curves" />
           {last !== undefined && (
             <p
               data-testid="training-summary"
@@ -150,29 +144,33 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
               data-last-loss={last.trainLoss}
               data-done={!state.running}
             >
-              Epoch {last.epoch}/{last.epochs}: training loss {last.trainLoss.toFixed(3)}, accuracy{' '}
-              {(last.trainAccuracy * 100).toFixed(0)}%
-              {last.valAccuracy !== null && `; validation accuracy ${(last.valAccuracy * 100).toFixed(0)}%`}
-              {state.stopped && ' — stopped early'}
+              {t('ft.summary', {
+                epoch: last.epoch,
+                epochs: last.epochs,
+                loss: last.trainLoss.toFixed(3),
+                accuracy: (last.trainAccuracy * 100).toFixed(0),
+              })}
+              {last.valAccuracy !== null && t('ft.summary.val', { accuracy: (last.valAccuracy * 100).toFixed(0) })}
+              {state.stopped && t('ft.stopped')}
             </p>
           )}
         </>
       )}
       {projections !== null && (
         <div className="side-by-side">
-          <D3View view={scatterView} data={projections.before} options={NO_OPTIONS} label="Sentence vectors before fine-tuning" />
+          <D3View view={scatterView} data={projections.before} options={NO_OPTIONS} label={t('ft.before')} />
           {projections.after !== null && (
-            <D3View view={scatterView} data={projections.after} options={NO_OPTIONS} label="Sentence vectors after fine-tuning" />
+            <D3View view={scatterView} data={projections.after} options={NO_OPTIONS} label={t('ft.after')} />
           )}
         </div>
       )}
       {head !== null && !state.running && (
         <>
-          <h3>Try the trained head</h3>
+          <h3>{t('ft.try')}</h3>
           <PredictBox bert={bert} head={head} />
           <div className="examples-actions">
             <button type="button" onClick={() => download(new Blob([headToJson(head)], { type: 'application/json' }), 'head.json')}>
-              Export head (JSON)
+              {t('ft.exportJson')}
             </button>
             <button
               type="button"
@@ -187,16 +185,16 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
                 }
               }}
             >
-              Export Hugging Face folder (.zip)
+              {t('ft.exportHf')}
             </button>
             <button type="button" onClick={() => setHead(null)}>
-              Forget head
+              {t('ft.forget')}
             </button>
           </div>
         </>
       )}
       <label className="file-button">
-        Import head (JSON)…
+        {t('ft.import')}
         <input
           type="file"
           accept=".json,application/json"
@@ -206,7 +204,7 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
             if (!file) return;
             try {
               setHead(headFromJson(await file.text()));
-              setMessage(`Loaded ${file.name}.`);
+              setMessage(t('ft.loaded', { name: file.name }));
             } catch (error) {
               setMessage(`${file.name}: ${error instanceof Error ? error.message : String(error)}`);
             }

@@ -3,11 +3,13 @@ import type { Bert } from '../../engine/bert';
 import { classify, tokenAttributions, type Attributions, type Classification, type ClassifierHead } from '../../engine/finetune';
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
+import { useT } from '../i18n';
 
 const NO_OPTIONS = {};
 
 /** Type any sentence: label probabilities as bars, and which tokens moved the prediction (occlusion). */
 export function PredictBox({ bert, head }: { bert: Bert; head: ClassifierHead }) {
+  const t = useT();
   const [text, setText] = useState('The film was a delight.');
   const [result, setResult] = useState<{ c: Classification; a: Attributions } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -36,8 +38,8 @@ export function PredictBox({ bert, head }: { bert: Bert; head: ClassifierHead })
   return (
     <div className="predict">
       <label>
-        Try a sentence{' '}
-        <input type="text" value={text} onChange={(e) => setText(e.target.value)} aria-label="Sentence to classify" />
+        {t('pr.try')}{' '}
+        <input type="text" value={text} onChange={(e) => setText(e.target.value)} aria-label={t('pr.input')} />
       </label>
       {error !== null && (
         <p className="notice notice-error" role="alert">
@@ -47,21 +49,18 @@ export function PredictBox({ bert, head }: { bert: Bert; head: ClassifierHead })
       {result !== null && (
         <>
           <p>
-            Prediction: <strong data-testid="predicted-label">{result.c.label}</strong>
+            {t('pr.prediction')} <strong data-testid="predicted-label">{result.c.label}</strong>
           </p>
-          <D3View view={barsView} data={bars} options={NO_OPTIONS} label="Label probabilities" exportable={false} />
-          <p className="hint">
-            Which tokens moved it: each token is hidden in turn (replaced by [MASK]); the colour shows how much the “
-            {result.a.label}” probability then drops (orange: pushed towards it, blue: against it).
-          </p>
-          <ol className="chips" aria-label="Token influence">
-            {result.a.tokens.map((t, i) => {
+          <D3View view={barsView} data={bars} options={NO_OPTIONS} label={t('pr.probs')} exportable={false} />
+          <p className="hint">{t('pr.influence.hint', { label: result.a.label })}</p>
+          <ol className="chips" aria-label={t('pr.influence')}>
+            {result.a.tokens.map((token, i) => {
               const s = result.a.scores[i] / maxAbs;
               const colour = s >= 0 ? `rgba(230, 159, 0, ${Math.abs(s)})` : `rgba(0, 114, 178, ${Math.abs(s)})`;
               return (
                 <li key={i} className="chip">
-                  <span className="chip-static" style={{ background: colour }} title={`${(result.a.scores[i] * 100).toFixed(1)} points`}>
-                    {t}
+                  <span className="chip-static" style={{ background: colour }} title={t('pr.points', { points: (result.a.scores[i] * 100).toFixed(1) })}>
+                    {token}
                   </span>
                 </li>
               );
