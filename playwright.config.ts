@@ -17,6 +17,9 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
     viewport: { width: 1280, height: 720 },
+    // The app's service worker (offline support) would hide requests from page.route; the
+    // offline test turns it back on for itself.
+    serviceWorkers: 'block',
   },
   webServer: {
     // The built app, as a visitor gets it. WebGPU needs a secure context: localhost counts.

@@ -42,8 +42,8 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   // 3. Switch layer / head: the heatmap's numbers change.
   const before = await cells(page, '.main-heatmap');
   expect(before.length).toBe(81);
-  await page.getByRole('combobox', { name: 'Layer' }).selectOption('2');
-  await page.getByRole('combobox', { name: 'Head' }).selectOption('3');
+  await page.getByRole('combobox', { name: 'Layer', exact: true }).selectOption('2');
+  await page.getByRole('combobox', { name: 'Head', exact: true }).selectOption('3');
   await expect.poll(async () => JSON.stringify(await cells(page, '.main-heatmap'))).not.toBe(JSON.stringify(before));
   await page.screenshot({ path: testInfo.outputPath('heatmap.png'), fullPage: true });
 
@@ -59,15 +59,15 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   await page.screenshot({ path: testInfo.outputPath('mask-contrast.png'), fullPage: true });
 
   // 5. Model view: one thumbnail per layer × head; clicking one opens it in the heatmap.
-  const layers = await page.getByRole('combobox', { name: 'Layer' }).locator('option').count();
-  const heads = await page.getByRole('combobox', { name: 'Head' }).locator('option').count();
+  const layers = await page.getByRole('combobox', { name: 'Layer', exact: true }).locator('option').count();
+  const heads = await page.getByRole('combobox', { name: 'Head', exact: true }).locator('option').count();
   await page.getByRole('tab', { name: 'All layers & heads' }).click();
   await expect(page.locator('g.thumb')).toHaveCount(layers * heads);
   await page.screenshot({ path: testInfo.outputPath('model-view.png'), fullPage: true });
   await page.locator('g.thumb').nth(heads + 1).click(); // layer 2, head 2
   await expect(page.getByRole('tab', { name: 'Heatmap' })).toHaveAttribute('aria-selected', 'true');
-  await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('1');
-  await expect(page.getByRole('combobox', { name: 'Head' })).toHaveValue('1');
+  await expect(page.getByRole('combobox', { name: 'Layer', exact: true })).toHaveValue('1');
+  await expect(page.getByRole('combobox', { name: 'Head', exact: true })).toHaveValue('1');
 
   // Head view: lines for every head; switching a head off removes its lines.
   await page.getByRole('tab', { name: 'Head view' }).click();
@@ -121,13 +121,13 @@ test('the URL holds the view: opening it restores sentence, mask, model, layer, 
     timeout: 60_000,
   });
   await expect(page.getByRole('tab', { name: 'BERT vs GPT mask' })).toHaveAttribute('aria-selected', 'true');
-  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('causal');
-  await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('1');
-  await expect(page.getByRole('combobox', { name: 'Head' })).toHaveValue('2');
+  await expect(page.getByRole('combobox', { name: 'Model', exact: true })).toHaveValue('causal');
+  await expect(page.getByRole('combobox', { name: 'Layer', exact: true })).toHaveValue('1');
+  await expect(page.getByRole('combobox', { name: 'Head', exact: true })).toHaveValue('2');
   await expect(page.getByRole('checkbox', { name: 'Mean over heads' })).toBeChecked();
   // Changing the view writes back to the URL.
   await page.getByRole('tab', { name: 'Heatmap' }).click();
   await expect(page).toHaveURL(/view=heatmap/);
-  await page.getByRole('combobox', { name: 'Layer' }).selectOption('0');
+  await page.getByRole('combobox', { name: 'Layer', exact: true }).selectOption('0');
   await expect(page).toHaveURL(/layer=1(&|$)/);
 });

@@ -152,9 +152,9 @@ const BLOCK_H = 46;
 const HEADER_H = 40;
 const GAP = 16;
 const PAD = 10;
-const STACK_GAP = 44;
-const COLUMN_GAP = 56;
-const MARGIN = 16;
+const STACK_GAP = 40;
+const COLUMN_GAP = 44;
+const MARGIN = 10;
 const TITLE_H = 64;
 
 function block(
