@@ -10,6 +10,9 @@ const isolation = {
 
 export default defineConfig({
   plugins: [react()],
+  // A missing file must be a 404 (the checkpoint loader treats 404 as "absent"),
+  // not index.html with status 200 as a single-page app would answer.
+  appType: 'mpa',
   server: { headers: isolation },
   preview: { headers: isolation },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

@@ -106,7 +106,8 @@ export async function estimateDownload(
     }
     if (response.status === 404) return { ok: false, bytes: null };
     if (!response.ok) {
-      const hint = response.status === 401 || response.status === 403 ? ' — is the model private or gated?' : '';
+      const hint =
+        response.status === 401 || response.status === 403 ? ' — check the id: the model may not exist, or be private or gated' : '';
       throw new Error(`${root}${name}: the server answered ${response.status}${hint}`);
     }
     // The hub sends the real size of LFS files as X-Linked-Size on its redirect; after it, Content-Length.

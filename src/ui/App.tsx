@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ArchitecturePanel } from './ArchitecturePanel';
 import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
 import { FillMaskPanel } from './FillMaskPanel';
 import { FineTunePanel } from './finetune/FineTunePanel';
+import { ModelPicker } from './ModelPicker';
 import { TokenChips } from './TokenChips';
 import { useBackend } from './useBackend';
 import { useEncoding } from './useEncoding';
@@ -68,6 +70,7 @@ export function App() {
             />
           </label>
           <ModelStatus state={models} />
+          <ModelPicker models={models} />
           {encoding.error !== null && (
             <p className="notice notice-error" role="alert">
               {encoding.error}
@@ -92,6 +95,14 @@ export function App() {
             <section className="panel" aria-labelledby="attention-heading">
               <h2 id="attention-heading">3 · Where does each word look?</h2>
               <AttentionPanel bert={result.bert} twin={result.twin} settings={state.attention} onSettings={onAttention} />
+            </section>
+            <section className="panel" aria-labelledby="architecture-heading">
+              <h2 id="architecture-heading">How BERT is built</h2>
+              <ArchitecturePanel
+                config={ready.bert.config}
+                encoded={result.bert}
+                onOpenAttention={() => onAttention({ ...state.attention, view: 'heatmap' })}
+              />
             </section>
             <section className="panel" aria-labelledby="finetune-heading">
               <h2 id="finetune-heading">4 · Teach it a new task: fine-tuning</h2>

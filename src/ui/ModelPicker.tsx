@@ -1,0 +1,398 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { loadModel, type Bert } from '../engine/bert';
+import {
+  browserCaches,
+  cachedSource,
+  isCached,
+  listCachedModels,
+  recordingSource,
+  removeCachedModel,
+  saveCachedModel,
+  type CachedModel,
+} from '../engine/cache';
+import { estimateDownload, formatBytes, hubBaseUrl, normaliseHub, parseModelId, type DownloadEstimate } from '../engine/hub';
+import { memorySource, urlSource, type CheckpointSource, type LoadProgress } from '../engine/source';
+import { BIDIRECTIONAL } from './models';
+import type { MainModel, ModelsState } from './useModels';
+
+type Task =
+  | { step: 'idle' }
+  | { step: 'checking'; id: string }
+  | { step: 'confirm'; id: string; base: string; estimate: DownloadEstimate }
+  | { step: 'loading'; label: string; loaded: number; total: number };
+
+type Message = { kind: 'info' | 'error'; text: string } | null;
+
+/** `?hub=http://127.0.0.1:8080` points the picker at another hub (a mirror, or a test server). */
+function hubFromUrl(): string {
+  try {
+    return normaliseHub(new URLSearchParams(window.location.search).get('hub'));
+  } catch {
+    return normaliseHub(null);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+/** Files of a dropped folder (or dropped files), flattened to their names. */
+async function droppedFiles(data: DataTransfer): Promise<{ files: File[]; folder: string | null }> {
+  const entries = [...data.items]
+    .map((item) => (typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null))
+    .filter((e): e is FileSystemEntry => e !== null);
+  if (entries.length === 0) return { files: [...data.files], folder: null };
+  const files: File[] = [];
+  const walk = async (entry: FileSystemEntry): Promise<void> => {
+    if (entry.isFile) {
+      files.push(await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)));
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch) await walk(child);
+      }
+    }
+  };
+  for (const entry of entries) await walk(entry);
+  const folder = entries.length === 1 && entries[0].isDirectory ? entries[0].name : null;
+  return { files, folder };
+}
+
+/**
+ * Choose the main model: the shipped BERT-mini, any Hugging Face BERT (size
+ * shown before downloading, progress, cancel, kept in Cache Storage), or a
+ * local folder (picker or drag-and-drop). A new model loads fully before it
+ * replaces the current one, so a failure leaves the current model working.
+ */
+export function ModelPicker({ models }: { models: ModelsState }) {
+  const ready = models.status === 'ready' ? models : null;
+  const swap = ready?.swap ?? null;
+  const main = ready?.main ?? null;
+  const [hub, setHub] = useState(hubFromUrl);
+  const [idText, setIdText] = useState('');
+  const [task, setTask] = useState<Task>({ step: 'idle' });
+  const [message, setMessage] = useState<Message>(null);
+  const [cached, setCached] = useState<CachedModel[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const controller = useRef<AbortController | null>(null);
+  const cacheAvailable = browserCaches() !== null;
+
+  const refreshCache = useCallback(async () => {
+    try {
+      setCached(await listCachedModels());
+    } catch {
+      setCached([]);
+    }
+  }, []);
+  useEffect(() => {
+    let live = true;
+    listCachedModels()
+      .then((list) => live && setCached(list))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  // Leaving the page mid-download: stop it.
+  useEffect(() => () => controller.current?.abort(), []);
+
+  const busy = task.step === 'checking' || task.step === 'loading';
+  const currentLabel = main?.label ?? BIDIRECTIONAL.label;
+
+  /** Loads a model completely, then hands it over; the current model stays until then. */
+  const run = useCallback(
+    async (source: CheckpointSource, info: MainModel, expected: number, after?: (bert: Bert) => Promise<void>) => {
+      if (swap === null) return;
+      const abort = new AbortController();
+      controller.current = abort;
+      const progress = new Map<string, LoadProgress>();
+      setMessage(null);
+      setTask({ step: 'loading', label: info.label, loaded: 0, total: expected });
+      let bert: Bert | null = null;
+      try {
+        bert = await loadModel(source, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            progress.set(p.file, p);
+            let loaded = 0;
+            let total = 0;
+            for (const q of progress.values()) {
+              loaded += q.loaded;
+              total += q.total ?? q.loaded;
+            }
+            setTask({ step: 'loading', label: info.label, loaded, total: Math.max(total, expected) });
+          },
+        });
+        if (abort.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+        await after?.(bert);
+        swap(bert, info);
+        setMessage({ kind: 'info', text: `Loaded ${info.label}: ${bert.config.architecture}, ${bert.config.layers} layers, hidden size ${bert.config.hidden}, ${bert.tokenizer.vocabSize} tokens in its vocabulary.` });
+      } catch (error) {
+        bert?.dispose();
+        setMessage(
+          isAbort(error)
+            ? { kind: 'info', text: `Loading ${info.label} was cancelled; still using ${currentLabel}.` }
+            : { kind: 'error', text: `Could not load ${info.label}: ${errorText(error)}. Still using ${currentLabel}.` },
+        );
+      } finally {
+        if (controller.current === abort) controller.current = null;
+        setTask({ step: 'idle' });
+      }
+    },
+    [swap, currentLabel],
+  );
+
+  const loadCached = useCallback(
+    async (id: string) => {
+      await run(cachedSource(id), { kind: 'hub', id, label: id }, 0);
+    },
+    [run],
+  );
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    let id: string;
+    let base: string;
+    try {
+      id = parseModelId(idText);
+      base = hubBaseUrl(id, hub);
+    } catch (error) {
+      setMessage({ kind: 'error', text: errorText(error) });
+      return;
+    }
+    setMessage(null);
+    if (cacheAvailable && (await isCached(id).catch(() => false))) {
+      await loadCached(id);
+      return;
+    }
+    const abort = new AbortController();
+    controller.current = abort;
+    setTask({ step: 'checking', id });
+    try {
+      const estimate = await estimateDownload(base, fetch, abort.signal);
+      setTask({ step: 'confirm', id, base, estimate });
+    } catch (error) {
+      setTask({ step: 'idle' });
+      setMessage(
+        isAbort(error)
+          ? null
+          : { kind: 'error', text: `Could not load ${id}: ${errorText(error)}. Still using ${currentLabel}.` },
+      );
+    } finally {
+      if (controller.current === abort) controller.current = null;
+    }
+  };
+
+  const download = async () => {
+    if (task.step !== 'confirm') return;
+    const { id, base, estimate } = task;
+    const recorder = recordingSource(urlSource(base));
+    await run(recorder.source, { kind: 'hub', id, label: id }, estimate.bytes, async () => {
+      if (!cacheAvailable) return;
+      try {
+        await saveCachedModel(id, base, recorder.files);
+      } catch (error) {
+        console.warn(`could not keep ${id} in the cache:`, error);
+      }
+      await refreshCache();
+    });
+  };
+
+  const loadFiles = useCallback(
+    async (files: File[], folder: string | null) => {
+      if (files.length === 0) return;
+      const label = folder ?? (files[0].webkitRelativePath.split('/')[0] || 'local files');
+      const map = new Map<string, ArrayBuffer>();
+      for (const file of files) map.set(file.name, await file.arrayBuffer());
+      const bytes = files.reduce((s, f) => s + f.size, 0);
+      await run(memorySource(map, label), { kind: 'local', id: label, label }, bytes);
+    },
+    [run],
+  );
+
+  // Drag a model folder (or its files) anywhere onto the page.
+  useEffect(() => {
+    if (swap === null) return;
+    const hasFiles = (e: DragEvent) => e.dataTransfer !== null && [...e.dataTransfer.types].includes('Files');
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      setDragging(true);
+    };
+    const leave = (e: DragEvent) => {
+      if (e.relatedTarget === null) setDragging(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e) || e.dataTransfer === null) return;
+      e.preventDefault();
+      setDragging(false);
+      const data = e.dataTransfer;
+      void droppedFiles(data)
+        .then(({ files, folder }) => loadFiles(files, folder ?? 'dropped files'))
+        .catch((error: unknown) => setMessage({ kind: 'error', text: `Could not read the dropped files: ${errorText(error)}` }));
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, [swap, loadFiles]);
+
+  const remove = async (id: string) => {
+    try {
+      await removeCachedModel(id);
+      setMessage({ kind: 'info', text: `Removed ${id} from the cache.` });
+    } catch (error) {
+      setMessage({ kind: 'error', text: `Could not remove ${id}: ${errorText(error)}` });
+    }
+    await refreshCache();
+  };
+
+  return (
+    <div className={`model-picker${dragging ? ' model-picker-drop' : ''}`} role="group" aria-label="Model" data-testid="model-picker">
+      <p className="model-current">
+        Main model: <strong data-testid="main-model">{currentLabel}</strong>
+        {main !== null && main.kind === 'shipped' ? ' (shipped)' : ''}
+        {main !== null && main.kind !== 'shipped' && (
+          <>
+            {' '}
+            <button type="button" onClick={() => swap?.('shipped')} disabled={busy}>
+              Back to {BIDIRECTIONAL.label}
+            </button>
+          </>
+        )}
+      </p>
+      {main !== null && main.kind !== 'shipped' && (
+        <p className="model-note" data-testid="twin-note">
+          The causal twin is still the shipped one: only {BIDIRECTIONAL.label} and its twin were trained identically, so
+          comparing {currentLabel} with the twin is not like for like.
+        </p>
+      )}
+      <details className="model-choose">
+        <summary>Choose another model</summary>
+        <form className="model-form" onSubmit={(e) => void onSubmit(e)}>
+          <label>
+            Hugging Face model id{' '}
+            <input
+              type="text"
+              value={idText}
+              placeholder="google-bert/bert-base-uncased"
+              spellCheck={false}
+              onChange={(e) => setIdText(e.target.value)}
+              disabled={ready === null || busy}
+            />
+          </label>{' '}
+          <button type="submit" disabled={ready === null || busy}>
+            Load
+          </button>
+          <label className="model-hub">
+            from hub{' '}
+            <input
+              type="url"
+              value={hub}
+              spellCheck={false}
+              onChange={(e) => setHub(e.target.value)}
+              onBlur={() => {
+                try {
+                  setHub(normaliseHub(hub));
+                } catch (error) {
+                  setMessage({ kind: 'error', text: errorText(error) });
+                }
+              }}
+              disabled={busy}
+            />
+          </label>
+        </form>
+        <div className="model-local">
+          <label>
+            A model folder <input type="file" {...{ webkitdirectory: '' }} multiple disabled={ready === null || busy} onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = ''; // choosing the same files again should load them again
+              void loadFiles(files, null);
+            }} />
+          </label>{' '}
+          <label>
+            or its files (config.json, vocab.txt, model.safetensors){' '}
+            <input type="file" multiple disabled={ready === null || busy} onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = ''; // choosing the same files again should load them again
+              void loadFiles(files, null);
+            }} />
+          </label>
+          <span className="model-hint"> — or drop a folder anywhere on the page.</span>
+        </div>
+        {cacheAvailable && (
+          <div className="model-cache">
+            <h3>Downloaded models (kept in this browser)</h3>
+            {cached.length === 0 ? (
+              <p className="model-hint">None yet.</p>
+            ) : (
+              <ul>
+                {cached.map((m) => (
+                  <li key={m.id} data-testid="cached-model">
+                    <span>{m.id}</span> <span className="model-size">{formatBytes(m.bytes)}</span>{' '}
+                    <button type="button" onClick={() => void loadCached(m.id)} disabled={ready === null || busy} aria-label={`Load ${m.id} from the cache`}>
+                      Load
+                    </button>{' '}
+                    <button type="button" onClick={() => void remove(m.id)} disabled={busy} aria-label={`Remove ${m.id} from the cache`}>
+                      Remove
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </details>
+      {task.step === 'checking' && (
+        <p className="notice" role="status">
+          Checking the size of {task.id}…{' '}
+          <button type="button" onClick={() => controller.current?.abort()}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {task.step === 'confirm' && (
+        <p className="notice" role="status" data-testid="download-size">
+          {task.id}: {task.estimate.complete ? '' : 'at least '}
+          <strong>{formatBytes(task.estimate.bytes)}</strong> to download
+          {task.estimate.files.length > 1 ? ` in ${task.estimate.files.length} files` : ''}.{' '}
+          <button type="button" onClick={() => void download()}>
+            Download {formatBytes(task.estimate.bytes)}
+          </button>{' '}
+          <button type="button" onClick={() => setTask({ step: 'idle' })}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {task.step === 'loading' && (
+        <p className="notice" role="status">
+          Loading {task.label}…{' '}
+          <progress max={task.total || 1} value={Math.min(task.loaded, task.total || 1)} aria-label={`Download of ${task.label}`} />{' '}
+          {task.total > 0 && `${formatBytes(task.loaded)} of ${formatBytes(task.total)} `}
+          <button type="button" onClick={() => controller.current?.abort()}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {message !== null && (
+        <p
+          className={`notice${message.kind === 'error' ? ' notice-error' : ''}`}
+          role={message.kind === 'error' ? 'alert' : 'status'}
+          data-testid="model-message"
+        >
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}
