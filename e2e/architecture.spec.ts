@@ -52,7 +52,7 @@ test('three architectures; BERT blocks show live shapes and jump to the heatmap'
   await expect(page.locator('#attention-heading')).toBeFocused();
 
   // Typing a longer sentence updates the shapes.
-  await page.getByRole('textbox', { name: 'Sentence' }).fill('The cat sat on the mat and then it slept.');
+  await page.getByRole('textbox', { name: 'Sentence', exact: true }).fill('The cat sat on the mat and then it slept.');
   await expect.poll(() => page.getByTestId('token-chip').count()).not.toBe(T);
   const T2 = await page.getByTestId('token-chip').count();
   await expect(probs.getByTestId('shape-value')).toHaveText(`[${heads} × ${T2} × ${T2}]`);

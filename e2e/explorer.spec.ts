@@ -24,7 +24,7 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   await open(page);
 
   // 1. Token chips for a typed sentence.
-  await page.getByRole('textbox', { name: 'Sentence' }).fill('The cat sat on the mat.');
+  await page.getByRole('textbox', { name: 'Sentence', exact: true }).fill('The cat sat on the mat.');
   await expect(page.getByTestId('token-chip')).toHaveText(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '.', '[SEP]']);
 
   // 2. Click "mat" to mask it: both models predict, BERT-mini from both sides, the twin from the left.
@@ -103,7 +103,7 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
 
 test('typing [MASK] works too, and stale results never overwrite newer ones', async ({ page }) => {
   await open(page);
-  const input = page.getByRole('textbox', { name: 'Sentence' });
+  const input = page.getByRole('textbox', { name: 'Sentence', exact: true });
   // Type quickly, character by character: only the final sentence may be shown.
   await input.fill('');
   await input.pressSequentially('she went to the [MASK] .', { delay: 5 });

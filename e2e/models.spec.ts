@@ -116,7 +116,7 @@ test.afterEach(async () => {
 
 test('a hub model: size before download, cached, loaded again offline from the cache, removed', async ({ page }) => {
   await open(page, hub.url);
-  const sentence = page.getByRole('textbox', { name: 'Sentence' });
+  const sentence = page.getByRole('textbox', { name: 'Sentence', exact: true });
   await sentence.fill(`${WORD} sat`);
   await expect.poll(() => chips(page)).not.toContain(WORD); // the shipped vocabulary has no such word
 
@@ -202,7 +202,7 @@ test('a missing file or an unsupported architecture is named, and the current mo
   await expect(page.getByTestId('cached-model')).toHaveCount(0); // a failed load is not kept
 
   // BERT-mini still answers: new chips, and fill-mask predictions.
-  await page.getByRole('textbox', { name: 'Sentence' }).fill('The cat sat on the mat.');
+  await page.getByRole('textbox', { name: 'Sentence', exact: true }).fill('The cat sat on the mat.');
   await expect.poll(() => chips(page)).toEqual(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '.', '[SEP]']);
   await page.getByTestId('token-chip').nth(6).click();
   await expect(page.getByTestId('predictions-bidirectional').first().locator('g.bar')).toHaveCount(5);
@@ -210,7 +210,7 @@ test('a missing file or an unsupported architecture is named, and the current mo
 
 test('local files: a folder, the files themselves, or a drop on the page load a model', async ({ page }) => {
   await open(page, hub.url);
-  await page.getByRole('textbox', { name: 'Sentence' }).fill(`${WORD} sat`);
+  await page.getByRole('textbox', { name: 'Sentence', exact: true }).fill(`${WORD} sat`);
   await expect.poll(() => chips(page)).not.toContain(WORD);
 
   const files = [...(await zebra())].map(([name, buffer]) => ({ name, mimeType: 'application/octet-stream', buffer }));

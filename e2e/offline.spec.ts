@@ -26,7 +26,7 @@ test('offline after the first visit: token chips and fill-mask predictions', asy
   await context.setOffline(true);
   await page.reload();
   expect(await page.evaluate(() => navigator.onLine)).toBe(false);
-  await page.getByRole('textbox', { name: 'Sentence' }).fill('The cat sat on the mat.');
+  await page.getByRole('textbox', { name: 'Sentence', exact: true }).fill('The cat sat on the mat.');
   await expect(page.getByTestId('token-chip')).toHaveText(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '.', '[SEP]']);
   await page.getByTestId('token-chip').nth(6).click();
   for (const side of ['predictions-bidirectional', 'predictions-causal']) {

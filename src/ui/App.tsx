@@ -4,6 +4,7 @@ import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
 import { FillMaskPanel } from './FillMaskPanel';
 import { FineTunePanel } from './finetune/FineTunePanel';
+import { LanguageSwitch, useT } from './i18n';
 import { ModelPicker } from './ModelPicker';
 import { TokenChips } from './TokenChips';
 import { useBackend } from './useBackend';
@@ -14,6 +15,7 @@ import { DEFAULT_ATTENTION, readViewState, writeViewState, type AttentionSetting
 const FIRST_SENTENCE = 'The man went to the [MASK] to buy a gallon of milk.';
 
 export function App() {
+  const t = useT();
   const backend = useBackend();
   const models = useModels(backend.status === 'ready');
   const [state, setState] = useState<ViewState>(() =>
@@ -45,24 +47,25 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <h1>BERT Playground</h1>
+        <h1>{t('app.title')}</h1>
         <div className="status">
           {result !== null && (
-            <span className="badge" data-testid="run-time" title="From the last keystroke to every view updated">
+            <span className="badge" data-testid="run-time" title={t('app.runTime')}>
               {result.ms.toFixed(0)} ms
             </span>
           )}
           <BackendBadge state={backend} />
+          <LanguageSwitch />
         </div>
       </header>
       <main>
         <section className="panel" aria-labelledby="sentence-heading">
-          <h2 id="sentence-heading">1 · Type a sentence</h2>
+          <h2 id="sentence-heading">{t('section.sentence')}</h2>
           <label className="sentence">
             <span className="sr-only">Sentence</span>
             <input
               type="text"
-              aria-label="Sentence"
+              aria-label={t('sentence.label')}
               value={sentence}
               spellCheck={false}
               maxLength={2000}
@@ -83,7 +86,7 @@ export function App() {
         {ready !== null && result !== null && (
           <>
             <section className="panel" aria-labelledby="fill-heading">
-              <h2 id="fill-heading">2 · Fill in the blank</h2>
+              <h2 id="fill-heading">{t('section.fill')}</h2>
               <FillMaskPanel
                 sentence={sentence}
                 bert={ready.bert}
@@ -93,11 +96,11 @@ export function App() {
               />
             </section>
             <section className="panel" aria-labelledby="attention-heading">
-              <h2 id="attention-heading">3 · Where does each word look?</h2>
+              <h2 id="attention-heading">{t('section.attention')}</h2>
               <AttentionPanel bert={result.bert} twin={result.twin} settings={state.attention} onSettings={onAttention} />
             </section>
             <section className="panel" aria-labelledby="architecture-heading">
-              <h2 id="architecture-heading">How BERT is built</h2>
+              <h2 id="architecture-heading">{t('section.architecture')}</h2>
               <ArchitecturePanel
                 config={ready.bert.config}
                 encoded={result.bert}
@@ -105,7 +108,7 @@ export function App() {
               />
             </section>
             <section className="panel" aria-labelledby="finetune-heading">
-              <h2 id="finetune-heading">4 · Teach it a new task: fine-tuning</h2>
+              <h2 id="finetune-heading">{t('section.finetune')}</h2>
               <FineTunePanel bert={ready.bert} />
             </section>
           </>
@@ -116,11 +119,12 @@ export function App() {
 }
 
 function ModelStatus({ state }: { state: ReturnType<typeof useModels> }) {
+  const t = useT();
   if (state.status === 'ready') return null;
   if (state.status === 'error') {
     return (
       <p className="notice notice-error" role="alert">
-        Could not load the models: {state.message}
+        {t('models.error', { message: state.message })}
       </p>
     );
   }
@@ -129,8 +133,8 @@ function ModelStatus({ state }: { state: ReturnType<typeof useModels> }) {
   const total = parts.reduce((s, [, p]) => s + (p.total ?? 0), 0);
   return (
     <p className="notice" role="status">
-      Loading BERT-mini and its causal twin…{' '}
-      {total > 0 && <progress max={total} value={loaded} aria-label="Model download" />}
+      {t('models.loading')}{' '}
+      {total > 0 && <progress max={total} value={loaded} aria-label={t('models.download')} />}
     </p>
   );
 }
