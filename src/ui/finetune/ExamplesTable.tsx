@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { parseExamples, type Example } from '../examples';
 import { useT } from '../i18n';
+import { TextFileButton } from '../TextFileButton';
 
 interface Props {
   labels: string[];
@@ -106,18 +107,7 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
         >
           {t('ex.addLabel')}
         </button>
-        <label className="file-button">
-          {t('ex.import')}
-          <input
-            type="file"
-            accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain"
-            onChange={async (e) => {
-              const file = e.target.files?.[0];
-              if (file) importText(await file.text(), file.name);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <TextFileButton label={t('ex.import')} accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain" onText={importText} />
       </div>
       <details>
         <summary>{t('ex.paste')}</summary>

@@ -7,6 +7,7 @@ import { download } from '../../viz/export';
 import { scatterView, type ScatterData } from '../../viz/scatter';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
+import { TextFileButton } from '../TextFileButton';
 import { loadStoredExamples, saveExamples, type Example, type StoredExamples } from '../examples';
 import { ExamplesTable } from './ExamplesTable';
 import { PredictBox } from './PredictBox';
@@ -193,24 +194,18 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
           </div>
         </>
       )}
-      <label className="file-button">
-        {t('ft.import')}
-        <input
-          type="file"
-          accept=".json,application/json"
-          onChange={async (e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (!file) return;
-            try {
-              setHead(headFromJson(await file.text()));
-              setMessage(t('ft.loaded', { name: file.name }));
-            } catch (error) {
-              setMessage(`${file.name}: ${error instanceof Error ? error.message : String(error)}`);
-            }
-          }}
-        />
-      </label>
+      <TextFileButton
+        label={t('ft.import')}
+        accept=".json,application/json"
+        onText={(text, name) => {
+          try {
+            setHead(headFromJson(text));
+            setMessage(t('ft.loaded', { name }));
+          } catch (error) {
+            setMessage(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }}
+      />
       {message !== null && (
         <p className="notice" role="status">
           {message}
