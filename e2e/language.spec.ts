@@ -12,6 +12,17 @@ test('switch to Korean and back; the choice is remembered', async ({ page }) => 
   await expect(page.getByRole('tab', { name: '히트맵' })).toBeVisible();
   await expect(page.getByRole('button', { name: '학습', exact: true })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+  // The model picker and the architecture figure follow too.
+  const picker = page.getByTestId('model-picker');
+  await expect(picker.getByText('다른 모델 고르기')).toBeVisible();
+  await picker.getByText('다른 모델 고르기').click();
+  await expect(picker.getByRole('button', { name: '불러오기', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '4 · BERT는 어떻게 만들어졌나' })).toBeVisible();
+  const diagram = page.locator('.architecture-diagram svg');
+  await expect(diagram.locator('g.arch-block[data-id="bert-attention"] text.arch-block-label')).toHaveText('셀프 어텐션');
+  await diagram.locator('g.arch-block[data-id="bert-attention"]').click();
+  await expect(page.getByTestId('architecture-details')).toContainText('양방향');
+  await expect(page.getByRole('button', { name: '어텐션 히트맵 열기' })).toBeVisible();
 
   await page.reload();
   await expect(page.getByRole('heading', { name: '1 · 문장을 입력하세요' })).toBeVisible({ timeout: 60_000 });
@@ -19,4 +30,6 @@ test('switch to Korean and back; the choice is remembered', async ({ page }) => 
 
   await page.getByRole('combobox', { name: /Language/ }).selectOption('en');
   await expect(page.getByRole('heading', { name: '1 · Type a sentence' })).toBeVisible();
+  await expect(page.getByTestId('model-picker').getByText('Choose another model')).toBeVisible();
+  await expect(page.locator('.architecture-diagram svg g.arch-block[data-id="bert-attention"] text.arch-block-label')).toHaveText('Self-attention');
 });

@@ -1,17 +1,20 @@
-import { useCallback, useMemo, useState } from 'react';
+import { Fragment, useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { Encoded } from '../engine/bert';
 import type { BertConfig } from '../engine/config';
 import {
   architectureView,
   blockInfo,
+  englishText,
   formatDims,
   formatShape,
   shapesFor,
   type ArchitectureData,
   type ArchitectureOptions,
+  type ArchitectureText,
   type JumpTarget,
 } from '../viz/architecture';
 import { D3View } from './D3View';
+import { MESSAGES, useT, type MessageKey } from './i18n';
 
 interface Props {
   config: BertConfig;
@@ -21,12 +24,19 @@ interface Props {
   onOpenAttention: () => void;
 }
 
-const JUMPS: Record<JumpTarget, { heading: string; button: string }> = {
-  tokens: { heading: 'sentence-heading', button: 'Show the token chips' },
-  fillmask: { heading: 'fill-heading', button: 'Open fill in the blank' },
-  attention: { heading: 'attention-heading', button: 'Open the attention heatmap' },
-  finetune: { heading: 'finetune-heading', button: 'Open fine-tuning' },
+const JUMPS: Record<JumpTarget, { heading: string; button: MessageKey }> = {
+  tokens: { heading: 'sentence-heading', button: 'archp.jump.tokens' },
+  fillmask: { heading: 'fill-heading', button: 'archp.jump.fillmask' },
+  attention: { heading: 'attention-heading', button: 'archp.jump.attention' },
+  finetune: { heading: 'finetune-heading', button: 'archp.jump.finetune' },
 };
+
+const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(MESSAGES.en, key);
+
+/** `**word**` in a message becomes <strong>word</strong>. */
+function withStrong(text: string): ReactNode[] {
+  return text.split('**').map((part, i) => (i % 2 === 1 ? <strong key={i}>{part}</strong> : <Fragment key={i}>{part}</Fragment>));
+}
 
 /** Scroll a section into view and move keyboard focus to its heading. */
 function goTo(headingId: string): void {
@@ -43,15 +53,21 @@ function goTo(headingId: string): void {
  * explain how they differ.
  */
 export function ArchitecturePanel({ config, encoded, labels, onOpenAttention }: Props) {
+  const t = useT();
   const [selected, setSelected] = useState<string | null>(null);
-  const data: ArchitectureData = useMemo(() => ({ layers: config.layers, heads: config.heads }), [config.layers, config.heads]);
+  // The figure's words come from the messages; a key the messages lack keeps the figure's English.
+  const text: ArchitectureText = useCallback(
+    (key, english, params) => (isMessageKey(key) ? t(key, params) : englishText(key, english, params)),
+    [t],
+  );
+  const data: ArchitectureData = useMemo(() => ({ layers: config.layers, heads: config.heads, text }), [config.layers, config.heads, text]);
   const onSelect = useCallback((id: string) => setSelected(id), []);
   const options: ArchitectureOptions = useMemo(() => ({ selected, onSelect }), [selected, onSelect]);
 
   const T = encoded.ids.length;
   const info = selected === null ? null : blockInfo(data, selected);
   const numLabels = labels !== undefined && labels.length > 0 ? labels.length : undefined;
-  const rows = info?.bert != null ? shapesFor(info.bert, config, T, numLabels) : null;
+  const rows = info?.bert != null ? shapesFor(info.bert, config, T, numLabels, text) : null;
 
   const jump = (target: JumpTarget) => {
     if (target === 'attention') onOpenAttention();
@@ -60,21 +76,17 @@ export function ArchitecturePanel({ config, encoded, labels, onOpenAttention }: 
 
   return (
     <div className="architecture">
-      <p className="explain">
-        Three members of one family. The <strong>Transformer</strong> translates: an encoder reads the source, a decoder
-        writes the target. <strong>GPT</strong> keeps only the decoder and reads left to right. <strong>BERT</strong>{' '}
-        keeps only the encoder and reads in both directions. Click a block (or Tab to it and press Enter).
-      </p>
+      <p className="explain">{withStrong(t('archp.explain'))}</p>
       <div className="architecture-body">
         <D3View
           view={architectureView}
           data={data}
           options={options}
           className="architecture-diagram"
-          label="Transformer, GPT and BERT architectures"
+          label={t('archp.diagram')}
         />
         <div className="architecture-details" aria-live="polite" data-testid="architecture-details">
-          {info === null && <p className="hint">Pick a block to see what it does — BERT’s blocks show this sentence’s tensor shapes.</p>}
+          {info === null && <p className="hint">{t('archp.hint')}</p>}
           {info !== null && (
             <>
               <h3>
@@ -84,13 +96,13 @@ export function ArchitecturePanel({ config, encoded, labels, onOpenAttention }: 
               {rows !== null && (
                 <>
                   <p className="hint">
-                    This sentence: T = {T} tokens · H = {config.hidden} · {config.heads} heads · {config.layers} layers
+                    {t('archp.sentence', { T, H: config.hidden, heads: config.heads, layers: config.layers })}
                   </p>
                   <table className="shapes">
                     <thead>
                       <tr>
-                        <th scope="col">tensor</th>
-                        <th scope="col">shape (this sentence)</th>
+                        <th scope="col">{t('archp.tensor')}</th>
+                        <th scope="col">{t('archp.shape')}</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -114,7 +126,7 @@ export function ArchitecturePanel({ config, encoded, labels, onOpenAttention }: 
               )}
               {info.jump !== null && (
                 <button type="button" className="primary" onClick={() => info.jump !== null && jump(info.jump)}>
-                  {JUMPS[info.jump].button}
+                  {t(JUMPS[info.jump].button)}
                 </button>
               )}
             </>

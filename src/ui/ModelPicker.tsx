@@ -12,6 +12,7 @@ import {
 } from '../engine/cache';
 import { estimateDownload, formatBytes, hubBaseUrl, normaliseHub, parseModelId, type DownloadEstimate } from '../engine/hub';
 import { memorySource, urlSource, type CheckpointSource, type LoadProgress } from '../engine/source';
+import { useT } from './i18n';
 import { BIDIRECTIONAL } from './models';
 import type { MainModel, ModelsState } from './useModels';
 
@@ -71,6 +72,7 @@ async function droppedFiles(data: DataTransfer): Promise<{ files: File[]; folder
  * replaces the current one, so a failure leaves the current model working.
  */
 export function ModelPicker({ models }: { models: ModelsState }) {
+  const t = useT();
   const ready = models.status === 'ready' ? models : null;
   const swap = ready?.swap ?? null;
   const main = ready?.main ?? null;
@@ -132,20 +134,29 @@ export function ModelPicker({ models }: { models: ModelsState }) {
         if (abort.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
         await after?.(bert);
         swap(bert, info);
-        setMessage({ kind: 'info', text: `Loaded ${info.label}: ${bert.config.architecture}, ${bert.config.layers} layers, hidden size ${bert.config.hidden}, ${bert.tokenizer.vocabSize} tokens in its vocabulary.` });
+        setMessage({
+          kind: 'info',
+          text: t('mp.loaded', {
+            label: info.label,
+            architecture: bert.config.architecture,
+            layers: bert.config.layers,
+            hidden: bert.config.hidden,
+            vocab: bert.tokenizer.vocabSize,
+          }),
+        });
       } catch (error) {
         bert?.dispose();
         setMessage(
           isAbort(error)
-            ? { kind: 'info', text: `Loading ${info.label} was cancelled; still using ${currentLabel}.` }
-            : { kind: 'error', text: `Could not load ${info.label}: ${errorText(error)}. Still using ${currentLabel}.` },
+            ? { kind: 'info', text: t('mp.cancelled', { label: info.label, current: currentLabel }) }
+            : { kind: 'error', text: t('mp.failed', { label: info.label, error: errorText(error), current: currentLabel }) },
         );
       } finally {
         if (controller.current === abort) controller.current = null;
         setTask({ step: 'idle' });
       }
     },
-    [swap, currentLabel],
+    [swap, currentLabel, t],
   );
 
   const loadCached = useCallback(
@@ -182,7 +193,7 @@ export function ModelPicker({ models }: { models: ModelsState }) {
       setMessage(
         isAbort(error)
           ? null
-          : { kind: 'error', text: `Could not load ${id}: ${errorText(error)}. Still using ${currentLabel}.` },
+          : { kind: 'error', text: t('mp.failed', { label: id, error: errorText(error), current: currentLabel }) },
       );
     } finally {
       if (controller.current === abort) controller.current = null;
@@ -207,13 +218,13 @@ export function ModelPicker({ models }: { models: ModelsState }) {
   const loadFiles = useCallback(
     async (files: File[], folder: string | null) => {
       if (files.length === 0) return;
-      const label = folder ?? (files[0].webkitRelativePath.split('/')[0] || 'local files');
+      const label = folder ?? (files[0].webkitRelativePath.split('/')[0] || t('mp.localFiles'));
       const map = new Map<string, ArrayBuffer>();
       for (const file of files) map.set(file.name, await file.arrayBuffer());
       const bytes = files.reduce((s, f) => s + f.size, 0);
       await run(memorySource(map, label), { kind: 'local', id: label, label }, bytes);
     },
-    [run],
+    [run, t],
   );
 
   // Drag a model folder (or its files) anywhere onto the page.
@@ -234,8 +245,8 @@ export function ModelPicker({ models }: { models: ModelsState }) {
       setDragging(false);
       const data = e.dataTransfer;
       void droppedFiles(data)
-        .then(({ files, folder }) => loadFiles(files, folder ?? 'dropped files'))
-        .catch((error: unknown) => setMessage({ kind: 'error', text: `Could not read the dropped files: ${errorText(error)}` }));
+        .then(({ files, folder }) => loadFiles(files, folder ?? t('mp.droppedFiles')))
+        .catch((error: unknown) => setMessage({ kind: 'error', text: t('mp.dropFailed', { error: errorText(error) }) }));
     };
     window.addEventListener('dragover', over);
     window.addEventListener('dragleave', leave);
@@ -245,43 +256,42 @@ export function ModelPicker({ models }: { models: ModelsState }) {
       window.removeEventListener('dragleave', leave);
       window.removeEventListener('drop', drop);
     };
-  }, [swap, loadFiles]);
+  }, [swap, loadFiles, t]);
 
   const remove = async (id: string) => {
     try {
       await removeCachedModel(id);
-      setMessage({ kind: 'info', text: `Removed ${id} from the cache.` });
+      setMessage({ kind: 'info', text: t('mp.removed', { id }) });
     } catch (error) {
-      setMessage({ kind: 'error', text: `Could not remove ${id}: ${errorText(error)}` });
+      setMessage({ kind: 'error', text: t('mp.removeFailed', { id, error: errorText(error) }) });
     }
     await refreshCache();
   };
 
   return (
-    <div className={`model-picker${dragging ? ' model-picker-drop' : ''}`} role="group" aria-label="Model" data-testid="model-picker">
+    <div className={`model-picker${dragging ? ' model-picker-drop' : ''}`} role="group" aria-label={t('mp.group')} data-testid="model-picker">
       <p className="model-current">
-        Main model: <strong data-testid="main-model">{currentLabel}</strong>
-        {main !== null && main.kind === 'shipped' ? ' (shipped)' : ''}
+        {t('mp.main')} <strong data-testid="main-model">{currentLabel}</strong>
+        {main !== null && main.kind === 'shipped' ? ` ${t('mp.shipped')}` : ''}
         {main !== null && main.kind !== 'shipped' && (
           <>
             {' '}
             <button type="button" onClick={() => swap?.('shipped')} disabled={busy}>
-              Back to {BIDIRECTIONAL.label}
+              {t('mp.back', { label: BIDIRECTIONAL.label })}
             </button>
           </>
         )}
       </p>
       {main !== null && main.kind !== 'shipped' && (
         <p className="model-note" data-testid="twin-note">
-          The causal twin is still the shipped one: only {BIDIRECTIONAL.label} and its twin were trained identically, so
-          comparing {currentLabel} with the twin is not like for like.
+          {t('mp.twinNote', { bert: BIDIRECTIONAL.label, current: currentLabel })}
         </p>
       )}
       <details className="model-choose">
-        <summary>Choose another model</summary>
+        <summary>{t('mp.choose')}</summary>
         <form className="model-form" onSubmit={(e) => void onSubmit(e)}>
           <label>
-            Hugging Face model id{' '}
+            {t('mp.hfId')}{' '}
             <input
               type="text"
               value={idText}
@@ -292,10 +302,10 @@ export function ModelPicker({ models }: { models: ModelsState }) {
             />
           </label>{' '}
           <button type="submit" disabled={ready === null || busy}>
-            Load
+            {t('mp.load')}
           </button>
           <label className="model-hub">
-            from hub{' '}
+            {t('mp.hub')}{' '}
             <input
               type="url"
               value={hub}
@@ -314,37 +324,37 @@ export function ModelPicker({ models }: { models: ModelsState }) {
         </form>
         <div className="model-local">
           <label>
-            A model folder <input type="file" {...{ webkitdirectory: '' }} multiple disabled={ready === null || busy} onChange={(e) => {
+            {t('mp.folder')} <input type="file" {...{ webkitdirectory: '' }} multiple disabled={ready === null || busy} onChange={(e) => {
               const files = [...(e.target.files ?? [])];
               e.target.value = ''; // choosing the same files again should load them again
               void loadFiles(files, null);
             }} />
           </label>{' '}
           <label>
-            or its files (config.json, vocab.txt, model.safetensors){' '}
+            {t('mp.files')}{' '}
             <input type="file" multiple disabled={ready === null || busy} onChange={(e) => {
               const files = [...(e.target.files ?? [])];
               e.target.value = ''; // choosing the same files again should load them again
               void loadFiles(files, null);
             }} />
           </label>
-          <span className="model-hint"> — or drop a folder anywhere on the page.</span>
+          <span className="model-hint"> {t('mp.drop')}</span>
         </div>
         {cacheAvailable && (
           <div className="model-cache">
-            <h3>Downloaded models (kept in this browser)</h3>
+            <h3>{t('mp.downloaded')}</h3>
             {cached.length === 0 ? (
-              <p className="model-hint">None yet.</p>
+              <p className="model-hint">{t('mp.none')}</p>
             ) : (
               <ul>
                 {cached.map((m) => (
                   <li key={m.id} data-testid="cached-model">
                     <span>{m.id}</span> <span className="model-size">{formatBytes(m.bytes)}</span>{' '}
-                    <button type="button" onClick={() => void loadCached(m.id)} disabled={ready === null || busy} aria-label={`Load ${m.id} from the cache`}>
-                      Load
+                    <button type="button" onClick={() => void loadCached(m.id)} disabled={ready === null || busy} aria-label={t('mp.loadCached', { id: m.id })}>
+                      {t('mp.load')}
                     </button>{' '}
-                    <button type="button" onClick={() => void remove(m.id)} disabled={busy} aria-label={`Remove ${m.id} from the cache`}>
-                      Remove
+                    <button type="button" onClick={() => void remove(m.id)} disabled={busy} aria-label={t('mp.removeCached', { id: m.id })}>
+                      {t('mp.remove')}
                     </button>
                   </li>
                 ))}
@@ -355,32 +365,36 @@ export function ModelPicker({ models }: { models: ModelsState }) {
       </details>
       {task.step === 'checking' && (
         <p className="notice" role="status">
-          Checking the size of {task.id}…{' '}
+          {t('mp.checking', { id: task.id })}{' '}
           <button type="button" onClick={() => controller.current?.abort()}>
-            Cancel
+            {t('mp.cancel')}
           </button>
         </p>
       )}
       {task.step === 'confirm' && (
         <p className="notice" role="status" data-testid="download-size">
-          {task.id}: {task.estimate.complete ? '' : 'at least '}
-          <strong>{formatBytes(task.estimate.bytes)}</strong> to download
-          {task.estimate.files.length > 1 ? ` in ${task.estimate.files.length} files` : ''}.{' '}
+          {t('mp.size', {
+            id: task.id,
+            atLeast: task.estimate.complete ? '' : t('mp.atLeast'),
+            files: task.estimate.files.length > 1 ? t('mp.inFiles', { count: task.estimate.files.length }) : '',
+          })
+            .split('{size}')
+            .map((part, i) => (i === 0 ? part : [<strong key={i}>{formatBytes(task.estimate.bytes)}</strong>, part]))}{' '}
           <button type="button" onClick={() => void download()}>
-            Download {formatBytes(task.estimate.bytes)}
+            {t('mp.download', { size: formatBytes(task.estimate.bytes) })}
           </button>{' '}
           <button type="button" onClick={() => setTask({ step: 'idle' })}>
-            Cancel
+            {t('mp.cancel')}
           </button>
         </p>
       )}
       {task.step === 'loading' && (
         <p className="notice" role="status">
-          Loading {task.label}…{' '}
-          <progress max={task.total || 1} value={Math.min(task.loaded, task.total || 1)} aria-label={`Download of ${task.label}`} />{' '}
-          {task.total > 0 && `${formatBytes(task.loaded)} of ${formatBytes(task.total)} `}
+          {t('mp.loading', { label: task.label })}{' '}
+          <progress max={task.total || 1} value={Math.min(task.loaded, task.total || 1)} aria-label={t('mp.progress', { label: task.label })} />{' '}
+          {task.total > 0 && t('mp.progressBytes', { loaded: formatBytes(task.loaded), total: formatBytes(task.total) })}
           <button type="button" onClick={() => controller.current?.abort()}>
-            Cancel
+            {t('mp.cancel')}
           </button>
         </p>
       )}

@@ -11,6 +11,7 @@ import {
   architectureSpec,
   architectureView,
   blockInfo,
+  englishText,
   formatDims,
   formatShape,
   layoutArchitecture,
@@ -197,5 +198,32 @@ describe('architecture render', () => {
     view.destroy();
     expect(svg.childElementCount).toBe(0);
     expect(svg.getAttribute('role')).toBeNull();
+  });
+});
+
+describe('architecture text', () => {
+  it('asks its text function for every word, with the English as the default', () => {
+    const keys: string[] = [];
+    const upper = (key: string, english: string, params?: Record<string, string | number>) => {
+      keys.push(key);
+      return `«${englishText(key, english, params)}»`;
+    };
+    const layout = layoutArchitecture({ ...data, text: upper });
+    expect(keys.every((k) => k.startsWith('arch.'))).toBe(true);
+    expect(layout.title).toBe('«Transformer, GPT and BERT side by side»');
+    expect(layout.columns.map((c) => c.title)).toEqual(['Transformer', 'GPT', 'BERT']);
+    const attn = layout.blocks.find((b) => b.id === 'bert-attention');
+    expect(attn?.label).toBe('«Self-attention»');
+    expect(attn?.sublabel).toBe('«4 heads, bidirectional»');
+    expect(layout.blocks.find((b) => b.id === 'bert-layer')?.label).toBe('«4 × Encoder layer»');
+    expect(layout.arrows.find((a) => a.kind === 'cross')?.title).toMatch(/^«Transformer: the encoder/);
+    expect(layout.labels[0].text).toBe('«encoder output»');
+    expect(blockInfo({ ...data, text: upper }, 'gpt-attention')?.explain).toMatch(/^«GPT: .*causal mask\.»$/);
+    expect(shapesFor('attention', config, 9, undefined, upper).find((r) => r.name === 'attention_probs')?.note).toBe(
+      '«softmax over keys; one per layer (4)»',
+    );
+    // Without one, English; one head is singular.
+    expect(layoutArchitecture({ layers: 2, heads: 1 }).blocks.find((b) => b.id === 'bert-attention')?.sublabel).toBe('1 head, bidirectional');
+    expect(englishText('k', '{a} and {b}', { a: 1 })).toBe('1 and {b}');
   });
 });

@@ -47,10 +47,19 @@ export interface BlockInfo {
   jump: JumpTarget | null;
 }
 
+/**
+ * Supplies the figure's words in another language: `key` names the string
+ * (e.g. 'arch.selfAttention'), `english` is its English template with
+ * `{placeholders}`, `params` fills them. Without one, the English is used.
+ */
+export type ArchitectureText = (key: string, english: string, params?: Record<string, string | number>) => string;
+
 export interface ArchitectureData {
   /** The live BERT's layer and head counts, for BERT's labels. */
   layers: number;
   heads: number;
+  /** Translated text for every label, explanation and arrow; English when absent. */
+  text?: ArchitectureText;
 }
 
 export interface ArchitectureOptions {
@@ -172,9 +181,20 @@ function block(
   return { id: `${prefix}-${name}`, family, role, kind, label, sublabel, explain, bert, jump };
 }
 
+/** Fills `{name}` placeholders; unknown ones stay visible. */
+export function fillText(template: string, params: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** The built-in text: the English template, filled in. */
+export const englishText: ArchitectureText = (_key, english, params) => fillText(english, params);
+
 /** The three columns' blocks, top (input) to bottom (output). */
 export function architectureSpec(data: ArchitectureData): ColumnSpec[] {
   const { layers, heads } = data;
+  const text = data.text ?? englishText;
+  /** Every visible string goes through here: key `arch.<key>`, English as the default. */
+  const x = (key: string, english: string, params?: Record<string, string | number>) => text(`arch.${key}`, english, params);
   const E = (name: string, kind: BlockKind, label: string, sublabel: string, explain: string) =>
     block('transformer', 'encoder', 'enc', name, kind, label, sublabel, explain);
   const D = (name: string, kind: BlockKind, label: string, sublabel: string, explain: string) =>
@@ -184,89 +204,103 @@ export function architectureSpec(data: ArchitectureData): ColumnSpec[] {
   const B = (name: BertBlock, kind: BlockKind, label: string, sublabel: string, explain: string, jump: JumpTarget | null = null) =>
     block('bert', 'encoder', 'bert', name, kind, label, sublabel, explain, name, jump);
 
+  const embeddings = x('embeddings', 'Embeddings');
+  const tokenPosition = x('tokenPosition', 'token + position');
+  const selfAttention = x('selfAttention', 'Self-attention');
+  const maskedAttention = x('maskedAttention', 'Masked self-attn.');
+  const addNorm = x('addNorm', 'Add & norm');
+  const residual = x('residual', 'residual + LayerNorm');
+  const feedForward = x('feedForward', 'Feed-forward');
+  const perToken = x('perToken', 'per token');
+  const decoderLayers = x('decoderLayers', 'N × Decoder layer');
+  const tAddNorm = x('transformer.addNorm.explain', 'Transformer: add the input back (residual), then LayerNorm.');
+  const tFfn = x('transformer.ffn.explain', 'Transformer: a two-layer MLP applied to each token on its own.');
+
   const transformer: ColumnSpec = {
     family: 'transformer',
     title: 'Transformer',
-    subtitle: 'encoder–decoder',
+    subtitle: x('transformer.subtitle', 'encoder–decoder'),
     blockWidth: BLOCK_W,
     stacks: [
       {
         family: 'transformer',
         role: 'encoder',
-        before: [E('embeddings', 'embeddings', 'Embeddings', 'token + position', 'Transformer encoder: the source sentence becomes token + position vectors.')],
-        header: E('layer', 'layer', 'N × Encoder layer', 'reads the source', 'Transformer encoder: N identical layers read the whole source sentence.'),
+        before: [E('embeddings', 'embeddings', embeddings, tokenPosition, x('enc.embeddings.explain', 'Transformer encoder: the source sentence becomes token + position vectors.'))],
+        header: E('layer', 'layer', x('encoderLayers', 'N × Encoder layer'), x('enc.layer.sub', 'reads the source'), x('enc.layer.explain', 'Transformer encoder: N identical layers read the whole source sentence.')),
         layer: [
-          E('attention', 'attention', 'Self-attention', 'bidirectional', 'Transformer encoder: each source token may attend to every source token.'),
-          E('addnorm1', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'Transformer: add the input back (residual), then LayerNorm.'),
-          E('ffn', 'ffn', 'Feed-forward', 'per token', 'Transformer: a two-layer MLP applied to each token on its own.'),
-          E('addnorm2', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'Transformer: add the input back (residual), then LayerNorm.'),
+          E('attention', 'attention', selfAttention, x('bidirectional', 'bidirectional'), x('enc.attention.explain', 'Transformer encoder: each source token may attend to every source token.')),
+          E('addnorm1', 'addnorm', addNorm, residual, tAddNorm),
+          E('ffn', 'ffn', feedForward, perToken, tFfn),
+          E('addnorm2', 'addnorm', addNorm, residual, tAddNorm),
         ],
         after: [],
       },
       {
         family: 'transformer',
         role: 'decoder',
-        before: [D('embeddings', 'embeddings', 'Embeddings', 'outputs so far', 'Transformer decoder: the translation so far, shifted right by one.')],
-        header: D('layer', 'layer', 'N × Decoder layer', 'writes the target', 'Transformer decoder: N layers write the output one token at a time.'),
+        before: [D('embeddings', 'embeddings', embeddings, x('dec.embeddings.sub', 'outputs so far'), x('dec.embeddings.explain', 'Transformer decoder: the translation so far, shifted right by one.'))],
+        header: D('layer', 'layer', decoderLayers, x('dec.layer.sub', 'writes the target'), x('dec.layer.explain', 'Transformer decoder: N layers write the output one token at a time.')),
         layer: [
-          D('attention', 'masked-attention', 'Masked self-attn.', 'causal', 'Transformer decoder: each output token may only attend to the outputs before it.'),
-          D('addnorm1', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'Transformer: add the input back (residual), then LayerNorm.'),
-          D('cross', 'cross-attention', 'Cross-attention', 'K, V from encoder', 'Transformer decoder: queries from the decoder, keys and values from the encoder’s output.'),
-          D('addnorm2', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'Transformer: add the input back (residual), then LayerNorm.'),
-          D('ffn', 'ffn', 'Feed-forward', 'per token', 'Transformer: a two-layer MLP applied to each token on its own.'),
-          D('addnorm3', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'Transformer: add the input back (residual), then LayerNorm.'),
+          D('attention', 'masked-attention', maskedAttention, x('causal', 'causal'), x('dec.attention.explain', 'Transformer decoder: each output token may only attend to the outputs before it.')),
+          D('addnorm1', 'addnorm', addNorm, residual, tAddNorm),
+          D('cross', 'cross-attention', x('crossAttention', 'Cross-attention'), x('dec.cross.sub', 'K, V from encoder'), x('dec.cross.explain', 'Transformer decoder: queries from the decoder, keys and values from the encoder’s output.')),
+          D('addnorm2', 'addnorm', addNorm, residual, tAddNorm),
+          D('ffn', 'ffn', feedForward, perToken, tFfn),
+          D('addnorm3', 'addnorm', addNorm, residual, tAddNorm),
         ],
-        after: [[D('output', 'head', 'Linear + softmax', 'next output token', 'Transformer decoder: scores over the target vocabulary for the next token.')]],
+        after: [[D('output', 'head', x('dec.output', 'Linear + softmax'), x('dec.output.sub', 'next output token'), x('dec.output.explain', 'Transformer decoder: scores over the target vocabulary for the next token.'))]],
       },
     ],
   };
 
+  const gAddNorm = x('gpt.addNorm.explain', 'GPT: add the input back (residual), then LayerNorm.');
   const gpt: ColumnSpec = {
     family: 'gpt',
     title: 'GPT',
-    subtitle: 'decoder-only',
+    subtitle: x('gpt.subtitle', 'decoder-only'),
     blockWidth: BLOCK_W,
     stacks: [
       {
         family: 'gpt',
         role: 'decoder',
-        before: [G('embeddings', 'embeddings', 'Embeddings', 'token + position', 'GPT: token + position vectors; there is no second segment.')],
-        header: G('layer', 'layer', 'N × Decoder layer', 'no encoder', 'GPT: a stack of decoder layers with no encoder, so no cross-attention.'),
+        before: [G('embeddings', 'embeddings', embeddings, tokenPosition, x('gpt.embeddings.explain', 'GPT: token + position vectors; there is no second segment.'))],
+        header: G('layer', 'layer', decoderLayers, x('gpt.layer.sub', 'no encoder'), x('gpt.layer.explain', 'GPT: a stack of decoder layers with no encoder, so no cross-attention.')),
         layer: [
-          G('attention', 'masked-attention', 'Masked self-attn.', 'causal, left only', 'GPT: each token may only attend to the tokens before it — the causal mask.'),
-          G('addnorm1', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'GPT: add the input back (residual), then LayerNorm.'),
-          G('ffn', 'ffn', 'Feed-forward', 'per token', 'GPT: a two-layer MLP applied to each token on its own.'),
-          G('addnorm2', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'GPT: add the input back (residual), then LayerNorm.'),
+          G('attention', 'masked-attention', maskedAttention, x('gpt.attention.sub', 'causal, left only'), x('gpt.attention.explain', 'GPT: each token may only attend to the tokens before it — the causal mask.')),
+          G('addnorm1', 'addnorm', addNorm, residual, gAddNorm),
+          G('ffn', 'ffn', feedForward, perToken, x('gpt.ffn.explain', 'GPT: a two-layer MLP applied to each token on its own.')),
+          G('addnorm2', 'addnorm', addNorm, residual, gAddNorm),
         ],
-        after: [[G('lmhead', 'head', 'Next-token head', 'predicts token t+1', 'GPT: predicts the next token from the left context only — it writes text left to right.')]],
+        after: [[G('lmhead', 'head', x('gpt.lmhead', 'Next-token head'), x('gpt.lmhead.sub', 'predicts token t+1'), x('gpt.lmhead.explain', 'GPT: predicts the next token from the left context only — it writes text left to right.'))]],
       },
     ],
   };
 
-  const headsLabel = `${heads} head${heads === 1 ? '' : 's'}, bidirectional`;
+  const headsLabel =
+    heads === 1 ? x('bert.attention.sub.one', '1 head, bidirectional') : x('bert.attention.sub', '{heads} heads, bidirectional', { heads });
   const bert: ColumnSpec = {
     family: 'bert',
     title: 'BERT',
-    subtitle: 'encoder-only',
+    subtitle: x('bert.subtitle', 'encoder-only'),
     blockWidth: BERT_BLOCK_W,
     stacks: [
       {
         family: 'bert',
         role: 'encoder',
         before: [
-          B('embeddings', 'embeddings', 'Embeddings', 'token + position + segment', 'BERT: each token’s vector is the sum of a token, a position and a segment embedding.', 'tokens'),
+          B('embeddings', 'embeddings', embeddings, x('bert.embeddings.sub', 'token + position + segment'), x('bert.embeddings.explain', 'BERT: each token’s vector is the sum of a token, a position and a segment embedding.'), 'tokens'),
         ],
-        header: B('layer', 'layer', `${layers} × Encoder layer`, 'same shape in and out', `BERT: ${layers} identical encoder layers; each keeps one H-sized vector per token.`),
+        header: B('layer', 'layer', x('bert.layer', '{layers} × Encoder layer', { layers }), x('bert.layer.sub', 'same shape in and out'), x('bert.layer.explain', 'BERT: {layers} identical encoder layers; each keeps one H-sized vector per token.', { layers })),
         layer: [
-          B('attention', 'attention', 'Self-attention', headsLabel, 'BERT: every token may attend to every token, left and right — bidirectional.', 'attention'),
-          B('addnorm1', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'BERT: add the layer’s input back (residual), then LayerNorm.'),
-          B('ffn', 'ffn', 'Feed-forward', 'GELU, per token', 'BERT: a two-layer MLP (GELU) applied to each token on its own.'),
-          B('addnorm2', 'addnorm', 'Add & norm', 'residual + LayerNorm', 'BERT: add the input back (residual), then LayerNorm.'),
+          B('attention', 'attention', selfAttention, headsLabel, x('bert.attention.explain', 'BERT: every token may attend to every token, left and right — bidirectional.'), 'attention'),
+          B('addnorm1', 'addnorm', addNorm, residual, x('bert.addnorm1.explain', 'BERT: add the layer’s input back (residual), then LayerNorm.')),
+          B('ffn', 'ffn', feedForward, x('bert.ffn.sub', 'GELU, per token'), x('bert.ffn.explain', 'BERT: a two-layer MLP (GELU) applied to each token on its own.')),
+          B('addnorm2', 'addnorm', addNorm, residual, x('bert.addnorm2.explain', 'BERT: add the input back (residual), then LayerNorm.')),
         ],
         after: [
           [
-            B('mlm', 'head', 'Masked-LM head', 'guess [MASK]', 'BERT: scores every vocabulary word at each position; used to fill in [MASK].', 'fillmask'),
-            B('cls', 'head', 'Classifier', 'head on [CLS]', 'BERT: the [CLS] vector, pooled, feeds a small classifier — what fine-tuning trains.', 'finetune'),
+            B('mlm', 'head', x('bert.mlm', 'Masked-LM head'), x('bert.mlm.sub', 'guess [MASK]'), x('bert.mlm.explain', 'BERT: scores every vocabulary word at each position; used to fill in [MASK].'), 'fillmask'),
+            B('cls', 'head', x('bert.cls', 'Classifier'), x('bert.cls.sub', 'head on [CLS]'), x('bert.cls.explain', 'BERT: the [CLS] vector, pooled, feeds a small classifier — what fine-tuning trains.'), 'finetune'),
           ],
         ],
       },
@@ -299,6 +333,8 @@ export function layoutArchitecture(data: ArchitectureData, options: Architecture
   const blocks: BlockMark[] = [];
   const arrows: ArrowMark[] = [];
   const labels: LabelMark[] = [];
+  const text = data.text ?? englishText;
+  const into = (column: string, what: string) => text('arch.arrow.into', '{column}: into {what}', { column, what });
 
   const place = (info: BlockInfo, x: number, y: number, width: number, height: number, columnTitle: string): BlockMark => {
     const style = KIND_STYLE[info.kind];
@@ -335,19 +371,19 @@ export function layoutArchitecture(data: ArchitectureData, options: Architecture
       let prevBottom: number | null = null;
       for (const b of stack.before) {
         const m = place(b, fx + PAD, y, blockW, BLOCK_H, column.title);
-        if (prevBottom !== null) down(`${b.id}-in`, cx, prevBottom, m.y, `${column.title}: into ${b.label}`);
+        if (prevBottom !== null) down(`${b.id}-in`, cx, prevBottom, m.y, into(column.title, b.label));
         prevBottom = m.y + m.height;
         y = prevBottom + GAP;
       }
       // The repeated layer: a frame whose top strip is the header block.
       const frameTop = y;
-      if (prevBottom !== null) down(`${stack.header.id}-in`, cx, prevBottom, frameTop, `${column.title}: into the layers`);
+      if (prevBottom !== null) down(`${stack.header.id}-in`, cx, prevBottom, frameTop, text('arch.arrow.intoLayers', '{column}: into the layers', { column: column.title }));
       place(stack.header, fx, frameTop, frameW, HEADER_H, column.title);
       y = frameTop + HEADER_H + GAP / 2;
       let inner: number | null = null;
       for (const b of stack.layer) {
         const m = place(b, fx + PAD, y, blockW, BLOCK_H, column.title);
-        if (inner !== null) down(`${b.id}-in`, cx, inner, m.y, `${column.title}: into ${b.label}`);
+        if (inner !== null) down(`${b.id}-in`, cx, inner, m.y, into(column.title, b.label));
         inner = m.y + m.height;
         y = inner + GAP / 2;
       }
@@ -368,7 +404,7 @@ export function layoutArchitecture(data: ArchitectureData, options: Architecture
         const w = (blockW - (row.length - 1) * 8) / row.length;
         row.forEach((b, i) => {
           const m = place(b, fx + PAD + i * (w + 8), y, w, BLOCK_H, column.title);
-          down(`${b.id}-in`, m.x + w / 2, prevBottom ?? y, m.y, `${column.title}: into ${b.label}`);
+          down(`${b.id}-in`, m.x + w / 2, prevBottom ?? y, m.y, into(column.title, b.label));
         });
         prevBottom = y + BLOCK_H;
         y = prevBottom + GAP;
@@ -389,9 +425,9 @@ export function layoutArchitecture(data: ArchitectureData, options: Architecture
         id: `${column.family}-cross`,
         kind: 'cross',
         d: `M${ex},${eb}V${eb + GAP}H${mid}V${cy}H${cross.x}`,
-        title: 'Transformer: the encoder’s output is the keys and values of the decoder’s cross-attention',
+        title: text('arch.arrow.cross', 'Transformer: the encoder’s output is the keys and values of the decoder’s cross-attention'),
       });
-      labels.push({ id: `${column.family}-cross-label`, text: 'encoder output', x: ex, y: eb + GAP + fontSize, anchor: 'middle' });
+      labels.push({ id: `${column.family}-cross-label`, text: text('arch.arrow.crossLabel', 'encoder output'), x: ex, y: eb + GAP + fontSize, anchor: 'middle' });
     }
     left += width + COLUMN_GAP;
   }
@@ -400,7 +436,7 @@ export function layoutArchitecture(data: ArchitectureData, options: Architecture
     width: left - COLUMN_GAP + MARGIN,
     height: Math.max(bottom, ...labels.map((l) => l.y)) + MARGIN,
     fontSize,
-    title: options.title ?? 'Transformer, GPT and BERT side by side',
+    title: options.title ?? text('arch.title', 'Transformer, GPT and BERT side by side'),
     columns,
     frames,
     blocks,
@@ -423,53 +459,56 @@ export interface ShapeRow {
 
 /**
  * The tensors a BERT block reads and writes, for a sentence of T tokens
- * ([CLS] and [SEP] counted). `numLabels` is the classifier's label count.
+ * ([CLS] and [SEP] counted). `numLabels` is the classifier's label count;
+ * `text` translates the notes (tensor names stay as they are in code).
  */
-export function shapesFor(block: BertBlock, config: BertConfig, T: number, numLabels?: number): ShapeRow[] {
+export function shapesFor(block: BertBlock, config: BertConfig, T: number, numLabels?: number, text: ArchitectureText = englishText): ShapeRow[] {
   const { hidden: H, heads, intermediate, vocabSize, layers } = config;
   const d = H / heads;
+  const n = (key: string, english: string, params?: Record<string, string | number>) => text(`arch.note.${key}`, english, params);
   const row = (name: string, dims: string[], shape: number[], note = ''): ShapeRow => ({ name, dims, shape, note });
   const TH = (name: string, note = '') => row(name, ['T', 'H'], [T, H], note);
+  const table = (rows: number) => n('table', 'from a {rows} × {H} table', { rows, H });
   switch (block) {
     case 'embeddings':
       return [
-        row('input_ids', ['T'], [T], 'WordPiece ids'),
-        row('token_type_ids', ['T'], [T], 'segment: 0 or 1'),
-        TH('token embeddings', `from a ${vocabSize} × ${H} table`),
-        TH('position embeddings', `from a ${config.maxPositions} × ${H} table`),
-        TH('segment embeddings', `from a ${config.typeVocabSize} × ${H} table`),
-        TH('output', 'sum, then LayerNorm'),
+        row('input_ids', ['T'], [T], n('inputIds', 'WordPiece ids')),
+        row('token_type_ids', ['T'], [T], n('segment', 'segment: 0 or 1')),
+        TH('token embeddings', table(vocabSize)),
+        TH('position embeddings', table(config.maxPositions)),
+        TH('segment embeddings', table(config.typeVocabSize)),
+        TH('output', n('sum', 'sum, then LayerNorm')),
       ];
     case 'layer':
       return [
-        TH('input', 'one vector per token'),
-        TH('output', 'same shape: layers stack'),
-        row('hidden_states', ['L+1', 'T', 'H'], [layers + 1, T, H], 'embeddings + every layer'),
+        TH('input', n('perToken', 'one vector per token')),
+        TH('output', n('sameShape', 'same shape: layers stack')),
+        row('hidden_states', ['L+1', 'T', 'H'], [layers + 1, T, H], n('hiddenStates', 'embeddings + every layer')),
       ];
     case 'attention':
       return [
-        row('query', ['heads', 'T', 'H/heads'], [heads, T, d], 'Q = x·W_Q, split into heads'),
+        row('query', ['heads', 'T', 'H/heads'], [heads, T, d], n('query', 'Q = x·W_Q, split into heads')),
         row('key', ['heads', 'T', 'H/heads'], [heads, T, d], 'K = x·W_K'),
         row('value', ['heads', 'T', 'H/heads'], [heads, T, d], 'V = x·W_V'),
         row('attention_scores', ['heads', 'T', 'T'], [heads, T, T], `Q·Kᵀ / √${d}`),
-        row('attention_probs', ['heads', 'T', 'T'], [heads, T, T], `softmax over keys; one per layer (${layers})`),
-        TH('context', 'probs·V, heads concatenated'),
-        TH('output', 'after W_O'),
+        row('attention_probs', ['heads', 'T', 'T'], [heads, T, T], n('probs', 'softmax over keys; one per layer ({layers})', { layers })),
+        TH('context', n('context', 'probs·V, heads concatenated')),
+        TH('output', n('afterWo', 'after W_O')),
       ];
     case 'addnorm1':
       return [TH('input', 'x + attention(x)'), TH('output', 'LayerNorm')];
     case 'ffn':
       return [TH('input'), row('intermediate', ['T', 'intermediate'], [T, intermediate], 'GELU(x·W₁)'), TH('output', '·W₂')];
     case 'addnorm2':
-      return [TH('input', 'x + FFN(x)'), TH('output', 'LayerNorm: the next layer’s input')];
+      return [TH('input', 'x + FFN(x)'), TH('output', n('nextInput', 'LayerNorm: the next layer’s input'))];
     case 'mlm':
-      return [TH('transform', 'dense + GELU + LayerNorm'), row('logits', ['T', 'vocab'], [T, vocabSize], 'a score per word per position')];
+      return [TH('transform', 'dense + GELU + LayerNorm'), row('logits', ['T', 'vocab'], [T, vocabSize], n('mlmLogits', 'a score per word per position'))];
     case 'cls': {
-      const n = numLabels ?? (config.labels.length > 0 ? config.labels.length : 2);
+      const count = numLabels ?? (config.labels.length > 0 ? config.labels.length : 2);
       return [
-        row('[CLS] vector', ['H'], [H], 'last layer, position 0'),
+        row('[CLS] vector', ['H'], [H], n('clsVector', 'last layer, position 0')),
         row('pooled', ['H'], [H], 'tanh(W·h_[CLS])'),
-        row('logits', ['labels'], [n], 'one score per label'),
+        row('logits', ['labels'], [count], n('clsLogits', 'one score per label')),
       ];
     }
   }
