@@ -1,11 +1,14 @@
 import { expect, test } from '@playwright/test';
 
-// Fine-tuning in the browser on WebGPU: edit the examples, train a head on the frozen
-// BERT-mini, watch the loss fall, classify new sentences; everything survives a reload.
+// Fine-tuning in the browser: edit the examples, train a head on the frozen BERT-mini,
+// watch the loss fall, classify new sentences; everything survives a reload. Runs on the
+// wasm backend: on our machines' software WebGPU (SwiftShader) the ~200 forward passes of
+// training, projection and occlusion take minutes; `npm run bench` times training on WebGPU.
 
 test('add examples, train, see the loss fall and predictions follow the sentence; reload keeps both', async ({ page }) => {
-  await page.goto('/?backend=webgpu');
-  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  test.setTimeout(300_000);
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
   await page.evaluate(() => localStorage.clear());
   await page.reload();
