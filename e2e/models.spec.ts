@@ -246,3 +246,18 @@ test('local files: a folder, the files themselves, or a drop on the page load a 
   await expect(page.getByTestId('main-model')).toHaveText('dropped files');
   await expect.poll(() => chips(page)).toEqual(['[CLS]', WORD, 'sat', '[SEP]']);
 });
+
+test('a shared link names a hub model: it is offered (size first) and, once loaded, stays in the URL', async ({ page }) => {
+  await page.goto(`/?backend=cpu&hub=${encodeURIComponent(hub.url)}&model=test-org/tiny-zebra&text=${WORD}%20sat`);
+  const weights = models['test-org/tiny-zebra'].get('model.safetensors')!.byteLength;
+  await expect(page.getByTestId('download-size')).toContainText(formatBytes(weights), { timeout: 60_000 });
+  expect(hub.requests.filter((r) => r.startsWith('GET'))).toEqual([]); // nothing downloaded without asking
+  await page.getByRole('button', { name: `Download ${formatBytes(weights)}` }).click();
+  await expect(page.getByTestId('main-model')).toHaveText('test-org/tiny-zebra');
+  await expect.poll(() => chips(page)).toEqual(['[CLS]', WORD, 'sat', '[SEP]']);
+  await expect(page).toHaveURL(/model=test-org%2Ftiny-zebra/);
+  await page.getByText('Choose another model').click();
+  await page.getByRole('button', { name: 'Back to BERT-mini' }).click();
+  await expect(page.getByTestId('main-model')).toHaveText('BERT-mini');
+  await expect(page).not.toHaveURL(/model=/);
+});

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ATTENTION, readViewState, writeViewState, type ViewState } from '../src/ui/urlState';
 
-const defaults: ViewState = { sentence: 'default', masked: [], attention: DEFAULT_ATTENTION };
+const defaults: ViewState = { sentence: 'default', masked: [], model: null, attention: DEFAULT_ATTENTION };
 
 describe('view state in the URL', () => {
   it('round-trips every setting and keeps foreign parameters', () => {
     const state: ViewState = {
       sentence: 'The cat sat & purred?',
       masked: [2, 5],
+      model: 'google/bert_uncased_L-4_H-256_A-4',
       attention: { view: 'contrast', mask: 'causal', layer: 3, head: 1, meanHeads: true, rollout: false, normWeighted: true, hideSpecial: true },
     };
     const search = writeViewState(state, '?backend=wasm');

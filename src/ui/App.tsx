@@ -19,13 +19,17 @@ export function App() {
   const backend = useBackend();
   const models = useModels(backend.status === 'ready');
   const [state, setState] = useState<ViewState>(() =>
-    readViewState(window.location.search, { sentence: FIRST_SENTENCE, masked: [], attention: DEFAULT_ATTENTION }),
+    readViewState(window.location.search, { sentence: FIRST_SENTENCE, masked: [], model: null, attention: DEFAULT_ATTENTION }),
   );
   const { sentence, masked } = state;
+  // A hub model named in the URL is offered once (size first, as any download); until then the URL keeps it.
+  const [requestedModel, setRequestedModel] = useState(state.model);
+  const mainModel = models.status === 'ready' && models.main.kind === 'hub' ? models.main.id : null;
+  const urlModel = requestedModel ?? mainModel;
   useEffect(() => {
     // replaceState, not pushState: typing should not fill the Back button's history.
-    window.history.replaceState(null, '', writeViewState(state, window.location.search));
-  }, [state]);
+    window.history.replaceState(null, '', writeViewState({ ...state, model: urlModel }, window.location.search));
+  }, [state, urlModel]);
   // Memoised: a new object each render would restart the encoding effect forever.
   const ready = useMemo(() => (models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null), [models]);
   const encoding = useEncoding(ready, sentence, masked);
@@ -73,7 +77,7 @@ export function App() {
             />
           </label>
           <ModelStatus state={models} />
-          <ModelPicker models={models} />
+          <ModelPicker models={models} requested={requestedModel} onRequestDone={() => setRequestedModel(null)} />
           {encoding.error !== null && (
             <p className="notice notice-error" role="alert">
               {encoding.error}

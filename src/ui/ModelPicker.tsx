@@ -71,13 +71,22 @@ async function droppedFiles(data: DataTransfer): Promise<{ files: File[]; folder
  * local folder (picker or drag-and-drop). A new model loads fully before it
  * replaces the current one, so a failure leaves the current model working.
  */
-export function ModelPicker({ models }: { models: ModelsState }) {
+export function ModelPicker({
+  models,
+  requested = null,
+  onRequestDone,
+}: {
+  models: ModelsState;
+  /** A hub id from the page's URL: checked (and offered for download) once the shipped model is ready. */
+  requested?: string | null;
+  onRequestDone?: () => void;
+}) {
   const t = useT();
   const ready = models.status === 'ready' ? models : null;
   const swap = ready?.swap ?? null;
   const main = ready?.main ?? null;
   const [hub, setHub] = useState(hubFromUrl);
-  const [idText, setIdText] = useState('');
+  const [idText, setIdText] = useState(requested ?? '');
   const [task, setTask] = useState<Task>({ step: 'idle' });
   const [message, setMessage] = useState<Message>(null);
   const [cached, setCached] = useState<CachedModel[]>([]);
@@ -168,10 +177,14 @@ export function ModelPicker({ models }: { models: ModelsState }) {
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    await start(idText);
+  };
+
+  const start = async (text: string) => {
     let id: string;
     let base: string;
     try {
-      id = parseModelId(idText);
+      id = parseModelId(text);
       base = hubBaseUrl(id, hub);
     } catch (error) {
       setMessage({ kind: 'error', text: errorText(error) });
@@ -199,6 +212,16 @@ export function ModelPicker({ models }: { models: ModelsState }) {
       if (controller.current === abort) controller.current = null;
     }
   };
+
+  // A model named in the URL: once the shipped model is up, check it like a typed id (the size still comes first).
+  const requestHandled = useRef(false);
+  useEffect(() => {
+    if (ready === null || requested === null || requestHandled.current) return;
+    requestHandled.current = true;
+    void start(requested).finally(() => onRequestDone?.());
+    // start and onRequestDone change every render; this runs once, when the model is first ready.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, requested]);
 
   const download = async () => {
     if (task.step !== 'confirm') return;

@@ -23,6 +23,8 @@ export interface AttentionSettings {
 export interface ViewState {
   sentence: string;
   masked: number[];
+  /** The main model when it is a Hugging Face id; null for the shipped BERT-mini (local files cannot be linked). */
+  model: string | null;
   attention: AttentionSettings;
 }
 
@@ -71,7 +73,12 @@ export function readViewState(search: string, defaults: ViewState): ViewState {
     hideSpecial: defaults.attention.hideSpecial,
   };
   for (const flag of FLAGS) if (p.has(FLAG_PARAM[flag])) attention[flag] = p.get(FLAG_PARAM[flag]) !== '0';
-  return { sentence: p.get('text') ?? defaults.sentence, masked: p.has('text') || p.has('masked') ? masked : defaults.masked, attention };
+  return {
+    sentence: p.get('text') ?? defaults.sentence,
+    masked: p.has('text') || p.has('masked') ? masked : defaults.masked,
+    model: p.get('model') || defaults.model,
+    attention,
+  };
 }
 
 /** The URL query for a state, keeping parameters that are not ours (such as ?backend=). */
@@ -80,6 +87,8 @@ export function writeViewState(state: ViewState, currentSearch: string): string 
   p.set('text', state.sentence);
   if (state.masked.length > 0) p.set('masked', state.masked.join(','));
   else p.delete('masked');
+  if (state.model !== null) p.set('model', state.model);
+  else p.delete('model');
   const a = state.attention;
   p.set('view', a.view);
   p.set('mask', a.mask);
