@@ -16,6 +16,8 @@ import { chromiumArgs, chromiumFound, chromiumPath } from '../e2e/chromium';
 import { finetuneBench, finetuneTimingSet } from './finetune';
 
 const jsonOnly = process.argv.includes('--json');
+// --quick: only the shipped-size model (bert-base on a software GPU takes minutes a run).
+const quick = process.argv.includes('--quick');
 const say = (line: string) => process.stderr.write(line + '\n');
 
 interface Shape {
@@ -48,7 +50,7 @@ const models: ModelSpec[] = [
     ? { name: 'bert-mini (shipped)', url: '/weights/bert-mini/' }
     : { name: 'random 4/256/4/1024', shape: { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocabSize: 8000 } },
   { name: 'random bert-base 12/768/12/3072', shape: { layers: 12, hidden: 768, heads: 12, intermediate: 3072, vocabSize: 30522 } },
-];
+].slice(0, quick ? 1 : 2);
 
 async function main(): Promise<void> {
   if (!chromiumFound()) throw new Error(`No Chromium at ${chromiumPath}: sudo apt-get install -y chromium (or set CHROME_PATH)`);
