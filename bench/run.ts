@@ -65,13 +65,17 @@ async function main(): Promise<void> {
   const webgpuTraining: { model: string; examples: number; epochs: number; ms: number }[] = [];
   try {
     for (const backend of BACKENDS) {
-      const page = await browser.newPage();
+      // The offline service worker would sit between the page and the weights: measure the engine alone.
+      const page = await browser.newPage({ serviceWorkers: 'block' });
       // tsx compiles this file with esbuild's keepNames, which wraps functions in __name(…);
       // the functions we send to the page need that helper there too.
       await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
       await page.goto(`${base}?backend=${backend}`);
       await page.getByTestId('backend').waitFor({ timeout: 60_000 });
       const active = await page.getByTestId('backend').textContent();
+      // Let the page finish loading its own models first: a second, simultaneous fetch of the same
+      // large file can fail in Chromium (ERR_CACHE_WRITE_FAILURE).
+      await page.getByTestId('token-chip').first().waitFor({ timeout: 120_000 });
       if (active !== backend) {
         say(`skipping ${backend}: the page runs on ${active}`);
         continue;

@@ -22,6 +22,8 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
   const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
   const { state, train, stop, setHead } = useTraining(bert);
   const [projections, setProjections] = useState<{ before: ScatterData; after: ScatterData | null } | null>(null);
+  // The projection needs a forward pass per example: computed on request or after training, not at page load.
+  const [wantProjection, setWantProjection] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
 
   const setExamples = (examples: Example[], labels: string[]) => {
@@ -34,7 +36,7 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
   // PCA of the examples' sentence vectors: before training, and after (with the head's retrained layers, if any).
   const head = state.head;
   useEffect(() => {
-    if (state.running || usable.length < 3) return;
+    if (!wantProjection || state.running || usable.length < 3) return;
     let current = true;
     const pooling = head?.pooling ?? settings.pooling;
     const texts = usable.map((e) => e.text);
@@ -61,7 +63,7 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
     };
     // usable is derived from stored; listing stored keeps the dependency honest.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [bert, stored, head, state.running, settings.pooling, t]);
+  }, [bert, stored, head, state.running, settings.pooling, t, wantProjection]);
 
   const curves = useMemo(
     () => ({
@@ -116,7 +118,10 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
             {t('ft.stop')}
           </button>
         ) : (
-          <button type="button" className="primary" onClick={() => train(usable, stored.labels, settings)} disabled={usable.length < 2}>
+          <button type="button" className="primary" onClick={() => {
+              setWantProjection(true);
+              void train(usable, stored.labels, settings);
+            }} disabled={usable.length < 2}>
             {t('ft.train')}
           </button>
         )}
@@ -156,6 +161,11 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
             </p>
           )}
         </>
+      )}
+      {!wantProjection && usable.length >= 3 && (
+        <button type="button" onClick={() => setWantProjection(true)}>
+          {t('ft.showProjection')}
+        </button>
       )}
       {projections !== null && (
         <div className="side-by-side">
