@@ -140,15 +140,16 @@ def write_card(obj, run_dir, dest, corpus, ev, logs):
     lines.append("")
     lines.append("**Why this size.** %d layers × %d hidden × %d heads × %d FFN is the BERT-mini shape of "
                  "Turc et al. (2019). The budget was about two hours of a shared 2-core CPU for both models "
-                 "together (one core each, ~3 s per lock-step batch of 32 × ≤128 pieces); that is enough "
-                 "to show the model the training split about once. A wider or deeper model would see "
+                 "together (one core each, %.1f s per lock-step batch of 32 × ≤128 pieces on average); "
+                 "that showed the model %.2f epochs of the training split. A wider or deeper model would see "
                  "proportionally fewer tokens in the same time and end less trained; a narrower one would "
                  "leave little to look at in the playground's per-layer, per-head views. %d positions "
-                 "cover the playground's sentence-sized inputs. Dropout is 0: the run is about one pass "
-                 "over the data, where overfitting is not the limiting factor. Both shipped models "
+                 "cover the playground's sentence-sized inputs. Dropout is 0: the run is less than one "
+                 "pass over the data, where overfitting is not the limiting factor. Both shipped models "
                  "together are %.1f MB in F16.\n" % (
                      hf["num_hidden_layers"], hf["hidden_size"], hf["num_attention_heads"],
-                     hf["intermediate_size"], hf["max_position_embeddings"], 2 * size / 1e6))
+                     hf["intermediate_size"], last.get("wall_seconds", 0) / max(1, last.get("step", 1)),
+                     last.get("epoch", 0), hf["max_position_embeddings"], 2 * size / 1e6))
     lines.append("**Vocabulary: %d WordPiece pieces, uncased.** Trained on the training split with "
                  "BPE-style merges over `##`-continuation pieces (the method of HF `tokenizers`' "
                  "WordPiece trainer), applied with greedy longest-match-first. The pre-tokenisation is "
