@@ -6,6 +6,7 @@ import { FillMaskPanel } from './FillMaskPanel';
 import { FineTunePanel } from './finetune/FineTunePanel';
 import { LanguageSwitch, useT } from './i18n';
 import { ModelPicker } from './ModelPicker';
+import { PanelBoundary } from './PanelBoundary';
 import { TokenChips } from './TokenChips';
 import { useBackend } from './useBackend';
 import { useEncoding } from './useEncoding';
@@ -91,29 +92,37 @@ export function App() {
           <>
             <section className="panel" aria-labelledby="fill-heading">
               <h2 id="fill-heading">{t('section.fill')}</h2>
-              <FillMaskPanel
-                sentence={sentence}
-                bert={ready.bert}
-                twin={ready.twin}
-                encodedBert={result.bert}
-                encodedTwin={result.twin}
-              />
+              <PanelBoundary resetKey={result}>
+                <FillMaskPanel
+                  sentence={sentence}
+                  bert={result.models.bert}
+                  twin={result.models.twin}
+                  encodedBert={result.bert}
+                  encodedTwin={result.twin}
+                />
+              </PanelBoundary>
             </section>
             <section className="panel" aria-labelledby="attention-heading">
               <h2 id="attention-heading">{t('section.attention')}</h2>
-              <AttentionPanel bert={result.bert} twin={result.twin} settings={state.attention} onSettings={onAttention} />
+              <PanelBoundary resetKey={result}>
+                <AttentionPanel bert={result.bert} twin={result.twin} settings={state.attention} onSettings={onAttention} />
+              </PanelBoundary>
             </section>
             <section className="panel" aria-labelledby="architecture-heading">
               <h2 id="architecture-heading">{t('section.architecture')}</h2>
-              <ArchitecturePanel
-                config={ready.bert.config}
-                encoded={result.bert}
-                onOpenAttention={() => onAttention({ ...state.attention, view: 'heatmap' })}
-              />
+              <PanelBoundary resetKey={result}>
+                <ArchitecturePanel
+                  config={result.models.bert.config}
+                  encoded={result.bert}
+                  onOpenAttention={() => onAttention({ ...state.attention, view: 'heatmap' })}
+                />
+              </PanelBoundary>
             </section>
             <section className="panel" aria-labelledby="finetune-heading">
               <h2 id="finetune-heading">{t('section.finetune')}</h2>
-              <FineTunePanel bert={ready.bert} />
+              <PanelBoundary resetKey={ready.bert}>
+                <FineTunePanel bert={ready.bert} />
+              </PanelBoundary>
             </section>
           </>
         )}

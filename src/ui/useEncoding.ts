@@ -6,6 +6,12 @@ export interface Encodings {
   bert: Encoded;
   /** The causal twin under its own (causal) mask. */
   twin: Encoded;
+  /**
+   * The models that produced these encodings. Views must read token ids with
+   * these, not with the current models: after a model swap the old result is
+   * still on screen until the new run finishes, and its ids belong to the old vocabulary.
+   */
+  models: { bert: Bert; twin: Bert };
   /** Keystroke-to-result time of this run, ms. */
   ms: number;
 }
@@ -38,7 +44,11 @@ export function useEncoding(
         const bert = await encode(models.bert, sentence, options);
         const twin = await encode(models.twin, sentence, options);
         if (run !== generation.current) return; // a newer sentence is on its way
-        setState({ result: { bert, twin, ms: performance.now() - typedAt - DEBOUNCE_MS }, running: false, error: null });
+        setState({
+          result: { bert, twin, models, ms: performance.now() - typedAt - DEBOUNCE_MS },
+          running: false,
+          error: null,
+        });
       } catch (error) {
         if (run !== generation.current) return;
         setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));
