@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import type { Connect, Plugin } from 'vite';
 
 // Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer);
 // the same headers are sent by `dev` and `preview` so both behave alike.
@@ -8,8 +9,29 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * Weights are binary: give them a type so the dev/preview servers send them
+ * as they are. With no type they were gzipped on the fly — seconds of CPU for
+ * 22 MB on a small machine, and no Content-Length, so no download progress.
+ */
+function binaryWeights(): Plugin {
+  const typed: Connect.NextHandleFunction = (req, res, next) => {
+    if (req.url?.split('?')[0].endsWith('.safetensors')) {
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = (name, value) =>
+        setHeader(name, name.toLowerCase() === 'content-type' && !value ? 'application/octet-stream' : value);
+    }
+    next();
+  };
+  return {
+    name: 'binary-weights',
+    configureServer: (server) => void server.middlewares.use(typed),
+    configurePreviewServer: (server) => void server.middlewares.use(typed),
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), binaryWeights()],
   // A missing file must be a 404 (the checkpoint loader treats 404 as "absent"),
   // not index.html with status 200 as a single-page app would answer.
   appType: 'mpa',

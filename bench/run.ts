@@ -1,71 +1,128 @@
 /**
- * npm run bench — forward latency of the encoder in headless Chromium, per
- * backend (WebGPU, wasm), model and sequence length: the baseline the speed
- * work is measured against. Prints a table, then JSON (`-- --json`: JSON only).
+ * npm run bench — forward latency of the encoder in headless Chromium against a
+ * peer: onnxruntime-web (npm) running the same weights in the same page on the
+ * same backend (wasm: one thread each; webgpu: ORT's WebGPU execution provider).
+ * Per backend × model × length (16/32/64/128 tokens; bert-base up to 64) it
+ * prints ours, ORT's and the ratio ours ÷ ORT; then the interactive numbers
+ * (bench/interactive.ts) and fine-tuning times. `-- --json`: only JSON on
+ * stdout, `{"rows": [{model, tokens, backend, ours_ms, ort_ms, …}],
+ * "keystroke_ms", "cold_start_ms", …}`; everything else goes to stderr.
+ * `-- --quick`: only the shipped model.
  *
- * Each cell: one warm-up run (shaders compile, weights upload), then up to 5
- * timed runs within a time budget; the median is reported. A cell whose warm-up
- * alone takes longer than the budget reports that single run (marked *), because
- * a software WebGPU adapter can need minutes for bert-base; longer inputs of
- * that row are then skipped (shown as –).
+ * Identical weights: the shipped model's folder, or seeded random Hugging Face
+ * folders written to bench/.cache/ (bench/ort.ts); ORT runs the ONNX graph that
+ * tools/export_onnx writes from that same folder (needs Debian's python3-torch
+ * and python3-onnx). Both engines read back the last hidden state and every
+ * attention probability on every run, and each cell checks that they agree
+ * (max |Δ| ≤ 1e-3, else the bench exits non-zero).
+ *
+ * Each cell and engine: one warm-up run (shaders compile, weights upload), then
+ * up to 5 timed runs within a time budget; the median is reported. An engine
+ * whose warm-up alone takes longer than the budget reports that single run
+ * (marked *), because a software WebGPU adapter can need minutes for bert-base;
+ * longer inputs of that row are then skipped.
  */
 import { chromium } from '@playwright/test';
 import { existsSync } from 'node:fs';
+import type * as Ort from 'onnxruntime-web';
 import { build, preview } from 'vite';
 import { chromiumArgs, chromiumFound, chromiumPath } from '../e2e/chromium';
+import type { Bert } from '../src/engine/bert';
+import type { RandomShape } from '../src/engine/random';
 import { finetuneBench, finetuneTimingSet } from './finetune';
+import { interactiveBench } from './interactive';
+import { cacheUrl, checkPython, onnxFor, ortPlugin, randomFolder } from './ort';
 
 const jsonOnly = process.argv.includes('--json');
 // --quick: only the shipped-size model (bert-base on a software GPU takes minutes a run).
 const quick = process.argv.includes('--quick');
 const say = (line: string) => process.stderr.write(line + '\n');
 
-interface Shape {
-  layers: number;
-  hidden: number;
-  heads: number;
-  intermediate: number;
-  vocabSize?: number;
-}
 interface ModelSpec {
   name: string;
-  url?: string; // a Hugging Face folder served by the app
-  shape?: Shape; // or a seeded random model of this shape
+  /** Where our engine loads the Hugging Face folder, and ORT the ONNX graph of it (same origin). */
+  url: string;
+  onnxUrl: string;
+  maxTokens: number;
+}
+interface Timing {
+  ms: number;
+  runs: number;
+  warm: boolean;
 }
 interface Cell {
   model: string;
   backend: string;
   tokens: number;
-  ms: number;
-  runs: number;
-  warm: boolean;
+  ours: Timing;
+  ort: Timing;
+  diffHidden: number;
+  diffAttentions: number;
+}
+/** What the page keeps between evaluate calls. */
+interface PeerState {
+  ort: typeof Ort;
+  bert?: Bert;
+  session?: Ort.InferenceSession;
 }
 
-const LENGTHS = [16, 64, 128];
-const BACKENDS = ['webgpu', 'wasm'];
+const LENGTHS = [16, 32, 64, 128];
+const BACKENDS = ['webgpu', 'wasm'] as const;
+const ORT_BUNDLE = { webgpu: 'ort.webgpu.bundle.min.mjs', wasm: 'ort.wasm.bundle.min.mjs' };
 const BUDGET_MS = 20_000;
+const TOLERANCE = 1e-3;
 
-const models: ModelSpec[] = [
-  existsSync('public/weights/bert-mini/config.json')
-    ? { name: 'bert-mini (shipped)', url: '/weights/bert-mini/' }
-    : { name: 'random 4/256/4/1024', shape: { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocabSize: 8000 } },
-  { name: 'random bert-base 12/768/12/3072', shape: { layers: 12, hidden: 768, heads: 12, intermediate: 3072, vocabSize: 30522 } },
-].slice(0, quick ? 1 : 2);
+const SHIPPED = 'public/weights/bert-mini';
+const RANDOM: { name: string; shape: RandomShape; maxTokens: number }[] = [
+  { name: 'random 4/512/8/2048', shape: { layers: 4, hidden: 512, heads: 8, intermediate: 2048, vocabSize: 8192 }, maxTokens: 128 },
+  {
+    name: 'random bert-base 12/768/12/3072',
+    shape: { layers: 12, hidden: 768, heads: 12, intermediate: 3072, vocabSize: 30522 },
+    maxTokens: 64,
+  },
+];
+
+/** Writes what is missing under bench/.cache (random folders, ONNX exports) and says where the page finds it. */
+function prepareModels(): ModelSpec[] {
+  const specs: ModelSpec[] = [];
+  if (existsSync(`${SHIPPED}/config.json`)) {
+    specs.push({ name: 'bert-mini (shipped)', url: '/weights/bert-mini/', onnxUrl: cacheUrl(onnxFor(SHIPPED, 'bert-mini', say)), maxTokens: 128 });
+  } else {
+    RANDOM.unshift({ name: 'random 4/256/4/1024', shape: { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocabSize: 8000 }, maxTokens: 128 });
+  }
+  for (const r of RANDOM) {
+    if (quick && specs.length > 0) break;
+    say(`writing or reusing the seeded ${r.name} folder…`);
+    const dir = randomFolder(r.shape);
+    const slug = dir.split('/').pop()!;
+    specs.push({ name: r.name, url: cacheUrl(dir), onnxUrl: cacheUrl(onnxFor(dir, slug, say)), maxTokens: r.maxTokens });
+  }
+  return specs;
+}
 
 async function main(): Promise<void> {
   if (!chromiumFound()) throw new Error(`No Chromium at ${chromiumPath}: sudo apt-get install -y chromium (or set CHROME_PATH)`);
+  checkPython();
+  const models = prepareModels();
   say('building the app…');
   await build({ logLevel: 'error' });
-  const server = await preview({ logLevel: 'error', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const server = await preview({
+    logLevel: 'error',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    plugins: [ortPlugin()],
+  });
   const base = server.resolvedUrls?.local[0];
   if (base === undefined) throw new Error('vite preview did not report a URL');
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const cells: Cell[] = [];
+  const problems: string[] = [];
   let adapter = 'unknown';
+  let ortVersion = 'unknown';
   const webgpuTraining: { model: string; examples: number; epochs: number; ms: number }[] = [];
+  let interactive: Awaited<ReturnType<typeof interactiveBench>>;
   try {
     for (const backend of BACKENDS) {
-      // The offline service worker would sit between the page and the weights: measure the engine alone.
+      // The offline service worker would sit between the page and the weights: measure the engines alone.
       const page = await browser.newPage({ serviceWorkers: 'block' });
       // tsx compiles this file with esbuild's keepNames, which wraps functions in __name(…);
       // the functions we send to the page need that helper there too.
@@ -78,6 +135,7 @@ async function main(): Promise<void> {
       await page.getByTestId('token-chip').first().waitFor({ timeout: 120_000 });
       if (active !== backend) {
         say(`skipping ${backend}: the page runs on ${active}`);
+        await page.close();
         continue;
       }
       if (backend === 'webgpu') {
@@ -87,46 +145,64 @@ async function main(): Promise<void> {
           return a?.info ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'unknown';
         });
       }
+      // onnxruntime-web, from the same origin: one wasm thread like ours, or its WebGPU execution provider.
+      ortVersion = await page.evaluate(async (bundle) => {
+        const ort = (await import(`/__ort/${bundle}`)) as typeof Ort;
+        ort.env.wasm.numThreads = 1;
+        ort.env.wasm.proxy = false;
+        ort.env.wasm.wasmPaths = '/__ort/';
+        (globalThis as unknown as { __peer: PeerState }).__peer = { ort };
+        return ort.env.versions.web ?? 'unknown';
+      }, ORT_BUNDLE[backend]);
+
       for (const model of models) {
-        let tooSlow = false;
-        for (const tokens of LENGTHS) {
-          if (tooSlow) {
+        say(`${backend} · ${model.name}: loading both engines…`);
+        try {
+          await page.evaluate(
+            async ({ model, ep }) => {
+              const api = window.bertPlayground;
+              const peer = (globalThis as unknown as { __peer: PeerState }).__peer;
+              peer.bert = await api.loadModel(api.urlSource(model.url));
+              peer.session = await peer.ort.InferenceSession.create(model.onnxUrl, { executionProviders: [ep] });
+            },
+            { model, ep: backend },
+          );
+        } catch (error) {
+          problems.push(`${backend} · ${model.name}: could not load (${message(error)})`);
+          say(`  ${problems[problems.length - 1]}`);
+          await unload(page);
+          continue;
+        }
+        for (const tokens of LENGTHS.filter((t) => t <= model.maxTokens)) {
+          const last = cells[cells.length - 1];
+          if (last?.model === model.name && last.backend === backend && (!last.ours.warm || !last.ort.warm)) {
             // Longer inputs only take longer: a cell whose single run already blew the budget ends the row.
             say(`${backend} · ${model.name} · ${tokens} tokens: skipped (the shorter input already exceeded the budget)`);
             continue;
           }
           say(`${backend} · ${model.name} · ${tokens} tokens…`);
-          const cell = await page.evaluate(
-            async ({ model, tokens, budget }) => {
-              const api = window.bertPlayground;
-              const bert = model.url !== undefined ? await api.loadModel(api.urlSource(model.url)) : api.randomModel(model.shape!);
-              const text = Array.from({ length: tokens - 2 }, () => 'the').join(' '); // + [CLS], [SEP]
-              const once = async () => {
-                const t0 = performance.now();
-                const e = await api.encode(bert, text, { lm: 'none' });
-                if (e.ids.length !== tokens) throw new Error(`expected ${tokens} tokens, got ${e.ids.length}`);
-                return performance.now() - t0;
-              };
-              const warmUp = await once();
-              if (warmUp > budget) {
-                bert.dispose();
-                return { ms: warmUp, runs: 1, warm: false };
-              }
-              const times: number[] = [];
-              const n = Math.max(1, Math.min(5, Math.floor(budget / warmUp)));
-              for (let i = 0; i < n; i++) times.push(await once());
-              bert.dispose();
-              times.sort((a, b) => a - b);
-              return { ms: times[Math.floor(times.length / 2)], runs: n, warm: true };
-            },
-            { model, tokens, budget: BUDGET_MS },
-          );
+          let cell: Omit<Cell, 'model' | 'backend' | 'tokens'>;
+          try {
+            cell = await page.evaluate(runCell, { tokens, budget: BUDGET_MS });
+          } catch (error) {
+            problems.push(`${backend} · ${model.name} · ${tokens} tokens: failed (${message(error)})`);
+            say(`  ${problems[problems.length - 1]}`);
+            break;
+          }
           cells.push({ model: model.name, backend, tokens, ...cell });
-          tooSlow = !cell.warm;
+          say(`  ours ${round(cell.ours.ms)} ms, ort ${round(cell.ort.ms)} ms, max |Δ| hidden ${cell.diffHidden.toExponential(1)}, attentions ${cell.diffAttentions.toExponential(1)}`);
+          if (!(cell.diffHidden <= TOLERANCE && cell.diffAttentions <= TOLERANCE)) {
+            problems.push(
+              `MISMATCH ${backend} · ${model.name} · ${tokens} tokens: max |Δ| last_hidden_state ${cell.diffHidden}, ` +
+                `attentions ${cell.diffAttentions} (tolerance ${TOLERANCE})`,
+            );
+            say(`  ${problems[problems.length - 1]}`);
+          }
         }
-        // Each model's weights are freed before the next; a fresh page keeps GPU memory from piling up.
+        // Each model's weights are freed before the next.
+        await unload(page);
       }
-      if (backend === 'webgpu' && models[0].url !== undefined) {
+      if (backend === 'webgpu' && models[0].url === '/weights/bert-mini/') {
         // Fine-tuning in the browser: features from the frozen encoder, then the head, 64 examples × 30 epochs.
         say('webgpu · fine-tuning 64 examples × 30 epochs…');
         const ms = await page.evaluate(
@@ -145,26 +221,125 @@ async function main(): Promise<void> {
       }
       await page.close();
     }
+    say('interactive: keystroke → views, cold start (bench/interactive.ts)…');
+    interactive = await interactiveBench(browser, base);
   } finally {
     await browser.close();
     await server.close();
   }
   say('fine-tuning in Node (cpu, wasm) and few-shot accuracy…');
   const finetune = await finetuneBench({ say: jsonOnly ? () => {} : say });
+  const { keystroke_ms, cold_start_ms, ...interactiveRest } = interactive;
   const report = {
+    rows: cells.map((c) => ({
+      model: c.model,
+      tokens: c.tokens,
+      backend: c.backend,
+      ours_ms: round(c.ours.ms),
+      ort_ms: round(c.ort.ms),
+      ratio: Math.round((c.ours.ms / c.ort.ms) * 100) / 100,
+      ours_runs: c.ours.runs,
+      ort_runs: c.ort.runs,
+      warm: c.ours.warm && c.ort.warm,
+      max_abs_diff: { last_hidden_state: c.diffHidden, attentions: c.diffAttentions },
+    })),
+    keystroke_ms,
+    cold_start_ms,
+    interactive: interactiveRest,
     browser: `Chromium (${chromiumPath})`,
     webgpu_adapter: adapter,
-    rows: cells.map((c) => ({ model: c.model, tokens: c.tokens, backend: c.backend, ours_ms: round(c.ms), runs: c.runs, warm: c.warm })),
+    onnxruntime_web: ortVersion,
+    problems,
     finetune: { ...finetune, webgpu_training: webgpuTraining },
   };
   if (!jsonOnly) {
     console.log(table(cells));
     console.log(
-      `WebGPU adapter: ${adapter}. * = a single cold run (the warm-up alone exceeded ${BUDGET_MS / 1000} s); ` +
-        '– = skipped after that.\n',
+      `ratio = ours ÷ onnxruntime-web ${ortVersion} (same weights, same page; wasm: 1 thread each). ` +
+        `WebGPU adapter: ${adapter}. * = a single cold run (the warm-up alone exceeded ${BUDGET_MS / 1000} s); ` +
+        'longer inputs of that row are then skipped.',
     );
+    console.log(`keystroke → views: ${keystroke_ms} ms; cold start: ${cold_start_ms} ms (bench/interactive.ts)\n`);
   }
   console.log(JSON.stringify(report, null, jsonOnly ? undefined : 2));
+  if (problems.length > 0) {
+    say(`\n${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * One cell, in the page: ours (encode: every layer's hidden states and attention read back), then
+ * ORT (last_hidden_state and attentions fetched to the CPU), each warm-up + median of up to 5 runs;
+ * then the largest difference between the two engines' outputs.
+ */
+async function runCell({ tokens, budget }: { tokens: number; budget: number }): Promise<Omit<Cell, 'model' | 'backend' | 'tokens'>> {
+  const api = window.bertPlayground;
+  const { ort, bert, session } = (globalThis as unknown as { __peer: PeerState }).__peer;
+  if (bert === undefined || session === undefined) throw new Error('no model loaded');
+  const timed = async <T,>(once: () => Promise<T>): Promise<Timing & { result: T }> => {
+    let t0 = performance.now();
+    const result = await once();
+    const warmUp = performance.now() - t0;
+    if (warmUp > budget) return { ms: warmUp, runs: 1, warm: false, result };
+    const times: number[] = [];
+    const n = Math.max(1, Math.min(5, Math.floor(budget / warmUp)));
+    for (let i = 0; i < n; i++) {
+      t0 = performance.now();
+      await once();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { ms: times[Math.floor(times.length / 2)], runs: n, warm: true, result };
+  };
+
+  const text = Array.from({ length: tokens - 2 }, () => 'the').join(' '); // + [CLS], [SEP]
+  const ours = await timed(async () => {
+    const e = await api.encode(bert, text, { lm: 'none' });
+    if (e.ids.length !== tokens) throw new Error(`expected ${tokens} tokens, got ${e.ids.length}`);
+    return e;
+  });
+  const e = ours.result;
+  const T = e.ids.length;
+  const peer = await timed(async () => {
+    const int64 = (values: BigInt64Array) => new ort.Tensor('int64', values, [1, T]);
+    const out = await session.run({
+      input_ids: int64(BigInt64Array.from(e.ids, (id) => BigInt(id))),
+      attention_mask: int64(new BigInt64Array(T).fill(1n)),
+      token_type_ids: int64(new BigInt64Array(T)),
+    });
+    return { hidden: out.last_hidden_state.data as Float32Array, attentions: out.attentions.data as Float32Array };
+  });
+
+  let diffHidden = 0;
+  const last = e.hiddenStates[e.layers];
+  for (let i = 0; i < last.length; i++) diffHidden = Math.max(diffHidden, Math.abs(last[i] - peer.result.hidden[i]));
+  if (peer.result.hidden.length !== last.length) diffHidden = Infinity;
+  let diffAttentions = 0;
+  if (peer.result.attentions.length !== e.layers * e.heads * T * T) diffAttentions = Infinity;
+  e.attentions.forEach((heads, l) =>
+    heads.forEach((m, h) => {
+      const at = (l * e.heads + h) * T * T;
+      for (let i = 0; i < m.length; i++) diffAttentions = Math.max(diffAttentions, Math.abs(m[i] - peer.result.attentions[at + i]));
+    }),
+  );
+  const timing = (t: Timing): Timing => ({ ms: t.ms, runs: t.runs, warm: t.warm });
+  return { ours: timing(ours), ort: timing(peer), diffHidden, diffAttentions };
+}
+
+/** Frees both engines' copies of the current model in the page. */
+async function unload(page: import('@playwright/test').Page): Promise<void> {
+  await page.evaluate(async () => {
+    const peer = (globalThis as unknown as { __peer: PeerState }).__peer;
+    peer.bert?.dispose();
+    await peer.session?.release();
+    peer.bert = undefined;
+    peer.session = undefined;
+  });
+}
+
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
 function round(x: number): number {
@@ -172,22 +347,17 @@ function round(x: number): number {
 }
 
 function table(cells: Cell[]): string {
-  const header = ['model', 'backend', ...LENGTHS.map((t) => `${t} tok (ms)`)];
-  const rows: string[][] = [];
-  for (const model of models) {
-    for (const backend of BACKENDS) {
-      const mine = cells.filter((c) => c.model === model.name && c.backend === backend);
-      if (mine.length === 0) continue;
-      rows.push([
-        model.name,
-        backend,
-        ...LENGTHS.map((t) => {
-          const c = mine.find((m) => m.tokens === t);
-          return c === undefined ? '–' : `${round(c.ms)}${c.warm ? '' : '*'}`;
-        }),
-      ]);
-    }
-  }
+  const header = ['model', 'tokens', 'backend', 'ours (ms)', 'ort (ms)', 'ours÷ort', 'max |Δ| hidden / attn'];
+  const ms = (t: Timing) => `${round(t.ms)}${t.warm ? '' : '*'}`;
+  const rows = cells.map((c) => [
+    c.model,
+    String(c.tokens),
+    c.backend,
+    ms(c.ours),
+    ms(c.ort),
+    (c.ours.ms / c.ort.ms).toFixed(2),
+    `${c.diffHidden.toExponential(1)} / ${c.diffAttentions.toExponential(1)}`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '| ' + r.map((v, i) => v.padEnd(widths[i])).join(' | ') + ' |';
   return [line(header), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');

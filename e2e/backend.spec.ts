@@ -25,3 +25,24 @@ test('without an override, a software-only WebGPU adapter is passed over for Web
   await expect(page.getByTestId('backend')).not.toHaveText('webgpu');
   await expect(page.getByRole('status').filter({ hasText: 'backend' })).toHaveAttribute('title', /software emulation/);
 });
+
+test('the backend setting picks one by hand, is remembered across visits, and auto goes back to the fastest', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend')).toHaveText(/wasm|webgpu|webgl/);
+  const setting = page.getByRole('combobox', { name: /where the model runs/i });
+  await expect(setting).toHaveValue('auto');
+  await setting.selectOption('cpu'); // reloads the page
+  await expect(page.getByTestId('backend')).toHaveText('cpu');
+  await expect(page.getByRole('status').filter({ hasText: 'backend' })).toHaveAttribute('title', /chosen by hand/);
+  await page.goto('/'); // a later visit keeps the setting
+  await expect(page.getByTestId('backend')).toHaveText('cpu');
+  await expect(page.getByRole('combobox', { name: /where the model runs/i })).toHaveValue('cpu');
+  // The URL parameter beats the setting for one load, and the select shows it.
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await expect(page.getByRole('combobox', { name: /where the model runs/i })).toHaveValue('wasm');
+  await page.getByRole('combobox', { name: /where the model runs/i }).selectOption('auto');
+  await expect(page).not.toHaveURL(/backend=/);
+  await expect(page.getByTestId('backend')).not.toHaveText('cpu');
+  await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
+});

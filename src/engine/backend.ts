@@ -1,7 +1,11 @@
 /**
- * Choosing where tfjs runs. The playground prefers the visitor's GPU through
- * WebGPU, then WebGL, then WebAssembly, then plain JavaScript — the first one
- * that initialises wins, and we remember why the others did not.
+ * Choosing where tfjs runs — by speed, not by name. A GPU is not always the
+ * fastest place: a software WebGPU adapter (SwiftShader, on machines without a
+ * GPU) runs BERT-mini 50–70× slower than WebAssembly, and for a 12-token
+ * sentence even a real integrated GPU can lose to the CPU. So: backends that
+ * cannot work, or are known software emulations, are passed over cheaply; the
+ * rest are timed on a real encoder run (`trial`) and the fastest wins. The
+ * caller remembers the winner (per browser) and passes it back next time.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -13,10 +17,14 @@ export const DEFAULT_CHAIN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 export interface BackendChoice {
   /** The backend tfjs now runs on. */
   name: BackendName;
-  /** One line a student can read: why this backend and not an earlier one. */
+  /** How it was chosen. */
+  how: 'forced' | 'timed' | 'remembered' | 'first';
+  /** One line a student can read: why this backend and not another. */
   reason: string;
-  /** For every backend tried before the winner, why it was skipped. */
+  /** For every backend passed over before timing, why. */
   skipped: { name: BackendName; why: string }[];
+  /** ms of one trial run per timed backend (how === 'timed' or remembered from a timed choice). */
+  timings: Partial<Record<BackendName, number>>;
 }
 
 export interface BackendOptions {
@@ -26,9 +34,26 @@ export interface BackendOptions {
    * map from file name to URL (bundlers give each file its own hashed URL).
    */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * One real encoder run on the active backend (for example a model of the
+   * shipped shape on a 12-token sentence). When given and more than one
+   * backend can run, each is timed on its second call (the first compiles
+   * shaders and uploads weights) and the fastest wins.
+   */
+  trial?: () => Promise<void>;
+  /**
+   * Usable backends not worth a trial while another can run. Default ['cpu']:
+   * plain JavaScript is always slower than wasm, and its trial alone takes ~1 s.
+   */
+  untimed?: readonly BackendName[];
+  /** A winner remembered from an earlier visit: used without timing when it still starts. */
+  remembered?: { name: BackendName; timings: Partial<Record<BackendName, number>> };
 }
 
-/** Try each backend of the chain in order and activate the first that works. */
+/**
+ * Activate the backend to run on. A chain of one is taken as asked (the
+ * `?backend=` override); otherwise see the file comment.
+ */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendChoice> {
   const chain = options.chain ?? DEFAULT_CHAIN;
   // The threaded wasm build spawns workers from a blob that breaks once bundled
@@ -39,29 +64,66 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     // tfjs types the map form loosely; both forms are accepted at run time.
     setWasmPaths(options.wasmPaths as string);
   }
+  const forced = chain.length === 1;
   const skipped: { name: BackendName; why: string }[] = [];
-  for (const name of chain) {
-    // A forced single backend is taken as asked; in a chain, a slow software GPU is passed over.
-    const why = await unavailableReason(name, chain.length > 1);
-    if (why !== null) {
-      skipped.push({ name, why });
-      continue;
-    }
-    try {
-      const ok = await tf.setBackend(name);
-      if (ok) {
-        await tf.ready();
-        return { name, reason: describe(name, skipped), skipped };
+  const usable: BackendName[] = [];
+  // The checks ask the GPU process for adapters and contexts: run them side by side (start-up time).
+  const reasons = await Promise.all(chain.map((name) => unavailableReason(name, !forced)));
+  chain.forEach((name, i) => {
+    const why = reasons[i];
+    if (why !== null) skipped.push({ name, why });
+    else usable.push(name);
+  });
+  const remembered = options.remembered;
+  if (remembered !== undefined && !forced && usable.includes(remembered.name) && (await activate(remembered.name, skipped))) {
+    return { name: remembered.name, how: 'remembered', reason: describe(remembered.name, 'remembered', skipped, remembered.timings), skipped, timings: remembered.timings };
+  }
+  const untimed = options.untimed ?? ['cpu'];
+  const timed = usable.filter((n) => !untimed.includes(n));
+  if (options.trial !== undefined && !forced && timed.length > 1) {
+    const timings: Partial<Record<BackendName, number>> = {};
+    for (const name of timed) {
+      if (!(await activate(name, skipped))) continue;
+      try {
+        await options.trial(); // warm-up: shader compilation, weight upload
+        const t0 = performance.now();
+        await options.trial();
+        timings[name] = performance.now() - t0;
+      } catch (error) {
+        skipped.push({ name, why: `its trial run failed: ${error instanceof Error ? error.message : String(error)}` });
       }
-      skipped.push({ name, why: 'failed to initialise' });
-    } catch (error) {
-      skipped.push({ name, why: error instanceof Error ? error.message : String(error) });
+    }
+    const ranked = (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1]);
+    for (const [name] of ranked) {
+      if (await activate(name, skipped)) return { name, how: 'timed', reason: describe(name, 'timed', skipped, timings), skipped, timings };
+    }
+  }
+  for (const name of usable) {
+    if (await activate(name, skipped)) {
+      const how = forced ? 'forced' : 'first';
+      return { name, how, reason: describe(name, how, skipped, {}), skipped, timings: {} };
     }
   }
   throw new Error(
     `No tfjs backend could start (tried ${chain.join(', ')}): ` +
       skipped.map((s) => `${s.name}: ${s.why}`).join('; '),
   );
+}
+
+/** Make `name` the active backend; on failure note why in `skipped`. */
+async function activate(name: BackendName, skipped: { name: BackendName; why: string }[]): Promise<boolean> {
+  try {
+    if (tf.getBackend() === name) return true;
+    const ok = await tf.setBackend(name);
+    if (ok) {
+      await tf.ready();
+      return true;
+    }
+    skipped.push({ name, why: 'failed to initialise' });
+  } catch (error) {
+    skipped.push({ name, why: error instanceof Error ? error.message : String(error) });
+  }
+  return false;
 }
 
 interface AdapterInfoLike {
@@ -125,14 +187,27 @@ function webglRenderer(): string | null {
   }
 }
 
-function describe(name: BackendName, skipped: { name: BackendName; why: string }[]): string {
+function describe(
+  name: BackendName,
+  how: BackendChoice['how'],
+  skipped: { name: BackendName; why: string }[],
+  timings: Partial<Record<BackendName, number>>,
+): string {
   const base: Record<BackendName, string> = {
     webgpu: 'WebGPU: runs on the GPU',
     webgl: 'WebGL: runs on the GPU through the graphics pipeline',
     wasm: 'WebAssembly: runs on the CPU',
     cpu: 'plain JavaScript on the CPU (slowest)',
   };
-  return skipped.length === 0 ? base[name] : `${base[name]} — skipped ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`;
+  const times = (Object.entries(timings) as [BackendName, number][]).map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ');
+  const why: Record<BackendChoice['how'], string> = {
+    forced: 'chosen by hand',
+    timed: `fastest of a timed run here (${times})`,
+    remembered: times === '' ? 'remembered from an earlier visit' : `remembered from an earlier visit (${times})`,
+    first: 'the first that starts',
+  };
+  const passed = skipped.length === 0 ? '' : ` — passed over ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`;
+  return `${base[name]}; ${why[how]}${passed}`;
 }
 
 /** The backend tfjs is using right now. */

@@ -23,7 +23,10 @@ export function pool(hidden: tf.Tensor3D, pooler: Dense): tf.Tensor2D {
 /** Scores over the vocabulary for some hidden vectors: [N, H] → [N, vocab]. */
 export function lmLogits(hidden: tf.Tensor2D, w: LmHeadWeights, eps: number): tf.Tensor2D {
   const h = layerNorm(gelu(dense(hidden, w.transform)), w.norm, eps) as tf.Tensor2D;
-  return tf.matMul(h, w.decoder, false, true).add(w.bias) as tf.Tensor2D;
+  // decoder·hᵀ then transposed back, not h·decoderᵀ: tfjs-wasm 4.22 runs a
+  // matMul with transposeB ~10× slower, and transposing the few rows of h
+  // (and the [vocab, N] result) is cheap; the decoder itself is never copied.
+  return tf.matMul(w.decoder, h.transpose()).transpose().add(w.bias) as tf.Tensor2D;
 }
 
 /** Classifier logits from pooled vectors: [B, H] → [B, labels]. */

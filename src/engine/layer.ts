@@ -17,7 +17,7 @@ export interface LayerWeights {
 export function encoderLayer(
   x: tf.Tensor3D,
   w: LayerWeights,
-  mask: tf.Tensor4D,
+  mask: tf.Tensor4D | null,
   heads: number,
   eps: number,
   withValueNorms = false,

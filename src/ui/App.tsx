@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ArchitecturePanel } from './ArchitecturePanel';
 import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
@@ -13,6 +13,7 @@ import { useEncoding } from './useEncoding';
 import { useModels } from './useModels';
 import { DEFAULT_ATTENTION, readViewState, writeViewState, type AttentionSettings, type ViewState } from './urlState';
 
+const URL_DELAY_MS = 300;
 const FIRST_SENTENCE = 'The man went to the [MASK] to buy a gallon of milk.';
 
 export function App() {
@@ -28,13 +29,37 @@ export function App() {
   const mainModel = models.status === 'ready' && models.main.kind === 'hub' ? models.main.id : null;
   const urlModel = requestedModel ?? mainModel;
   useEffect(() => {
-    // replaceState, not pushState: typing should not fill the Back button's history.
-    window.history.replaceState(null, '', writeViewState({ ...state, model: urlModel }, window.location.search));
+    // replaceState, not pushState: typing should not fill the Back button's history. Once typing
+    // pauses, not per keystroke: Chromium's replaceState costs a few ms, a tenth of a keystroke's budget.
+    const timer = setTimeout(
+      () => window.history.replaceState(null, '', writeViewState({ ...state, model: urlModel }, window.location.search)),
+      URL_DELAY_MS,
+    );
+    return () => clearTimeout(timer);
   }, [state, urlModel]);
   // Memoised: a new object each render would restart the encoding effect forever.
   const ready = useMemo(() => (models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null), [models]);
-  const encoding = useEncoding(ready, sentence, masked);
+  // The twin's output is on screen only in these views (fill-mask shows its guess for every [MASK]).
+  const withTwin =
+    state.attention.mask === 'causal' || state.attention.view === 'contrast' || masked.length > 0 || sentence.includes('[MASK]');
+  const encoding = useEncoding(ready, sentence, masked, withTwin, state.attention.normWeighted);
   const result = encoding.result;
+
+  // Edit → every view redrawn, in ms. Measured in an effect of this, the top
+  // component: React runs it after the effects of all its children, where the
+  // D3 views draw. Also published as a User Timing mark (`bert:views-updated`)
+  // for `npm run bench`. Written straight into the badge: a state update would
+  // re-render the whole page once more.
+  const runTime = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (result === null) return;
+    const ms = performance.now() - result.requestedAt;
+    performance.mark('bert:views-updated', { detail: { sentence: result.sentence, ms, modelMs: result.modelMs } });
+    if (runTime.current !== null) {
+      runTime.current.textContent = `${ms.toFixed(0)} ms`;
+      runTime.current.title = t('app.runTime', { model: result.modelMs.toFixed(0) });
+    }
+  }, [result, t]);
 
   const onSentence = useCallback((text: string) => {
     setState((s) => ({ ...s, sentence: text, masked: [] })); // token positions belong to the old text
@@ -54,11 +79,7 @@ export function App() {
       <header className="topbar">
         <h1>{t('app.title')}</h1>
         <div className="status">
-          {result !== null && (
-            <span className="badge" data-testid="run-time" title={t('app.runTime')}>
-              {result.ms.toFixed(0)} ms
-            </span>
-          )}
+          <span className="badge" data-testid="run-time" ref={runTime} hidden={result === null} />
           <BackendBadge state={backend} />
           <LanguageSwitch />
         </div>

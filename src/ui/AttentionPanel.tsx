@@ -20,7 +20,8 @@ import type { AttentionSettings, AttentionViewName } from './urlState';
 
 interface Props {
   bert: Encoded;
-  twin: Encoded;
+  /** null until the twin has run for this sentence (it runs only while a view shows it). */
+  twin: Encoded | null;
   settings: AttentionSettings;
   onSettings: (settings: AttentionSettings) => void;
 }
@@ -45,7 +46,7 @@ function visible(tokens: string[], matrix: Float32Array, hide: boolean): Matrix 
   return { tokens: keep.map((i) => tokens[i]), matrix: hideSpecial(matrix, tokens.length, keep) };
 }
 
-export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings }: Props) {
+export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings, onSettings }: Props) {
   const t = useT();
   // Settings live in the URL (shareable); hover and toggles are this visit's alone.
   const { view, layer, head, meanHeads, rollout: useRollout, normWeighted: normWeightedOn, hideSpecial: hideSpecialOn } = settings;
@@ -58,6 +59,9 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
   const setNormWeighted = (v: boolean) => change({ normWeighted: v });
   const setHideSpecial = (v: boolean) => change({ hideSpecial: v });
   // The main views show either model: BERT-mini (bidirectional) or its causal twin.
+  // Until the twin has run, the hooks below get BERT-mini's output, which is never drawn as the twin's.
+  const twinPending = twinOrNull === null && (settings.mask === 'causal' || view === 'contrast');
+  const twin = twinOrNull ?? bidirectional;
   const bert = settings.mask === 'causal' ? twin : bidirectional;
   const [highlight, setHighlight] = useState<CellRef | null>(null);
   const [activeHeads, setActiveHeads] = useState<boolean[]>([]);
@@ -224,7 +228,12 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
       </div>
 
       <div className="view" role="tabpanel" aria-label={t(VIEWS.find((v) => v.id === view)?.label ?? 'att.tab.heatmap')}>
-        {view === 'heatmap' && (
+        {twinPending && (
+          <p className="notice" role="status">
+            {t('att.twinRunning')}
+          </p>
+        )}
+        {!twinPending && view === 'heatmap' && (
           <div className="side-by-side">
             <D3View
               view={heatmapView}
@@ -246,9 +255,9 @@ export function AttentionPanel({ bert: bidirectional, twin, settings, onSettings
             )}
           </div>
         )}
-        {view === 'heads' && <D3View view={headView} data={headData} options={headOptions} label={t('att.headsLabel', { layer: l + 1 })} />}
-        {view === 'model' && <D3View view={modelView} data={modelData} options={modelOptions} label={t('att.modelLabel')} />}
-        {view === 'contrast' && (
+        {!twinPending && view === 'heads' && <D3View view={headView} data={headData} options={headOptions} label={t('att.headsLabel', { layer: l + 1 })} />}
+        {!twinPending && view === 'model' && <D3View view={modelView} data={modelData} options={modelOptions} label={t('att.modelLabel')} />}
+        {!twinPending && view === 'contrast' && (
           <div className="contrast">
             <p className="explain">{t('att.contrast.explain')}</p>
             <div className="side-by-side">

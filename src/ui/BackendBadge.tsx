@@ -1,7 +1,8 @@
 import { useT } from './i18n';
+import { BACKEND_NAMES, forgetMeasured, readSetting, writeSetting, type BackendSetting } from './backendSetting';
 import type { BackendState } from './useBackend';
 
-/** Always-visible badge: which tfjs backend runs, and why. */
+/** Always-visible badge: which tfjs backend runs, and why; and the setting that picks it. */
 export function BackendBadge({ state }: { state: BackendState }) {
   const t = useT();
   if (state.status === 'starting') {
@@ -9,18 +10,58 @@ export function BackendBadge({ state }: { state: BackendState }) {
   }
   if (state.status === 'error') {
     return (
-      <span className="badge badge-error" role="alert">
-        {t('backend.none', { message: state.message })}
-      </span>
+      <>
+        <span className="badge badge-error" role="alert">
+          {t('backend.none', { message: state.message })}
+        </span>
+        <BackendSelect />
+      </>
     );
   }
   return (
-    <span className="badge" role="status" title={state.choice.reason}>
-      {t('backend.label')} <output data-testid="backend">{state.choice.name}</output>
-      <span className="sr-only"> — {state.choice.reason}</span>
-      <span data-testid="self-test" hidden>
-        {state.selfTest.ok ? 'ok' : 'failed'} {state.selfTest.values.join(',')}
+    <>
+      <span className="badge" role="status" title={state.choice.reason}>
+        {t('backend.label')} <output data-testid="backend">{state.choice.name}</output>
+        <span className="sr-only"> — {state.choice.reason}</span>
+        <span data-testid="self-test" hidden>
+          {state.selfTest.ok ? 'ok' : 'failed'} {state.selfTest.values.join(',')}
+        </span>
       </span>
-    </span>
+      <BackendSelect />
+    </>
+  );
+}
+
+/**
+ * Auto (the fastest, timed once per browser) or one backend by hand. Changing
+ * it reloads the page: the models' weights live on the backend they were
+ * loaded into, and a fresh start is the one switch that frees everything.
+ */
+function BackendSelect() {
+  const t = useT();
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('backend');
+  const current: BackendSetting = BACKEND_NAMES.find((n) => n === fromUrl) ?? readSetting();
+  const onChange = (value: BackendSetting) => {
+    writeSetting(value);
+    if (value === 'auto') forgetMeasured(); // asking for auto again means: time again
+    url.searchParams.delete('backend'); // the URL would beat the new setting
+    window.location.replace(url.toString());
+  };
+  return (
+    <select
+      className="backend-select"
+      aria-label={t('backend.setting')}
+      data-testid="backend-setting"
+      value={current}
+      onChange={(e) => onChange(e.target.value as BackendSetting)}
+    >
+      <option value="auto">{t('backend.auto')}</option>
+      {BACKEND_NAMES.map((n) => (
+        <option key={n} value={n}>
+          {n}
+        </option>
+      ))}
+    </select>
   );
 }

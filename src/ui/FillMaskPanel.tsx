@@ -9,7 +9,8 @@ interface Props {
   bert: Bert;
   twin: Bert;
   encodedBert: Encoded;
-  encodedTwin: Encoded;
+  /** null while the twin has not run yet for this sentence. */
+  encodedTwin: Encoded | null;
 }
 
 const K = 5;
@@ -24,7 +25,7 @@ export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin }
   const rows = useMemo(
     () =>
       encodedBert.lm.map((scores) => {
-        const twinScores = encodedTwin.lm.find((s) => s.position === scores.position);
+        const twinScores = encodedTwin?.lm.find((s) => s.position === scores.position);
         const offsets = encodedBert.offsets[scores.position];
         const typed = offsets[1] > offsets[0] ? sentence.slice(...offsets) : null;
         const original = typed === null || typed === '[MASK]' ? null : typed; // a clicked chip, not a typed [MASK]

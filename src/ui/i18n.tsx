@@ -13,7 +13,7 @@ export const LANGS: { id: Lang; name: string }[] = [
 
 const en = {
   'app.title': 'BERT Playground',
-  'app.runTime': 'From the last keystroke to every view updated',
+  'app.runTime': 'From the last keystroke to every view updated (the two models: {model} ms)',
   'app.language': 'Language',
   'section.sentence': '1 · Type a sentence',
   'section.fill': '2 · Fill in the blank',
@@ -27,6 +27,8 @@ const en = {
   'backend.starting': 'starting…',
   'backend.none': 'no backend: {message}',
   'backend.label': 'backend:',
+  'backend.setting': 'Where the model runs (reloads the page)',
+  'backend.auto': 'auto: fastest',
   'chips.label': 'WordPiece tokens',
   'chips.continues': 'continues the word before',
   'chips.added': 'added by the tokenizer',
@@ -71,6 +73,7 @@ const en = {
   'att.meanOfHeads': 'mean of all heads',
   'att.headN': 'head {head}',
   'att.raw': 'raw attention · {describe}',
+  'att.twinRunning': 'Running the causal twin on this sentence…',
   'att.normCaption': 'norm-weighted ‖α·f(x)‖ · {describe}',
   'att.heatmapLabel': 'Attention heatmap, {describe}',
   'att.normLabel': 'Norm-weighted attention, {describe}',
@@ -285,7 +288,7 @@ export type MessageKey = keyof typeof en;
 
 const ko: Record<MessageKey, string> = {
   'app.title': 'BERT 놀이터',
-  'app.runTime': '마지막 입력부터 모든 그림이 바뀔 때까지 걸린 시간',
+  'app.runTime': '마지막 입력부터 모든 그림이 바뀔 때까지 걸린 시간 (두 모델 계산: {model} ms)',
   'app.language': '언어',
   'section.sentence': '1 · 문장을 입력하세요',
   'section.fill': '2 · 빈칸 채우기',
@@ -299,6 +302,8 @@ const ko: Record<MessageKey, string> = {
   'backend.starting': '시작하는 중…',
   'backend.none': '실행 환경 없음: {message}',
   'backend.label': '실행 환경:',
+  'backend.setting': '모델이 실행되는 곳 (페이지를 다시 불러옵니다)',
+  'backend.auto': '자동: 가장 빠른 곳',
   'chips.label': 'WordPiece 토큰',
   'chips.continues': '앞 단어에 이어지는 조각',
   'chips.added': '토크나이저가 덧붙임',
@@ -342,6 +347,7 @@ const ko: Record<MessageKey, string> = {
   'att.meanOfHeads': '모든 헤드 평균',
   'att.headN': '{head}번 헤드',
   'att.raw': '원래 어텐션 · {describe}',
+  'att.twinRunning': '이 문장에 인과(왼쪽→오른쪽) 모델을 실행하는 중…',
   'att.normCaption': '노름 가중 ‖α·f(x)‖ · {describe}',
   'att.heatmapLabel': '어텐션 히트맵, {describe}',
   'att.normLabel': '노름 가중 어텐션, {describe}',

@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
-import { initBackend, selfTest, type BackendChoice, type BackendName } from '../engine/backend';
+import { initBackend, selfTest, type BackendChoice } from '../engine/backend';
+import { encode, fromCheckpoint } from '../engine/bert';
+import { randomCheckpoint } from '../engine/random';
+import { forcedBackend, readMeasured, rememberChoice } from './backendSetting';
 import { wasmPaths } from './wasmPaths';
 
 export type BackendState =
@@ -7,22 +10,40 @@ export type BackendState =
   | { status: 'ready'; choice: BackendChoice; selfTest: { ok: boolean; values: number[] } }
   | { status: 'error'; message: string };
 
-const NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+/** The shipped models' shape: the trial costs what a keystroke will cost (random weights, same work). */
+const TRIAL_SHAPE = { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocabSize: 8192, maxPositions: 128 };
+const TRIAL_SENTENCE = 'The cat sat on the mat because it was tired.';
 
-/** `?backend=wasm` forces one backend (useful for comparing them in class). */
-function chainFromUrl(): BackendName[] | undefined {
-  const wanted = new URLSearchParams(window.location.search).get('backend');
-  return NAMES.find((n) => n === wanted) !== undefined ? [wanted as BackendName] : undefined;
+async function trial(): Promise<void> {
+  const bert = fromCheckpoint(randomCheckpoint(TRIAL_SHAPE));
+  try {
+    await encode(bert, TRIAL_SENTENCE, { valueNorms: true });
+  } finally {
+    bert.dispose();
+  }
 }
 
-/** Starts tfjs once for the page and reports which backend won. */
+/**
+ * Starts tfjs once for the page: the backend forced by `?backend=` or the
+ * setting, else the one remembered from an earlier visit, else the fastest of
+ * a timed trial (remembered for next time).
+ */
 export function useBackend(): BackendState {
   const [state, setState] = useState<BackendState>({ status: 'starting' });
   useEffect(() => {
     let cancelled = false;
     (async () => {
       try {
-        const choice = await initBackend({ chain: chainFromUrl(), wasmPaths });
+        const forced = forcedBackend(window.location.search);
+        const agent = navigator.userAgent;
+        const choice = await initBackend({
+          chain: forced !== null ? [forced] : undefined,
+          wasmPaths,
+          trial,
+          remembered: readMeasured(agent),
+        });
+        rememberChoice(choice, agent);
+        performance.mark('bert:backend-ready', { detail: { backend: choice.name } }); // start-up breakdown for `npm run bench`
         const check = await selfTest();
         if (!cancelled) setState({ status: 'ready', choice, selfTest: check });
       } catch (error) {

@@ -4,57 +4,107 @@ import { encode, type Bert, type Encoded } from '../engine/bert';
 export interface Encodings {
   /** BERT-mini under its own (bidirectional) mask. */
   bert: Encoded;
-  /** The causal twin under its own (causal) mask. */
-  twin: Encoded;
+  /**
+   * The causal twin under its own (causal) mask; null when no visible view
+   * needed it (it is run as soon as one does — see useEncoding).
+   */
+  twin: Encoded | null;
   /**
    * The models that produced these encodings. Views must read token ids with
    * these, not with the current models: after a model swap the old result is
    * still on screen until the new run finishes, and its ids belong to the old vocabulary.
    */
   models: { bert: Bert; twin: Bert };
-  /** Keystroke-to-result time of this run, ms. */
-  ms: number;
+  /** The sentence these encodings are of. */
+  sentence: string;
+  /** performance.now() when the edit that asked for this run happened. */
+  requestedAt: number;
+  /** Time the models took, ms. */
+  modelMs: number;
 }
 
 export type EncodingState = { result: Encodings | null; running: boolean; error: string | null };
 
-const DEBOUNCE_MS = 120;
+interface Request {
+  models: { bert: Bert; twin: Bert };
+  sentence: string;
+  positions: number[];
+  withTwin: boolean;
+  valueNorms: boolean;
+  requestedAt: number;
+}
 
 /**
- * Re-runs both models as the sentence changes: debounced, and a run that
- * finishes after a newer one started is dropped (its result would be stale).
+ * Re-runs both models as the sentence changes. No debounce timer: an edit made
+ * while the models are idle runs at once (a timer would add its whole delay to
+ * every keystroke), and edits made during a run are coalesced — when the run
+ * ends, only the newest waiting edit runs. Results of an edit that was
+ * overtaken by a newer one are never shown.
+ *
+ * The causal twin runs only while a visible view shows it (`withTwin`): on
+ * wasm each model costs about as much as all the drawing, and most keystrokes
+ * happen with only BERT-mini's views on screen. Likewise the value norms
+ * (`valueNorms`) are computed only while the norm-weighted view is on.
  */
 export function useEncoding(
   models: { bert: Bert; twin: Bert } | null,
   sentence: string,
   maskPositions: readonly number[],
+  withTwin: boolean,
+  valueNorms: boolean,
 ): EncodingState {
   const [state, setState] = useState<EncodingState>({ result: null, running: false, error: null });
-  const generation = useRef(0);
+  const pending = useRef<Request | null>(null);
+  const busy = useRef(false);
+  const alive = useRef(true);
   const key = maskPositions.join(',');
+
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+    };
+  }, []);
+
   useEffect(() => {
     if (models === null) return;
-    const run = ++generation.current;
-    const typedAt = performance.now();
-    const timer = setTimeout(async () => {
-      setState((s) => (s.running ? s : { ...s, running: true }));
-      try {
-        const positions = key === '' ? [] : key.split(',').map(Number);
-        const options = { maskPositions: positions, valueNorms: true, lm: 'masked' as const };
-        const bert = await encode(models.bert, sentence, options);
-        const twin = await encode(models.twin, sentence, options);
-        if (run !== generation.current) return; // a newer sentence is on its way
-        setState({
-          result: { bert, twin, models, ms: performance.now() - typedAt - DEBOUNCE_MS },
-          running: false,
-          error: null,
-        });
-      } catch (error) {
-        if (run !== generation.current) return;
-        setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));
+    pending.current = {
+      models,
+      sentence,
+      positions: key === '' ? [] : key.split(',').map(Number),
+      withTwin,
+      valueNorms,
+      requestedAt: performance.now(),
+    };
+    if (busy.current) return; // the running loop picks it up when it finishes
+    busy.current = true;
+    setState((s) => (s.running ? s : { ...s, running: true }));
+    void (async () => {
+      while (pending.current !== null && alive.current) {
+        const request = pending.current;
+        pending.current = null;
+        const options = { maskPositions: request.positions, valueNorms: request.valueNorms, lm: 'masked' as const };
+        try {
+          const t0 = performance.now();
+          const bert = await encode(request.models.bert, request.sentence, options);
+          const twin = request.withTwin ? await encode(request.models.twin, request.sentence, options) : null;
+          if (pending.current !== null || !alive.current) continue; // overtaken: a newer edit runs next
+          const result: Encodings = {
+            bert,
+            twin,
+            models: request.models,
+            sentence: request.sentence,
+            requestedAt: request.requestedAt,
+            modelMs: performance.now() - t0,
+          };
+          setState({ result, running: false, error: null });
+        } catch (error) {
+          if (pending.current !== null || !alive.current) continue;
+          setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));
+        }
       }
-    }, DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [models, sentence, key]);
+      busy.current = false;
+    })();
+  }, [models, sentence, key, withTwin, valueNorms]);
   return state;
 }

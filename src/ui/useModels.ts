@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { loadModel, type Bert } from '../engine/bert';
+import { fromCheckpoint, type Bert } from '../engine/bert';
+import { loadCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import { urlSource, type LoadProgress } from '../engine/source';
 import { BIDIRECTIONAL, CAUSAL_TWIN, precacheLoadedFiles, SHIPPED_MAIN, type MainModel } from './models';
 
@@ -21,11 +22,16 @@ export type ModelsState =
 /** How long a replaced model lives on, so a run that started on it can finish. */
 const DISPOSE_DELAY_MS = 2000;
 
-/** Loads BERT-mini and its causal twin once the backend is up; shows download progress. */
+/**
+ * Loads BERT-mini and its causal twin; shows download progress. The download
+ * (and parsing) starts at once, while the backend is still starting — it is
+ * most of a first visit; the weights go onto the backend once it is up.
+ */
 export function useModels(backendReady: boolean): ModelsState {
   const [state, setState] = useState<ModelsState>({ status: 'waiting' });
   const shipped = useRef<Bert | null>(null);
   const current = useRef<Bert | null>(null);
+  const download = useRef<{ checkpoints: Promise<Checkpoint[]>; controller: AbortController } | null>(null);
 
   const swap = useCallback<SwapModel>((next, main) => {
     const bert = next === 'shipped' ? shipped.current : next;
@@ -37,44 +43,60 @@ export function useModels(backendReady: boolean): ModelsState {
     if (old !== null && old !== bert && old !== shipped.current) setTimeout(() => old.dispose(), DISPOSE_DELAY_MS);
   }, []);
 
+  // Only leaving the page (unmounting) cancels the download; the backend becoming ready does not.
+  useEffect(
+    () => () => {
+      download.current?.controller.abort();
+      download.current = null;
+    },
+    [],
+  );
+
   useEffect(() => {
+    if (download.current === null) {
+      const controller = new AbortController();
+      const progress: Record<string, LoadProgress> = {};
+      const onProgress = (model: string) => (p: LoadProgress) => {
+        if (p.file !== 'model.safetensors' || controller.signal.aborted) return;
+        progress[model] = p;
+        setState((s) => (s.status === 'ready' || s.status === 'error' ? s : { status: 'loading', progress: { ...progress } }));
+      };
+      const checkpoints = Promise.all(
+        [BIDIRECTIONAL, CAUSAL_TWIN].map((m) =>
+          loadCheckpoint(urlSource(m.url), { signal: controller.signal, onProgress: onProgress(m.id) }),
+        ),
+      );
+      checkpoints.catch(() => undefined); // handled below, once the backend is ready
+      download.current = { checkpoints, controller };
+    }
     if (!backendReady) return;
-    const controller = new AbortController();
-    const progress: Record<string, LoadProgress> = {};
+    const { checkpoints, controller } = download.current;
+    let cancelled = false;
     let loaded: Bert[] = [];
-    const onProgress = (model: string) => (p: LoadProgress) => {
-      if (p.file !== 'model.safetensors') return;
-      progress[model] = p;
-      setState({ status: 'loading', progress: { ...progress } });
-    };
-    Promise.all(
-      [BIDIRECTIONAL, CAUSAL_TWIN].map((m) =>
-        loadModel(urlSource(m.url), { signal: controller.signal, onProgress: onProgress(m.id) }),
-      ),
-    )
-      .then((models) => {
-        loaded = models;
-        if (controller.signal.aborted) {
-          models.forEach((m) => m.dispose());
-          return;
-        }
-        shipped.current = models[0];
-        current.current = models[0];
-        setState({ status: 'ready', bert: models[0], twin: models[1], main: SHIPPED_MAIN, swap });
+    checkpoints
+      .then((cps) => {
+        if (cancelled || controller.signal.aborted) return;
+        loaded = cps.map((c) => fromCheckpoint(c));
+        performance.mark('bert:models-ready'); // start-up breakdown for `npm run bench`
+        shipped.current = loaded[0];
+        current.current = loaded[0];
+        setState({ status: 'ready', bert: loaded[0], twin: loaded[1], main: SHIPPED_MAIN, swap });
         // The weights are now in the page's resource list: let the service worker keep them for offline use.
         void precacheLoadedFiles().catch(() => undefined);
       })
       .catch((error: unknown) => {
-        if (controller.signal.aborted) return;
+        if (cancelled || controller.signal.aborted) return;
         setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
       });
     return () => {
-      controller.abort();
+      cancelled = true;
       const custom = current.current;
       if (custom !== null && !loaded.includes(custom)) custom.dispose();
       loaded.forEach((m) => m.dispose());
       shipped.current = null;
       current.current = null;
+      // A later run (StrictMode's second mount) must start from the files again: these models are gone.
+      download.current = null;
     };
   }, [backendReady, swap]);
   return state;

@@ -84,7 +84,7 @@ def stage_train(a):
     train.train(run_dirs, os.path.join(a.out, "train_ids.npz"), os.path.join(a.out, "vocab.txt"),
                 model_config(a), steps=None if until else a.steps, until=until,
                 batch_size=a.batch, peak_lr=a.lr, warmup=a.warmup, seed=a.seed,
-                threads=a.threads, checkpoint_minutes=a.checkpoint_minutes)
+                threads=a.threads, checkpoint_minutes=a.checkpoint_minutes, qk_init_std=a.qk_init_std)
 
 
 def stage_export(a):
@@ -133,6 +133,8 @@ def main():
     p.add_argument("--until", default=None,
                    help="stop at this UTC time (HH:MM) or after N minutes; the lr decays to 0 then")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--qk-init-std", type=float, default=None,
+                   help="initialise attention query/key weights with this std (BERT: 0.02 like the rest)")
     p.add_argument("--checkpoint-minutes", type=float, default=5.0)
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)

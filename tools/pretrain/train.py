@@ -55,6 +55,22 @@ def load_model(ckpt_path):
     return model, ck
 
 
+def init_query_key(model, std):
+    """Re-draw the attention query/key weights with a larger std than BERT's 0.02.
+
+    Why: with N(0, 0.02) everywhere, q·k is tiny at the start, attention is
+    uniform, and the gradient of each of W_q, W_k is proportional to the other:
+    a saddle the bidirectional model leaves very slowly (the causal twin does
+    not need to: its mask alone tells positions apart). Measured on a probe task
+    (predict the token left of a [MASK] in random sequences, 4 layers x 128):
+    std 0.1 learns it in ~300 steps, 0.02 not in 500. Initialisation only; the
+    architecture is unchanged."""
+    with torch.no_grad():
+        for layer in model.bert.encoder.layer:
+            torch.nn.init.normal_(layer.attention.self.query.weight, std=std)
+            torch.nn.init.normal_(layer.attention.self.key.weight, std=std)
+
+
 def make_optimizer(model, lr, weight_decay):
     # BERT practice: no weight decay on biases and LayerNorm parameters.
     decay = [p for p in model.parameters() if p.dim() >= 2]
@@ -66,7 +82,7 @@ def make_optimizer(model, lr, weight_decay):
 
 def train(run_dirs, data_path, vocab_path, cfg_kwargs, steps=None, until=None, batch_size=32,
           peak_lr=1e-3, warmup=100, weight_decay=0.01, seed=1234, threads=1,
-          checkpoint_minutes=5.0, log_every=10, quiet=False):
+          checkpoint_minutes=5.0, log_every=10, quiet=False, qk_init_std=None):
     """run_dirs: {"mlm": dir, "causal": dir} (either or both).
     steps: planned total steps (schedule by step). until: unix time at which
     training stops and lr reaches zero (schedule by time). One is required."""
@@ -80,11 +96,14 @@ def train(run_dirs, data_path, vocab_path, cfg_kwargs, steps=None, until=None, b
         cfg = BertConfig(**{**cfg_kwargs, "vocab_size": len(tok.itos),
                             "is_decoder": obj == "causal"})
         model = BertForPretraining(cfg)
+        if qk_init_std is not None:
+            init_query_key(model, qk_init_std)
         opt = make_optimizer(model, peak_lr, weight_decay)
         state = {"step": 0, "tokens_seen": 0, "predictions_seen": 0, "train_seconds": 0.0,
                  "started_at": time.time(), "args": dict(
                      objective=obj, steps=steps, until=until, batch_size=batch_size,
-                     peak_lr=peak_lr, warmup=warmup, weight_decay=weight_decay, seed=seed)}
+                     peak_lr=peak_lr, warmup=warmup, weight_decay=weight_decay, seed=seed,
+                     **({"qk_init_std": qk_init_std} if qk_init_std is not None else {}))}
         state["schedule_history"] = [dict(state["args"], from_step=0)]
         ckpt = os.path.join(run_dir, "checkpoint.pt")
         if os.path.exists(ckpt):
