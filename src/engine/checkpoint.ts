@@ -41,14 +41,26 @@ export async function loadCheckpoint(source: CheckpointSource, options: ReadOpti
     }
   };
 
-  const config = parseConfig(json('config.json', await require('config.json', 'the model hyper-parameters')));
-  const vocabText = text(await require('vocab.txt', 'the WordPiece vocabulary'));
-  const tokenizerBytes = await source.read('tokenizer_config.json', options);
+  // All four requests go out together (a page load waits on them; one after another
+  // cost a round trip each); results are still checked in this order, so the
+  // first missing file named is the same as before.
+  const started = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => undefined); // rejections are seen when awaited below
+    return p;
+  };
+  const configRead = started(require('config.json', 'the model hyper-parameters'));
+  const vocabRead = started(require('vocab.txt', 'the WordPiece vocabulary'));
+  const tokenizerRead = started(source.read('tokenizer_config.json', options));
+  const weightsRead = started(source.read('model.safetensors', options));
+
+  const config = parseConfig(json('config.json', await configRead));
+  const vocabText = text(await vocabRead);
+  const tokenizerBytes = await tokenizerRead;
   const tokenizerConfig =
     tokenizerBytes === null ? null : (json('tokenizer_config.json', tokenizerBytes) as Record<string, unknown>);
 
   const files: SafetensorsFile[] = [];
-  const single = await source.read('model.safetensors', options);
+  const single = await weightsRead;
   if (single !== null) {
     files.push(parseSafetensors('model.safetensors', single));
   } else {

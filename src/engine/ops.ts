@@ -44,28 +44,28 @@ const linear = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   };
 }) as (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
 
-const MAX_SLICES = 16;
-
 /**
  * a·b for stacks of matrices: [..., m, k]·[..., k, n] with equal leading axes.
- * On the wasm backend each matrix pair is multiplied as its own 2-D matMul:
- * tfjs-wasm 4.22's batched matMul is ~20× slower than the 2-D one that
- * XNNPACK runs (measured: 4 heads of 128×64·64×128 take 9.3 ms batched, 0.45 ms
- * as four 2-D products). GPU backends keep the batched kernel: one dispatch.
+ * On the wasm backend, large products are multiplied one matrix pair at a time
+ * as 2-D matMuls: tfjs-wasm 4.22's batched matMul is slower there (measured,
+ * 4 heads at 128 tokens: q·kᵀ 5.3 ms batched, 1.7 ms as four 2-D products;
+ * at 16 tokens batched wins, 0.19 vs 0.31 ms). Only a few slices, though: its
+ * unstack copies the whole input once per slice (O(slices²) bytes) — one
+ * sentence's heads, not a training batch. GPU backends keep the batched kernel.
  */
 export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const lead = a.shape.slice(0, -2);
   const slices = lead.reduce((x, y) => x * y, 1);
-  // tfjs-wasm's unstack copies the whole input once per slice (O(slices²) bytes),
-  // so only a few slices are worth it: one sentence's heads, not a training batch.
-  if (tf.getBackend() !== 'wasm' || slices > MAX_SLICES) return tf.matMul(a, b);
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.shape.length - 1];
+  if (tf.getBackend() !== 'wasm' || slices > MAX_SLICES || m * k * n < MIN_SLICE_WORK) return tf.matMul(a, b);
   const as = tf.unstack(a.reshape([-1, m, k]));
   const bs = tf.unstack(b.reshape([-1, k, n]));
   const products = as.map((ai, i) => tf.matMul(ai as tf.Tensor2D, bs[i] as tf.Tensor2D));
   return tf.stack(products).reshape([...lead, m, n]);
 }
+const MAX_SLICES = 16;
+const MIN_SLICE_WORK = 64 * 64 * 64; // multiply-adds per slice: about 64 tokens × 64 dims per head
 
 /**
  * LayerNorm over the hidden axis (population variance, as PyTorch). Written

@@ -26,6 +26,7 @@ import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import golden  # noqa: E402
+import model  # noqa: E402
 import safetensors_io  # noqa: E402
 import tokenizer  # noqa: E402
 import train  # noqa: E402
@@ -179,6 +180,19 @@ class Pipeline(unittest.TestCase):
             ww = evaluate.whole_word_eval(mlm, causal, tok, os.path.join(tmp, "corpus", "heldout.txt"))
             self.assertGreater(ww["sentences"], 0)
 
+
+
+class QueryKeyInit(unittest.TestCase):
+    def test_only_query_and_key_weights_are_redrawn(self):
+        torch.manual_seed(0)
+        m = model.BertForPretraining(model.BertConfig(vocab_size=50, **CFG))
+        value_before = m.bert.encoder.layer[0].attention.self.value.weight.clone()
+        train.init_query_key(m, 0.1)
+        for layer in m.bert.encoder.layer:
+            for w in (layer.attention.self.query.weight, layer.attention.self.key.weight):
+                self.assertAlmostEqual(float(w.std()), 0.1, delta=0.02)
+        self.assertTrue(torch.equal(m.bert.encoder.layer[0].attention.self.value.weight, value_before))
+        self.assertAlmostEqual(float(value_before.std()), 0.02, delta=0.005)
 
 if __name__ == "__main__":
     import io
