@@ -51,13 +51,18 @@ export function App() {
   // for `npm run bench`. Written straight into the badge: a state update would
   // re-render the whole page once more.
   const runTime = useRef<HTMLSpanElement>(null);
+  const lastRun = useRef<{ ms: number; modelMs: number } | null>(null);
   useEffect(() => {
     if (result === null) return;
     const ms = performance.now() - result.requestedAt;
     performance.mark('bert:views-updated', { detail: { sentence: result.sentence, ms, modelMs: result.modelMs } });
-    if (runTime.current !== null) {
-      runTime.current.textContent = `${ms.toFixed(0)} ms`;
-      runTime.current.title = t('app.runTime', { model: result.modelMs.toFixed(0) });
+    lastRun.current = { ms, modelMs: result.modelMs };
+    if (runTime.current !== null) runTime.current.textContent = `${ms.toFixed(0)} ms`;
+  }, [result]);
+  useEffect(() => {
+    // The tooltip follows the language; the time itself belongs to the last run only.
+    if (runTime.current !== null && lastRun.current !== null) {
+      runTime.current.title = t('app.runTime', { model: lastRun.current.modelMs.toFixed(0) });
     }
   }, [result, t]);
 
