@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { BertConfig } from '../src/engine/config';
+import { MINI_CONFIG } from './fixtures/bertConfig';
 import { MESSAGES, translate, type MessageKey } from '../src/ui/i18n';
 import { BERT_BLOCKS, englishText, layoutArchitecture, shapesFor, type ArchitectureText } from '../src/viz/architecture';
 
-const config: BertConfig = {
-  architecture: 'BertForMaskedLM',
-  vocabSize: 30522,
-  hidden: 256,
-  layers: 4,
-  heads: 4,
-  intermediate: 1024,
-  maxPositions: 512,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-  isDecoder: false,
-  labels: [],
-};
+const config = MINI_CONFIG;
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -14,8 +14,12 @@ export type BackendState =
 const TRIAL_SHAPE = { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocabSize: 8192, maxPositions: 128 };
 const TRIAL_SENTENCE = 'The cat sat on the mat because it was tired.';
 
+let trialCheckpoint: ReturnType<typeof randomCheckpoint> | null = null;
+
 async function trial(): Promise<void> {
-  const bert = fromCheckpoint(randomCheckpoint(TRIAL_SHAPE));
+  // The weights are drawn once (5M seeded numbers); each trial only uploads them to its backend.
+  trialCheckpoint ??= randomCheckpoint(TRIAL_SHAPE);
+  const bert = fromCheckpoint(trialCheckpoint);
   try {
     await encode(bert, TRIAL_SENTENCE, { valueNorms: true });
   } finally {

@@ -5,7 +5,7 @@
  * config and the sentence length, and the rendered blocks are buttons.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { BertConfig } from '../engine/config';
+import { MINI_CONFIG } from '../../test/fixtures/bertConfig';
 import {
   BERT_BLOCKS,
   architectureSpec,
@@ -19,19 +19,7 @@ import {
   type BlockMark,
 } from './architecture';
 
-const config: BertConfig = {
-  architecture: 'BertForMaskedLM',
-  vocabSize: 30522,
-  hidden: 256,
-  layers: 4,
-  heads: 4,
-  intermediate: 1024,
-  maxPositions: 512,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-  isDecoder: false,
-  labels: [],
-};
+const config = MINI_CONFIG;
 const data = { layers: config.layers, heads: config.heads };
 
 function newSvg(): SVGSVGElement {
