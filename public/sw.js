@@ -5,7 +5,7 @@
  * The page posts {type: 'precache', urls} with what it loaded before this
  * worker controlled it.
  */
-const CACHE = 'bert-playground-app-v1';
+const CACHE = 'bert-playground-app-v2';
 
 self.addEventListener('install', () => {
   self.skipWaiting();

@@ -42,6 +42,7 @@ class PackedData:
         self.ids, self.sent_off, self.doc_off = d["ids"], d["sent_off"], d["doc_off"]
         self.max_len, self.seed, self.short_seq_prob = max_len, seed, short_seq_prob
         self._packed = {}  # epoch -> spans (at most two epochs kept)
+        self._lengths = {}  # epoch -> number of sequences
 
     def pack_sequences(self, epoch):
         """Deterministic list of (start, end) spans into self.ids for an epoch."""
@@ -77,7 +78,15 @@ class PackedData:
             if len(self._packed) >= 2:
                 self._packed.pop(min(self._packed))
             self._packed[epoch] = self.pack_sequences(epoch)
+            self._lengths[epoch] = len(self._packed[epoch])
         return self._packed[epoch]
+
+    def epoch_length(self, epoch):
+        # Lengths are kept for every epoch (spans for two only): locating a
+        # late step must not re-pack all the epochs before it.
+        if epoch not in self._lengths:
+            self.epoch_spans(epoch)
+        return self._lengths[epoch]
 
     def batch(self, step, batch_size, cls_id, sep_id, pad_id):
         """Batch number `step` of the endless stream of epochs (resumable)."""
@@ -85,27 +94,32 @@ class PackedData:
         out = []
         epoch = 0
         while len(out) < batch_size:
-            seqs = self.epoch_spans(epoch)
-            n = len(seqs)
+            n = self.epoch_length(epoch)
             if first >= n:
                 first -= n
                 epoch += 1
                 continue
+            seqs = self.epoch_spans(epoch)
             take = seqs[first:first + batch_size - len(out)]
             out.extend(take)
             first = 0
             epoch += 1
         T = max(b - a for a, b in out) + 2
-        input_ids = torch.full((batch_size, T), pad_id, dtype=torch.long)
-        attention_mask = torch.zeros((batch_size, T), dtype=torch.long)
+        # Filled in NumPy, one slice copy per row: ~10x faster than building
+        # each row as a Python list, which mattered once a GPU waited on it.
+        input_ids = np.full((batch_size, T), pad_id, dtype=np.int64)
+        attention_mask = np.zeros((batch_size, T), dtype=np.int64)
         for i, (a, b) in enumerate(out):
-            seq = [cls_id] + self.ids[a:b].tolist() + [sep_id]
-            input_ids[i, :len(seq)] = torch.tensor(seq)
-            attention_mask[i, :len(seq)] = 1
+            n = b - a
+            input_ids[i, 0] = cls_id
+            input_ids[i, 1:n + 1] = self.ids[a:b]
+            input_ids[i, n + 1] = sep_id
+            attention_mask[i, :n + 2] = 1
+        input_ids, attention_mask = torch.from_numpy(input_ids), torch.from_numpy(attention_mask)
         return input_ids, attention_mask
 
     def epoch_of_step(self, step, batch_size):
-        return step * batch_size / len(self.epoch_spans(0))
+        return step * batch_size / self.epoch_length(0)
 
 
 def mask_tokens(input_ids, attention_mask, vocab_size, mask_id, n_special, generator,

@@ -64,7 +64,8 @@ def export_model(model, vocab_path, dest):
 
 
 def export_checkpoint(ckpt_path, vocab_path, dest):
-    ck = torch.load(ckpt_path, map_location="cpu")
+    from train import load_checkpoint
+    ck = load_checkpoint(ckpt_path)
     model = BertForPretraining(BertConfig(**ck["config"]))
     model.load_state_dict(ck["model"])
     export_model(model, vocab_path, dest)

@@ -38,9 +38,13 @@ def plot_losses(logs, path):
             ema = v if ema is None else 0.7 * ema + 0.3 * v
             smooth.append(ema)
         line, = ax.plot(steps, loss, alpha=0.25, linewidth=0.8)
-        ax.plot(steps, smooth, color=line.get_color(), label=label)
+        ax.plot(steps, smooth, color=line.get_color(), label=label + " (training)")
+        held = [(r["step"], r["heldout_loss"]) for r in rows if "heldout_loss" in r]
+        if held:
+            ax.plot(*zip(*held), "o--", color=line.get_color(), markersize=3, linewidth=0.8,
+                    label=label + " (held-out)")
     ax.set_xlabel("step")
-    ax.set_ylabel("training loss (cross-entropy, nats)")
+    ax.set_ylabel("loss (cross-entropy, nats)")
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -72,7 +76,9 @@ def pct(x):
 
 
 def fmt_hms(s):
-    s = int(s)
+    s = int(round(s))
+    if s < 3600:
+        return "%d min %02d s" % (s // 60, s % 60)
     return "%dh %02dm" % (s // 3600, s % 3600 // 60)
 
 
@@ -102,7 +108,8 @@ def few_shot_table(fs):
 def write_card(obj, run_dir, dest, corpus, ev, logs):
     name = NAMES[obj]
     folder = os.path.join(dest, name)
-    ck = torch.load(os.path.join(run_dir, name, "checkpoint.pt"), map_location="cpu")
+    from train import load_checkpoint
+    ck = load_checkpoint(os.path.join(run_dir, name, "checkpoint.pt"))
     cfg, args = ck["config"], ck["args"]
     with open(os.path.join(folder, "config.json")) as f:
         hf = json.load(f)
@@ -128,7 +135,12 @@ def write_card(obj, run_dir, dest, corpus, ev, logs):
                      "position sees only itself and earlier positions) and the objective is next-token "
                      "prediction at every position with the same LM head. It exists to show what "
                      "bidirectional context buys.\n")
-    lines.append("Rebuild: `/usr/bin/python3 tools/pretrain/run.py all` (see `tools/pretrain/README.md`).\n")
+    if args.get("device") == "cuda":
+        lines.append("Rebuild: corpus, vocabulary and token ids with `/usr/bin/python3 tools/pretrain/run.py "
+                     "corpus|vocab|tokens`, then training on a GPU with `tools/pretrain/gpu.sh` (the "
+                     "exact commands are in `tools/pretrain/README.md`).\n")
+    else:
+        lines.append("Rebuild: `/usr/bin/python3 tools/pretrain/run.py all` (see `tools/pretrain/README.md`).\n")
     lines.append("## Model\n")
     lines.append("| | |\n|---|---|")
     for k in ["architectures", "num_hidden_layers", "hidden_size", "num_attention_heads",
@@ -138,18 +150,38 @@ def write_card(obj, run_dir, dest, corpus, ev, logs):
     lines.append("| parameters | %s (MLM decoder tied to the word embeddings) |" % "{:,}".format(n_params))
     lines.append("| `model.safetensors` | %.1f MB, F16 |" % (size / 1e6))
     lines.append("")
+    dropout = hf.get("hidden_dropout_prob", 0.0)
+    on_gpu = args.get("device") == "cuda"
+    held = [r for r in logs["mlm"] if "heldout_loss" in r]
     lines.append("**Why this size.** %d layers × %d hidden × %d heads × %d FFN is the BERT-mini shape of "
-                 "Turc et al. (2019). The budget was about two hours of a shared 2-core CPU for both models "
-                 "together (one core each, %.1f s per lock-step batch of 32 × ≤128 pieces on average); "
-                 "that showed the model %.2f epochs of the training split. A wider or deeper model would see "
-                 "proportionally fewer tokens in the same time and end less trained; a narrower one would "
-                 "leave little to look at in the playground's per-layer, per-head views. %d positions "
-                 "cover the playground's sentence-sized inputs. Dropout is 0: the run is less than one "
-                 "pass over the data, where overfitting is not the limiting factor. Both shipped models "
-                 "together are %.1f MB in F16.\n" % (
+                 "Turc et al. (2019). %s That showed each model %.1f epochs of the training split. "
+                 "A larger model is ruled out by the playground, not by the compute: both models must "
+                 "stay under 30 MB in the repository (these two are %.1f MB together in F16) and run "
+                 "interactively on a student's laptop, and a ~5 M-word corpus gives little for more "
+                 "capacity to learn beyond what this size learns. A narrower one would leave little to "
+                 "look at in the playground's per-layer, per-head views. %d positions cover the "
+                 "playground's sentence-sized inputs.\n" % (
                      hf["num_hidden_layers"], hf["hidden_size"], hf["num_attention_heads"],
-                     hf["intermediate_size"], last.get("wall_seconds", 0) / max(1, last.get("step", 1)),
-                     last.get("epoch", 0), hf["max_position_embeddings"], 2 * size / 1e6))
+                     hf["intermediate_size"],
+                     ("The compute was one borrowed GPU for %s (both models in lock-step, %.0f ms per "
+                      "step of %d sequences)." % (fmt_hms(last.get("wall_seconds", 0)),
+                                                   1000 * last.get("wall_seconds", 0) / max(1, last.get("step", 1)),
+                                                   args["batch_size"]))
+                     if on_gpu else
+                     ("The budget was about two hours of a shared 2-core CPU for both models together "
+                      "(one core each, %.1f s per lock-step batch of %d × ≤128 pieces on average)." % (
+                          last.get("wall_seconds", 0) / max(1, last.get("step", 1)), args["batch_size"])),
+                     last.get("epoch", 0), 2 * size / 1e6, hf["max_position_embeddings"]))
+    if dropout:
+        lines.append("**Dropout %.1f** (BERT's) on hidden states and attention probabilities: the run "
+                     "passes over a small corpus many times, where regularisation matters.%s\n" % (
+                         dropout, (" At the last held-out check (step %s) bert-mini's held-out loss "
+                                   "was %.2f against a training loss of %.2f." % (
+                                       "{:,}".format(held[-1]["step"]), held[-1]["heldout_loss"],
+                                       held[-1]["loss"])) if held else ""))
+    else:
+        lines.append("**Dropout 0**: the run is less than one pass over the data, where overfitting is "
+                     "not the limiting factor.\n")
     lines.append("**Vocabulary: %d WordPiece pieces, uncased.** Trained on the training split with "
                  "BPE-style merges over `##`-continuation pieces (the method of HF `tokenizers`' "
                  "WordPiece trainer), applied with greedy longest-match-first. The pre-tokenisation is "
@@ -184,17 +216,32 @@ def write_card(obj, run_dir, dest, corpus, ev, logs):
                       h["from_step"], h["peak_lr"], before[-1]["lr"] if before else float("nan"),
                       after[0]["lr"] if after else float("nan"),
                       mean_loss(logs["mlm"], h["from_step"] - 350, h["from_step"])))
+    if args.get("until") and args.get("steps"):
+        ending = ("The schedule was sized by whichever came first of %s steps or a wall-clock "
+                  "deadline (the end of the GPU lease); the deadline did, at step %s" % (
+                      "{:,}".format(args["steps"]), "{:,}".format(ck["step"])))
+    elif args.get("until"):
+        ending = ("The end was set by a wall-clock deadline rather than a step count because the "
+                  "machine's cores were shared with other jobs")
+    else:
+        ending = "The run was sized by its step count"
+    init = ("; query and key weights drawn from N(0, %.2g), everything else from BERT's N(0, 0.02): "
+            "with BERT's initialisation the attention logits start near zero and a masked LM is slow "
+            "to learn to attend by position (see tools/pretrain/README.md)" % args["qk_init_std"]
+            if args.get("qk_init_std") else "")
     lines.append("- Optimiser: AdamW (β = 0.9, 0.98; ε = 1e-6; weight decay %.2g, none on biases and "
-                 "LayerNorm), gradient clipping 1.0, %s. The end was set by a wall-clock deadline "
-                 "rather than a step count because the machine's cores were shared with other jobs; the "
-                 "learning rate used at every step is logged." % (args["weight_decay"], sched))
+                 "LayerNorm), gradient clipping 1.0, %s%s. %s; the learning rate used at every step "
+                 "is logged." % (args["weight_decay"], sched, init, ending))
     lines.append("- Steps: **%s**; tokens seen (non-padding): **%s** (%.2f epochs of the training split); "
                  "predictions supervised: %s." % (
                      "{:,}".format(ck["step"]), "{:,}".format(ck["tokens_seen"]),
                      last.get("epoch", 0), "{:,}".format(ck["predictions_seen"])))
-    lines.append("- Wall time: %s for the lock-step run of both models (this model's own compute: %s). "
-                 "Hardware: 2-core CPU (shared), PyTorch 1.13 + OpenBLAS, float32. Seed %d; dropout 0." % (
-                     fmt_hms(last.get("wall_seconds", 0)), fmt_hms(ck["train_seconds"]), args["seed"]))
+    hardware = ck.get("hardware", "2-core CPU (shared), PyTorch 1.13 + OpenBLAS, float32")
+    lines.append("- Wall time: %s for the lock-step run of both models%s. Hardware: %s. Seed %d; "
+                 "dropout %.1f." % (
+                     fmt_hms(last.get("wall_seconds", 0)),
+                     "" if on_gpu else " (this model's own compute: %s)" % fmt_hms(ck["train_seconds"]),
+                     hardware, args["seed"], dropout))
     lines.append("- Final training loss (last logged step): %.3f.\n" % last.get("loss", float("nan")))
     lines.append("![training loss](loss.png)\n")
     lines.append("## Evaluation (held-out documents, F16 weights as shipped)\n")
@@ -255,7 +302,7 @@ def write_card(obj, run_dir, dest, corpus, ev, logs):
     lines.append(corpus_table(corpus))
     lines.append("")
     lines.append("## Limitations\n")
-    lines.append("Tiny by modern standards and trained for about two hours on a CPU: expect plausible "
+    lines.append("Tiny by modern standards and trained on ~5 M words: expect plausible "
                  "function words and frequent content words, weak factual knowledge, an archaic / "
                  "political / Biblical register inherited from the corpus, and the corpus's biases. "
                  "Teaching use only.\n")

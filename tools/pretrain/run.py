@@ -8,6 +8,8 @@ Stages (each can be run alone, each reads the previous stage's files):
   vocab    train WordPiece -> <out>/vocab.txt
   tokens   tokenize the training corpus -> <out>/train_ids.npz
   train    pretrain bert-mini and its causal twin in lock-step -> <out>/<name>/
+  slim     checkpoint -> <dest>/<name>.pt without optimizer state, weights F16
+           (what comes back from a borrowed GPU; export/evaluate/card read it)
   export   checkpoint -> Hugging Face folder (config, vocab, safetensors F16)
   evaluate held-out metrics + few-shot sentiment -> eval.json
   golden   reference activations for the TypeScript engine
@@ -58,11 +60,15 @@ def stage_tokens(a):
     n = data.tokenize_corpus(os.path.join(a.out, "corpus", "train.txt"),
                              os.path.join(a.out, "vocab.txt"), os.path.join(a.out, "train_ids.npz"))
     print("training tokens:", n)
+    n = data.tokenize_corpus(os.path.join(a.out, "corpus", "heldout.txt"),
+                             os.path.join(a.out, "vocab.txt"), os.path.join(a.out, "heldout_ids.npz"))
+    print("held-out tokens:", n)
 
 
 def model_config(a):
     return dict(hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
-                intermediate_size=a.ffn, max_position_embeddings=a.max_len)
+                intermediate_size=a.ffn, max_position_embeddings=a.max_len,
+                hidden_dropout_prob=a.dropout, attention_probs_dropout_prob=a.dropout)
 
 
 def stage_train(a):
@@ -81,10 +87,23 @@ def stage_train(a):
             until = time.time() + float(a.until) * 60
     objectives = ["mlm", "causal"] if a.objective == "both" else [a.objective]
     run_dirs = {o: os.path.join(a.out, MODEL_NAMES[o]) for o in objectives}
+    heldout = os.path.join(a.out, "heldout_ids.npz")
     train.train(run_dirs, os.path.join(a.out, "train_ids.npz"), os.path.join(a.out, "vocab.txt"),
-                model_config(a), steps=None if until else a.steps, until=until,
+                model_config(a), steps=a.steps if (a.steps_too or not until) else None, until=until,
                 batch_size=a.batch, peak_lr=a.lr, warmup=a.warmup, seed=a.seed,
-                threads=a.threads, checkpoint_minutes=a.checkpoint_minutes, qk_init_std=a.qk_init_std)
+                threads=a.threads, checkpoint_minutes=a.checkpoint_minutes, qk_init_std=a.qk_init_std,
+                device=a.device, heldout_path=heldout if os.path.exists(heldout) else None,
+                log_every=a.log_every, heldout_every=a.heldout_every)
+
+
+def stage_slim(a):
+    import train
+    os.makedirs(a.dest, exist_ok=True)
+    for obj in (["mlm", "causal"] if a.objective == "both" else [a.objective]):
+        name = MODEL_NAMES[obj]
+        dest = os.path.join(a.dest, name + ".pt")
+        train.save_slim(os.path.join(a.out, name, "checkpoint.pt"), dest)
+        print("slim checkpoint", dest, os.path.getsize(dest), "bytes")
 
 
 def stage_export(a):
@@ -114,7 +133,7 @@ def stage_card(a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("stage", choices=["corpus", "vocab", "tokens", "train", "export", "evaluate",
+    p.add_argument("stage", choices=["corpus", "vocab", "tokens", "train", "slim", "export", "evaluate",
                                      "golden", "card", "all"])
     p.add_argument("--out", default=os.path.join(HERE, ".cache", "run"))
     p.add_argument("--dest", default=os.path.join(REPO, "public", "weights"))
@@ -132,6 +151,13 @@ def main():
     p.add_argument("--warmup", type=int, default=150)
     p.add_argument("--until", default=None,
                    help="stop at this UTC time (HH:MM) or after N minutes; the lr decays to 0 then")
+    p.add_argument("--steps-too", action="store_true",
+                   help="with --until: also end at --steps, the lr following whichever is further along")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--dropout", type=float, default=0.0, help="hidden and attention dropout")
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--heldout-every", type=int, default=250,
+                   help="log the held-out loss every N steps (a multiple of --log-every)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--qk-init-std", type=float, default=None,
                    help="initialise attention query/key weights with this std (BERT: 0.02 like the rest)")
@@ -139,7 +165,7 @@ def main():
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     stages = {"corpus": [stage_corpus], "vocab": [stage_vocab], "tokens": [stage_tokens],
-              "train": [stage_train], "export": [stage_export], "evaluate": [stage_evaluate],
+              "train": [stage_train], "slim": [stage_slim], "export": [stage_export], "evaluate": [stage_evaluate],
               "golden": [stage_golden], "card": [stage_card],
               "all": [stage_corpus, stage_vocab, stage_tokens, stage_train, stage_export,
                       stage_evaluate, stage_golden, stage_card]}[a.stage]

@@ -9,6 +9,7 @@ Needs only /usr/bin/python3 with torch and numpy (no npm corpora, no network).
 """
 import json
 import os
+import shutil
 import struct
 import sys
 import tempfile
@@ -86,6 +87,16 @@ class TokenizerMatchesHF(unittest.TestCase):
         self.assertEqual(t.encode("a" * 101), [t.unk_id])
 
 
+class PackCounter(data.PackedData):
+    def __init__(self, path):
+        super().__init__(path, 64, 1234)
+        self.packs = 0
+
+    def pack_sequences(self, epoch):
+        self.packs += 1
+        return super().pack_sequences(epoch)
+
+
 class Pipeline(unittest.TestCase):
     def test_end_to_end(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -114,13 +125,44 @@ class Pipeline(unittest.TestCase):
             n = data.tokenize_corpus(os.path.join(tmp, "corpus", "train.txt"), vocab_path, ids_path)
             self.assertGreater(n, 1000)
 
+            # A late batch equals the same batch from a fresh reader, and finding
+            # it packs each epoch once (it used to re-pack every earlier epoch on
+            # every call once past the second: ~0.3 s a step on the GPU run).
+            packed = PackCounter(ids_path)
+            late = [packed.batch(s, 16, tok.cls_id, tok.sep_id, tok.pad_id) for s in range(40)]
+            self.assertGreater(packed.epoch_of_step(40, 16), 3)
+            self.assertEqual(packed.packs, int(packed.epoch_of_step(40, 16)) + 1)
+            fresh = data.PackedData(ids_path, 64, 1234).batch(39, 16, tok.cls_id, tok.sep_id, tok.pad_id)
+            self.assertTrue(torch.equal(late[-1][0], fresh[0]))
+            self.assertTrue(torch.equal(late[-1][1], fresh[1]))
+
             dirs = {"mlm": os.path.join(tmp, "bert-mini"), "causal": os.path.join(tmp, "bert-mini-causal")}
-            kw = dict(batch_size=8, peak_lr=3e-3, warmup=2, quiet=True, log_every=1)
+            held_ids = os.path.join(tmp, "heldout_ids.npz")
+            data.tokenize_corpus(os.path.join(tmp, "corpus", "heldout.txt"), vocab_path, held_ids)
+            kw = dict(batch_size=8, peak_lr=3e-3, warmup=2, quiet=True, log_every=1,
+                      heldout_path=held_ids, heldout_every=3)
             train.train(dirs, ids_path, vocab_path, CFG, steps=6, **kw)
             models = train.train(dirs, ids_path, vocab_path, CFG, steps=12, **kw)  # resumes at 6
             log = [json.loads(l) for l in read(os.path.join(dirs["mlm"], "log.jsonl")).splitlines()]
             self.assertEqual([r["step"] for r in log], list(range(1, 13)))
             self.assertLess(log[-1]["loss"], log[0]["loss"])
+            held = [r["heldout_loss"] for r in log if "heldout_loss" in r]
+            self.assertEqual(len(held), 4)  # steps 3, 6, 9, 12
+            self.assertLess(held[-1], held[0])
+
+            # A slim checkpoint (F16, no optimizer) exports the same weights and
+            # refuses to be resumed.
+            slim = os.path.join(tmp, "slim.pt")
+            train.save_slim(os.path.join(dirs["mlm"], "checkpoint.pt"), slim)
+            ck = train.load_checkpoint(slim)
+            self.assertNotIn("optimizer", ck)
+            self.assertEqual(ck["model"]["bert.pooler.dense.weight"].dtype, torch.float16)
+            self.assertEqual(ck["step"], 12)
+            slim_run = os.path.join(tmp, "slim-run")
+            os.makedirs(slim_run)
+            shutil.copy(slim, os.path.join(slim_run, "checkpoint.pt"))
+            with self.assertRaises(SystemExit):
+                train.train({"mlm": slim_run}, ids_path, vocab_path, CFG, steps=13, **kw)
             causal_log = [json.loads(l) for l in read(os.path.join(dirs["causal"], "log.jsonl")).splitlines()]
             self.assertEqual(len(causal_log), 12)
 
@@ -180,6 +222,19 @@ class Pipeline(unittest.TestCase):
             ww = evaluate.whole_word_eval(mlm, causal, tok, os.path.join(tmp, "corpus", "heldout.txt"))
             self.assertGreater(ww["sentences"], 0)
 
+
+
+class Schedule(unittest.TestCase):
+    def test_steps_and_deadline_whichever_is_further_along(self):
+        p = train.schedule_progress
+        self.assertEqual(p(50, 0.0, 100, None, 0.0), 0.5)
+        self.assertIsNone(p(100, 0.0, 100, None, 0.0))
+        self.assertEqual(p(0, 25.0, None, 100.0, 0.0), 0.25)
+        self.assertIsNone(p(0, 100.0, None, 100.0, 0.0))
+        self.assertEqual(p(10, 60.0, 100, 100.0, 0.0), 0.6)  # the clock is further along
+        self.assertEqual(p(80, 60.0, 100, 100.0, 0.0), 0.8)  # the steps are
+        self.assertIsNone(p(100, 60.0, 100, 100.0, 0.0))
+        self.assertIsNone(p(10, 100.0, 100, 100.0, 0.0))
 
 
 class QueryKeyInit(unittest.TestCase):
