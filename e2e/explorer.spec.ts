@@ -53,7 +53,9 @@ test('type a sentence, mask a word, compare both models, explore attention, expo
   const bidirectional = await cells(page, '.contrast-bidirectional');
   expect(causal.length).toBeGreaterThan(0);
   expect(causal.filter((c) => c.key > c.query && c.value > 0)).toEqual([]);
-  expect(bidirectional.filter((c) => c.key > c.query && c.value > 0.01).length).toBeGreaterThan(5);
+  // (Layer 2, head 3 of the trained BERT-mini mostly looks one token back, yet still sends
+  // some attention to later tokens; a causal mask would leave none.)
+  expect(bidirectional.filter((c) => c.key > c.query && c.value > 0.01).length).toBeGreaterThan(2);
   await expect(page.getByRole('heading', { name: 'bidirectional · BERT-mini' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'causal · twin' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('mask-contrast.png'), fullPage: true });

@@ -1,8 +1,10 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 // After one visit the built app and the shipped models work with the network off (public/sw.js).
 
-const APP_CACHE = 'bert-playground-app-v1';
+// The cache name changes whenever the shipped weights do: read it from the worker itself.
+const APP_CACHE = /const CACHE = '([^']+)'/.exec(readFileSync('public/sw.js', 'utf8'))?.[1] ?? 'no cache name in public/sw.js';
 
 // playwright.config.ts blocks service workers for the other specs (they would hide requests from page.route).
 test.use({ serviceWorkers: 'allow' });
