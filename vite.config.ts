@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import type { Connect, Plugin } from 'vite';
+import { fileURLToPath } from 'node:url';
 
 // Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer);
 // the same headers are sent by `dev` and `preview` so both behave alike.
@@ -32,6 +33,13 @@ function binaryWeights(): Plugin {
 
 export default defineConfig({
   plugins: [react(), binaryWeights()],
+  // The page gets tfjs without layers/converter/data (src/engine/tfjs-browser.ts
+  // says why); the unit tests in Node keep the full umbrella.
+  resolve: {
+    alias: process.env.VITEST
+      ? []
+      : [{ find: /^@tensorflow\/tfjs$/, replacement: fileURLToPath(new URL('src/engine/tfjs-browser.ts', import.meta.url)) }],
+  },
   // A missing file must be a 404 (the checkpoint loader treats 404 as "absent"),
   // not index.html with status 200 as a single-page app would answer.
   appType: 'mpa',

@@ -24,6 +24,12 @@ test('without an override, a software-only WebGPU adapter is passed over for Web
   test.skip(!software, 'this machine has a real GPU: WebGPU is the right choice there');
   await expect(page.getByTestId('backend')).not.toHaveText('webgpu');
   await expect(page.getByRole('status').filter({ hasText: 'backend' })).toHaveAttribute('title', /software emulation/);
+  // The passed-over WebGPU backend was never loaded (its code is fetched only when tried),
+  // and forcing it still works: it is fetched then.
+  const registered = () => page.evaluate(() => window.bertPlayground.tf.findBackendFactory('webgpu') !== null);
+  expect(await registered()).toBe(false);
+  await page.evaluate(() => window.bertPlayground.initBackend(['webgpu']));
+  expect(await registered()).toBe(true);
 });
 
 test('the backend setting picks one by hand, is remembered across visits, and auto goes back to the fastest', async ({ page }) => {

@@ -8,7 +8,6 @@
  * caller remembers the winner (per browser) and passes it back next time.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -110,10 +109,21 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   );
 }
 
+/**
+ * The GPU backends are fetched only when one is tried: on a machine where both
+ * are passed over (no GPU), the page never downloads or evaluates their
+ * ~600 KB of code. wasm and cpu are always needed and come with the bundle.
+ */
+const LAZY_BACKENDS: Partial<Record<BackendName, () => Promise<unknown>>> = {
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+};
+
 /** Make `name` the active backend; on failure note why in `skipped`. */
 async function activate(name: BackendName, skipped: { name: BackendName; why: string }[]): Promise<boolean> {
   try {
     if (tf.getBackend() === name) return true;
+    if (tf.findBackendFactory(name) === null) await LAZY_BACKENDS[name]?.();
     const ok = await tf.setBackend(name);
     if (ok) {
       await tf.ready();
