@@ -228,6 +228,11 @@ test('local files: a folder, the files themselves, or a drop on the page load a 
     await page.getByLabel('A model folder').setInputFiles(modelDir);
     await expect(page.getByTestId('main-model')).toHaveText('my-zebra');
     await expect.poll(() => chips(page)).toEqual(['[CLS]', WORD, 'sat', '[SEP]']);
+    // Labels name the model in use, not the shipped one.
+    await expect(page.getByRole('combobox', { name: 'Model', exact: true }).locator('option[value="bidirectional"]')).toHaveText(
+      'my-zebra (bidirectional)',
+    );
+    await expect(page.getByText('Pre-training taught my-zebra English')).toBeVisible();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -39,6 +39,8 @@ export function App() {
   }, [state, urlModel]);
   // Memoised: a new object each render would restart the encoding effect forever.
   const ready = useMemo(() => (models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null), [models]);
+  // Headings name the main model: BERT-mini, or the checkpoint the class loaded instead.
+  const mainLabel = models.status === 'ready' ? models.main.label : '';
   // The twin's output is on screen only in these views (fill-mask shows its guess for every [MASK]).
   const withTwin =
     state.attention.mask === 'causal' || state.attention.view === 'contrast' || masked.length > 0 || sentence.includes('[MASK]');
@@ -125,13 +127,20 @@ export function App() {
                   twin={result.models.twin}
                   encodedBert={result.bert}
                   encodedTwin={result.twin}
+                  modelLabel={mainLabel}
                 />
               </PanelBoundary>
             </section>
             <section className="panel" aria-labelledby="attention-heading">
               <h2 id="attention-heading">{t('section.attention')}</h2>
               <PanelBoundary resetKey={result}>
-                <AttentionPanel bert={result.bert} twin={result.twin} settings={state.attention} onSettings={onAttention} />
+                <AttentionPanel
+                  bert={result.bert}
+                  twin={result.twin}
+                  settings={state.attention}
+                  onSettings={onAttention}
+                  modelLabel={mainLabel}
+                />
               </PanelBoundary>
             </section>
             <section className="panel" aria-labelledby="architecture-heading">
@@ -147,7 +156,7 @@ export function App() {
             <section className="panel" aria-labelledby="finetune-heading">
               <h2 id="finetune-heading">{t('section.finetune')}</h2>
               <PanelBoundary resetKey={ready.bert}>
-                <FineTunePanel bert={ready.bert} />
+                <FineTunePanel bert={ready.bert} modelLabel={mainLabel} />
               </PanelBoundary>
             </section>
           </>

@@ -24,6 +24,8 @@ interface Props {
   twin: Encoded | null;
   settings: AttentionSettings;
   onSettings: (settings: AttentionSettings) => void;
+  /** The main model's name for labels: 'BERT-mini', or the checkpoint the class loaded. */
+  modelLabel: string;
 }
 
 const VIEWS: { id: AttentionViewName; label: MessageKey }[] = [
@@ -46,7 +48,7 @@ function visible(tokens: string[], matrix: Float32Array, hide: boolean): Matrix 
   return { tokens: keep.map((i) => tokens[i]), matrix: hideSpecial(matrix, tokens.length, keep) };
 }
 
-export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings, onSettings }: Props) {
+export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings, onSettings, modelLabel }: Props) {
   const t = useT();
   // Settings live in the URL (shareable); hover and toggles are this visit's alone.
   const { view, layer, head, meanHeads, rollout: useRollout, normWeighted: normWeightedOn, hideSpecial: hideSpecialOn } = settings;
@@ -155,8 +157,8 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
   );
   const where = t('att.describe', { layer: l + 1, head: meanHeads ? t('att.meanOfHeads') : t('att.headN', { head: h + 1 }) });
   const contrastBertOptions = useMemo(
-    () => ({ title: `${t('att.contrast.bert')} · ${where}`, highlight, onHover }),
-    [where, highlight, onHover, t],
+    () => ({ title: `${t('att.contrast.bert', { model: modelLabel })} · ${where}`, highlight, onHover }),
+    [where, highlight, onHover, t, modelLabel],
   );
   const contrastTwinOptions = useMemo(
     () => ({ title: `${t('att.contrast.twin')} · ${where}`, highlight, onHover, maskMatrix: masks.causal.mask }),
@@ -183,7 +185,7 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
         <label>
           {t('att.model')}{' '}
           <select value={settings.mask} onChange={(e) => change({ mask: e.target.value as AttentionSettings['mask'] })}>
-            <option value="bidirectional">{t('att.model.bidirectional')}</option>
+            <option value="bidirectional">{t('att.model.bidirectional', { model: modelLabel })}</option>
             <option value="causal">{t('att.model.causal')}</option>
           </select>
         </label>
@@ -269,7 +271,7 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
                 view={heatmapView}
                 data={bertMatrix}
                 options={contrastBertOptions}
-                caption={t('att.contrast.bert')}
+                caption={t('att.contrast.bert', { model: modelLabel })}
                 className="contrast-bidirectional"
                 label={t('att.contrast.bertLabel', { where })}
               />

@@ -11,6 +11,8 @@ interface Props {
   encodedBert: Encoded;
   /** null while the twin has not run yet for this sentence. */
   encodedTwin: Encoded | null;
+  /** The main model's name for headings: 'BERT-mini', or the checkpoint the class loaded. */
+  modelLabel: string;
 }
 
 const K = 5;
@@ -20,7 +22,7 @@ const NO_OPTIONS = {};
  * For every [MASK]: BERT-mini's guesses (it reads the words on both sides)
  * next to the causal twin's (it has read only the words to the left).
  */
-export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin }: Props) {
+export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin, modelLabel }: Props) {
   const t = useT();
   const rows = useMemo(
     () =>
@@ -53,9 +55,9 @@ export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin }
             {row.original !== null && ` ${t('fill.was', { word: row.original })}`}
           </h3>
           <div className="fillmask-pair">
-            <section aria-label={t('fill.bertLabel', { index: row.position })} data-testid="predictions-bidirectional">
-              <h4>{t('fill.bert')}</h4>
-              <D3View view={barsView} data={row.bert} options={NO_OPTIONS} label={t('fill.bertLabel', { index: row.position })} exportable={false} />
+            <section aria-label={t('fill.bertLabel', { index: row.position, model: modelLabel })} data-testid="predictions-bidirectional">
+              <h4>{t('fill.bert', { model: modelLabel })}</h4>
+              <D3View view={barsView} data={row.bert} options={NO_OPTIONS} label={t('fill.bertLabel', { index: row.position, model: modelLabel })} exportable={false} />
             </section>
             <section aria-label={t('fill.twinLabel', { index: row.position })} data-testid="predictions-causal">
               <h4>{t('fill.twin')}</h4>

@@ -16,7 +16,7 @@ import { DEFAULT_SETTINGS, useTraining, type TrainSettings } from './useTraining
 const NO_OPTIONS = {};
 
 /** Fine-tuning: a frozen BERT-mini plus a small head, trained on the class's own examples. */
-export function FineTunePanel({ bert }: { bert: Bert }) {
+export function FineTunePanel({ bert, modelLabel }: { bert: Bert; modelLabel: string }) {
   const t = useT();
   const [stored, setStored] = useState<StoredExamples>(() => loadStoredExamples());
   const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
@@ -78,7 +78,7 @@ export function FineTunePanel({ bert }: { bert: Bert }) {
 
   return (
     <div className="finetune">
-      <p className="explain">{t('ft.explain')}</p>
+      <p className="explain">{t('ft.explain', { model: modelLabel })}</p>
       <ExamplesTable labels={stored.labels} examples={stored.examples} onChange={setExamples} />
 
       <div className="controls" role="group" aria-label={t('ft.settings')}>
