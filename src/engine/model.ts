@@ -146,7 +146,8 @@ export class BertModel {
     const eps = this.config.layerNormEps;
     return tf.tidy((): ForwardOutput => {
       const ids = tf.tensor2d(input.ids, undefined, 'int32');
-      const types = tf.tensor2d(input.tokenTypes, undefined, 'int32');
+      // One segment (every single sentence): no token-type ids to look up.
+      const types = input.tokenTypes.every((row) => row.every((t) => t === 0)) ? null : tf.tensor2d(input.tokenTypes, undefined, 'int32');
       const T = ids.shape[1];
       const mask = attentionMask(input.lengths, T, input.mask);
       let x = embed(this.embeddings, ids, types, eps);

@@ -58,14 +58,18 @@ export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const slices = lead.reduce((x, y) => x * y, 1);
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.shape.length - 1];
-  if (tf.getBackend() !== 'wasm' || slices > MAX_SLICES || m * k * n < MIN_SLICE_WORK) return tf.matMul(a, b);
+  if (tf.getBackend() !== 'wasm' || slices > MAX_SLICES || !perSliceWorthIt(m, k, n)) return tf.matMul(a, b);
   const as = tf.unstack(a.reshape([-1, m, k]));
   const bs = tf.unstack(b.reshape([-1, k, n]));
   const products = as.map((ai, i) => tf.matMul(ai as tf.Tensor2D, bs[i] as tf.Tensor2D));
   return tf.stack(products).reshape([...lead, m, n]);
 }
 const MAX_SLICES = 16;
-const MIN_SLICE_WORK = 64 * 64 * 64; // multiply-adds per slice: about 64 tokens × 64 dims per head
+
+/** Whether an m×k·k×n product is big enough for separate 2-D products to beat tfjs-wasm's batched one. */
+export function perSliceWorthIt(m: number, k: number, n: number): boolean {
+  return m * k * n >= 64 * 64 * 64; // multiply-adds per slice: about 64 tokens × 64 dims per head
+}
 
 /**
  * LayerNorm over the hidden axis (population variance, as PyTorch). Written
