@@ -27,6 +27,36 @@ async function trial(): Promise<void> {
   }
 }
 
+interface Started {
+  choice: BackendChoice;
+  selfTest: { ok: boolean; values: number[] };
+}
+
+/**
+ * One start per page, shared by every mount: React's StrictMode runs effects
+ * twice in development, and two initBackend calls at once race (one switches
+ * backends while the other's trial is running: "Backend 'wasm' has not yet
+ * been initialized" on `npm run dev`).
+ */
+let started: Promise<Started> | null = null;
+
+function startOnce(): Promise<Started> {
+  started ??= (async () => {
+    const forced = forcedBackend(window.location.search);
+    const agent = navigator.userAgent;
+    const choice = await initBackend({
+      chain: forced !== null ? [forced] : undefined,
+      wasmPaths,
+      trial,
+      remembered: readMeasured(agent),
+    });
+    rememberChoice(choice, agent);
+    performance.mark('bert:backend-ready', { detail: { backend: choice.name } }); // start-up breakdown for `npm run bench`
+    return { choice, selfTest: await selfTest() };
+  })();
+  return started;
+}
+
 /**
  * Starts tfjs once for the page: the backend forced by `?backend=` or the
  * setting, else the one remembered from an earlier visit, else the fastest of
@@ -36,24 +66,14 @@ export function useBackend(): BackendState {
   const [state, setState] = useState<BackendState>({ status: 'starting' });
   useEffect(() => {
     let cancelled = false;
-    (async () => {
-      try {
-        const forced = forcedBackend(window.location.search);
-        const agent = navigator.userAgent;
-        const choice = await initBackend({
-          chain: forced !== null ? [forced] : undefined,
-          wasmPaths,
-          trial,
-          remembered: readMeasured(agent),
-        });
-        rememberChoice(choice, agent);
-        performance.mark('bert:backend-ready', { detail: { backend: choice.name } }); // start-up breakdown for `npm run bench`
-        const check = await selfTest();
-        if (!cancelled) setState({ status: 'ready', choice, selfTest: check });
-      } catch (error) {
+    startOnce().then(
+      ({ choice, selfTest }) => {
+        if (!cancelled) setState({ status: 'ready', choice, selfTest });
+      },
+      (error: unknown) => {
         if (!cancelled) setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
-      }
-    })();
+      },
+    );
     return () => {
       cancelled = true;
     };
