@@ -10,7 +10,7 @@
  *   architectureView(svg, data, options) → { update, destroy }.
  */
 import type { BertConfig } from '../engine/config';
-import { FONT_SIZE, asButton, clearSvg, prepareSvg, uniqueId } from './common';
+import { FONT_SIZE, asButton, clearSvg, placeBox, prepareSvg, uniqueId, withTitle } from './common';
 import type { View } from './types';
 
 export type Family = 'transformer' | 'gpt' | 'bert';
@@ -612,10 +612,7 @@ export function renderArchitecture(svg: SVGSVGElement, layout: ArchitectureLayou
     .attr('class', 'arch-frame')
     .attr('data-family', (d) => d.family)
     .attr('data-role', (d) => d.role)
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('width', (d) => d.width)
-    .attr('height', (d) => d.height)
+    .call(placeBox)
     .attr('rx', 8)
     .attr('fill', '#fafafc')
     .attr('stroke', '#555566')
@@ -632,10 +629,7 @@ export function renderArchitecture(svg: SVGSVGElement, layout: ArchitectureLayou
     .attr('stroke-width', (d) => (d.kind === 'cross' ? 2.5 : 1.6))
     .attr('stroke-dasharray', (d) => (d.kind === 'cross' ? '7 4' : null))
     .attr('marker-end', (d) => `url(#${d.kind === 'cross' ? `${markerId}-cross` : markerId})`)
-    .selectAll('title')
-    .data((d) => [d.title])
-    .join('title')
-    .text((d) => d);
+    .call(withTitle);
 
   root
     .selectAll<SVGTextElement, LabelMark>('text.arch-label')
@@ -669,10 +663,7 @@ export function renderArchitecture(svg: SVGSVGElement, layout: ArchitectureLayou
   blocks.select('title').text((d) => d.explain);
   blocks
     .select('rect')
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('width', (d) => d.width)
-    .attr('height', (d) => d.height)
+    .call(placeBox)
     .attr('rx', 6)
     .attr('fill', (d) => d.fill)
     .attr('stroke', (d) => (d.selected ? '#000' : d.stroke))

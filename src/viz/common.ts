@@ -28,6 +28,34 @@ export function headColor(h: number, colors: readonly string[] = HEAD_COLORS): s
   return colors[h % colors.length];
 }
 
+/** Anything laid out as a box: a cell, a frame, a band. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Puts each rect where its datum's box is, for `rects.call(placeBox)`. */
+export function placeBox<E extends d3.BaseType, D extends Box, P extends d3.BaseType, PD>(rects: d3.Selection<E, D, P, PD>): void {
+  rects
+    .attr('x', (d) => d.x)
+    .attr('y', (d) => d.y)
+    .attr('width', (d) => d.width)
+    .attr('height', (d) => d.height);
+}
+
+/** The browser's own tooltip: one <title> child holding the datum's title, for `marks.call(withTitle)`. */
+export function withTitle<E extends d3.BaseType, D extends { title: string }, P extends d3.BaseType, PD>(
+  marks: d3.Selection<E, D, P, PD>,
+): void {
+  marks
+    .selectAll('title')
+    .data((d) => [d.title])
+    .join('title')
+    .text((d) => d);
+}
+
 export function withMargin(defaults: Margin, override?: Partial<Margin>): Margin {
   return { ...defaults, ...override };
 }

@@ -19,6 +19,8 @@ import {
   withMargin,
   drawAxisLabels,
   plotGroup,
+  placeBox,
+  withTitle,
 } from './common';
 import type { CellRef, Margin, MaskMatrix, Tokens, View } from './types';
 
@@ -221,35 +223,23 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
     .data(layout.cells, (d) => `${d.query},${d.key}`)
     .join('rect')
     .attr('class', 'cell')
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('width', (d) => d.width)
-    .attr('height', (d) => d.height)
+    .call(placeBox)
     .attr('fill', (d) => d.fill)
     .attr('data-value', (d) => d.value)
     .attr('data-query', (d) => d.query)
     .attr('data-key', (d) => d.key)
     .on('mouseenter', (_e: MouseEvent, d) => hover?.(d.query, d.key))
-    .selectAll('title')
-    .data((d) => [d.title])
-    .join('title')
-    .text((d) => d);
+    .call(withTitle);
 
   plot
     .selectAll<SVGRectElement, MaskedCell>('rect.masked')
     .data(layout.maskedCells, (d) => `${d.query},${d.key}`)
     .join('rect')
     .attr('class', 'masked')
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('width', (d) => d.width)
-    .attr('height', (d) => d.height)
+    .call(placeBox)
     .attr('fill', `url(#${handlers.hatchId})`)
     .on('mouseenter', (_e: MouseEvent, d) => hover?.(d.query, d.key))
-    .selectAll('title')
-    .data((d) => [d.title])
-    .join('title')
-    .text((d) => d);
+    .call(withTitle);
 
   // Highlight bands go above the cells and ignore the pointer so hovering continues to work.
   plot
@@ -257,10 +247,7 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
     .data([layout.rowBand, layout.colBand].filter((b): b is Rect => b !== null))
     .join('rect')
     .attr('class', 'band')
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('width', (d) => d.width)
-    .attr('height', (d) => d.height)
+    .call(placeBox)
     .attr('fill', 'none')
     .attr('stroke', '#d95f02')
     .attr('stroke-width', 2.5)

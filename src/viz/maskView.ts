@@ -6,7 +6,7 @@
  * position sees: n everywhere for BERT, 1, 2, …, n for causal.
  */
 import * as d3 from 'd3';
-import { FONT_SIZE, clearSvg, drawAxisLabels, maxTextWidth, plotGroup, prepareSvg, truncate } from './common';
+import { FONT_SIZE, clearSvg, drawAxisLabels, maxTextWidth, plotGroup, prepareSvg, truncate, withTitle } from './common';
 import { sideOf, visibleCounts } from './attentionMath';
 import type { Margin, MaskMatrix, Tokens, View } from './types';
 
@@ -147,10 +147,7 @@ export function renderMaskView(svg: SVGSVGElement, layout: MaskViewLayout): void
     // Empty cells keep an outline so "not allowed" reads as a hole, not as missing data.
     .attr('fill', (d) => (d.filled ? layout.fill : '#fff'))
     .attr('stroke', (d) => (d.filled ? 'none' : '#bbb'))
-    .selectAll('title')
-    .data((d) => [d.title])
-    .join('title')
-    .text((d) => d);
+    .call(withTitle);
 
   drawAxisLabels(plot, layout.rowLabels, layout.colLabels, fontSize);
 

@@ -4,7 +4,7 @@
  * separate once the head (or the unfrozen layers) has learned.
  */
 import * as d3 from 'd3';
-import { FONT_SIZE, clearSvg, headColor, plotGroup, prepareSvg, truncate } from './common';
+import { FONT_SIZE, clearSvg, headColor, plotGroup, prepareSvg, truncate, withTitle } from './common';
 import type { Margin, View } from './types';
 
 export interface ScatterPoint {
@@ -112,10 +112,7 @@ export function renderScatter(svg: SVGSVGElement, layout: ScatterLayout): void {
     .attr('fill-opacity', 0.85)
     .attr('stroke', '#fff')
     .attr('data-label', (d) => d.label)
-    .selectAll('title')
-    .data((d) => [d.title])
-    .join('title')
-    .text((d) => d);
+    .call(withTitle);
   const legend = root
     .selectAll<SVGGElement, ScatterLayout['legend'][number]>('g.legend-item')
     .data(layout.legend, (d) => d.label)
