@@ -152,7 +152,7 @@ def write_card(obj, run_dir, dest, corpus, ev, logs):
     lines.append("")
     dropout = hf.get("hidden_dropout_prob", 0.0)
     on_gpu = args.get("device") == "cuda"
-    held = [r for r in logs["mlm"] if "heldout_loss" in r]
+    held = [r for r in logs[obj] if "heldout_loss" in r]
     lines.append("**Why this size.** %d layers × %d hidden × %d heads × %d FFN is the BERT-mini shape of "
                  "Turc et al. (2019). %s That showed each model %.1f epochs of the training split. "
                  "A larger model is ruled out by the playground, not by the compute: both models must "
@@ -175,7 +175,7 @@ def write_card(obj, run_dir, dest, corpus, ev, logs):
     if dropout:
         lines.append("**Dropout %.1f** (BERT's) on hidden states and attention probabilities: the run "
                      "passes over a small corpus many times, where regularisation matters.%s\n" % (
-                         dropout, (" At the last held-out check (step %s) bert-mini's held-out loss "
+                         dropout, (" At the last held-out check (step %s) this model's held-out loss "
                                    "was %.2f against a training loss of %.2f." % (
                                        "{:,}".format(held[-1]["step"]), held[-1]["heldout_loss"],
                                        held[-1]["loss"])) if held else ""))
