@@ -69,18 +69,23 @@ export function selfAttention(
   const scores = mask === null ? scaled : scaled.add(mask);
   const attentionProbs = tf.softmax(scores) as tf.Tensor4D; // (B, heads, T, T)
   const context = batchMatMul(attentionProbs, v).transpose([0, 2, 1, 3]).reshape([B, T, H]); // merge heads
-  let valueNorms: tf.Tensor3D | undefined;
-  if (withValueNorms) {
-    // f_h(x_j) = v_h(j)·W_o[rows of head h]. All heads in one 2-D matMul:
-    // copy the values once per head with the other heads' columns zeroed, so
-    // row (h, j) of that block-diagonal matrix times W_o is exactly f_h(x_j).
-    // (Slicing W_o per head instead copies all of it per slice on tfjs-wasm.)
-    const own = headColumns(heads, H); // (heads, 1, H): 1 where column c belongs to head h
-    const blocks = values.reshape([B, 1, T, H]).mul(own.reshape([1, heads, 1, H])); // (B, heads, T, H)
-    const sent = dense(blocks, { kernel: w.output.kernel, bias: zeros(H) }); // (B, heads, T, H)
-    valueNorms = tf.sqrt(tf.sum(tf.square(sent), -1)) as tf.Tensor3D; // (B, heads, T)
-  }
+  const valueNorms = withValueNorms ? sentNorms(values, w.output, heads) : undefined;
   return { context: dense(context, w.output) as tf.Tensor3D, attentionProbs, valueNorms };
+}
+
+/**
+ * ‖f_h(x_j)‖ (B, heads, T) from the values (B, T, H), where f_h(x_j) =
+ * v_h(j)·W_o[rows of head h]. All heads in one 2-D matMul: copy the values
+ * once per head with the other heads' columns zeroed, so row (h, j) of that
+ * block-diagonal matrix times W_o is exactly f_h(x_j). (Slicing W_o per head
+ * instead copies all of it per slice on tfjs-wasm.)
+ */
+function sentNorms(values: tf.Tensor, output: Dense, heads: number): tf.Tensor3D {
+  const [B, T, H] = values.shape;
+  const own = headColumns(heads, H); // (heads, 1, H): 1 where column c belongs to head h
+  const blocks = values.reshape([B, 1, T, H]).mul(own.reshape([1, heads, 1, H])); // (B, heads, T, H)
+  const sent = dense(blocks, { kernel: output.kernel, bias: zeros(H) }); // (B, heads, T, H)
+  return tf.sqrt(tf.sum(tf.square(sent), -1)) as tf.Tensor3D;
 }
 
 /**
@@ -115,16 +120,10 @@ function oneSentenceByHead(
     contexts.push(tf.matMul(p, columns(values)));
   }
   const context = tf.concat(contexts, 1).reshape([1, T, H]) as tf.Tensor3D; // heads side by side again
-  let valueNorms: tf.Tensor3D | undefined;
-  if (withValueNorms) {
-    const blocks = values.reshape([1, 1, T, H]).mul(headColumns(heads, H).reshape([1, heads, 1, H]));
-    const sent = dense(blocks, { kernel: w.output.kernel, bias: zeros(H) });
-    valueNorms = tf.sqrt(tf.sum(tf.square(sent), -1)) as tf.Tensor3D;
-  }
   return {
     context: dense(context, w.output) as tf.Tensor3D,
     attentionProbs: tf.stack(probs).reshape([1, heads, T, T]) as tf.Tensor4D,
-    valueNorms,
+    valueNorms: withValueNorms ? sentNorms(values.reshape([1, T, H]), w.output, heads) : undefined,
   };
 }
 

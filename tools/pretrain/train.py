@@ -132,6 +132,14 @@ def make_optimizer(model, lr, weight_decay, device="cpu"):
                              lr=lr, betas=(0.9, 0.98), eps=1e-6, **fused)
 
 
+def objective_batch(objective, input_ids, attention_mask, vocab_size, mask_id, n_special, generator):
+    """(model inputs, predicted positions [N, 2], labels [N]) for one objective:
+    BERT masking for "mlm", next-token targets for "causal"."""
+    if objective == "mlm":
+        return mask_tokens(input_ids, attention_mask, vocab_size, mask_id, n_special, generator)
+    return (input_ids, *next_token_targets(input_ids, attention_mask))
+
+
 def heldout_loss(model, objective, batches, vocab_size, mask_id, n_special, device, amp):
     """Mean loss on fixed held-out batches (same masks every time), to see
     over-fitting during a run that makes many passes over a small corpus."""
@@ -139,13 +147,9 @@ def heldout_loss(model, objective, batches, vocab_size, mask_id, n_special, devi
     total, count = 0.0, 0
     with torch.no_grad():
         for i, (input_ids, attention_mask) in enumerate(batches):
-            if objective == "mlm":
-                g = torch.Generator().manual_seed(7_000_003 + i)
-                inputs, positions, labels = mask_tokens(input_ids, attention_mask, vocab_size,
-                                                        mask_id, n_special, g)
-            else:
-                inputs = input_ids
-                positions, labels = next_token_targets(input_ids, attention_mask)
+            g = torch.Generator().manual_seed(7_000_003 + i)
+            inputs, positions, labels = objective_batch(objective, input_ids, attention_mask,
+                                                        vocab_size, mask_id, n_special, g)
             with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=amp):
                 logits, _, _ = model(inputs.to(device), attention_mask.to(device),
                                      positions=positions.to(device))
@@ -237,13 +241,9 @@ def train(run_dirs, data_path, vocab_path, cfg_kwargs, steps=None, until=None, b
         def update(obj, r, step=step, lr=lr):
             t0 = time.time()
             model, opt, state = r["model"], r["opt"], r["state"]
-            if obj == "mlm":
-                g = torch.Generator().manual_seed(seed * 1_000_003 + step)
-                inputs, positions, labels = mask_tokens(input_ids, attention_mask, len(tok.itos),
+            g = torch.Generator().manual_seed(seed * 1_000_003 + step)
+            inputs, positions, labels = objective_batch(obj, input_ids, attention_mask, len(tok.itos),
                                                         tok.mask_id, n_special, g)
-            else:
-                inputs = input_ids
-                positions, labels = next_token_targets(input_ids, attention_mask)
             for group in opt.param_groups:
                 group["lr"] = lr
             n_labels = len(labels)
