@@ -7,7 +7,7 @@
  * (bench/interactive.ts) and fine-tuning times. `-- --json`: only JSON on
  * stdout, `{"rows": [{model, tokens, backend, ours_ms, ort_ms, …}],
  * "keystroke_ms", "cold_start_ms", …}`; everything else goes to stderr.
- * `-- --quick`: only the shipped model.
+ * `-- --quick`: only the shipped model. `-- --backend wasm` (or webgpu): that backend only.
  *
  * Identical weights: the shipped model's folder, or seeded random Hugging Face
  * folders written to bench/.cache/ (bench/ort.ts); ORT runs the ONNX graph that
@@ -67,7 +67,10 @@ interface PeerState {
 }
 
 const LENGTHS = [16, 32, 64, 128];
-const BACKENDS = ['webgpu', 'wasm'] as const;
+const ALL_BACKENDS = ['webgpu', 'wasm'] as const;
+const backendAt = process.argv.indexOf('--backend');
+const BACKENDS = backendAt < 0 ? ALL_BACKENDS : ALL_BACKENDS.filter((b) => b === process.argv[backendAt + 1]);
+if (BACKENDS.length === 0) throw new Error(`--backend: expected one of ${ALL_BACKENDS.join(', ')}, got ${process.argv[backendAt + 1]}`);
 const ORT_BUNDLE = { webgpu: 'ort.webgpu.bundle.min.mjs', wasm: 'ort.wasm.bundle.min.mjs' };
 const BUDGET_MS = 20_000;
 const TOLERANCE = 1e-3;

@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../src/engine/node';
-import { batchMatMul, layerNorm, type Dense } from '../src/engine/ops';
+import { addLayerNorm, batchMatMul, gelu, layerNorm, type Dense, type Norm } from '../src/engine/ops';
 import { attentionMask, selfAttention, type AttentionWeights } from '../src/engine/attention';
+import { encoderLayer, type LayerWeights } from '../src/engine/layer';
+import { embed } from '../src/engine/embeddings';
+import { ADD_LAYER_NORM, GELU, SPLIT_QKV, splitQkv, wasmKernels } from '../src/engine/wasmKernels';
 
 function random(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);
@@ -56,5 +59,120 @@ describe('wasm fast paths agree with the plain kernels', () => {
     const { mean, variance } = tf.moments(x, -1, true);
     const expected = x.sub(mean).div(variance.add(1e-12).sqrt()).mul(weight).add(bias);
     expect(tf.max(tf.abs(layerNorm(x, { weight, bias }, 1e-12).sub(expected))).dataSync()[0]).toBeLessThan(1e-5);
+  });
+});
+
+describe('fused wasm kernels (src/engine/wasmKernels.ts) agree with the op chains they replace', () => {
+  beforeAll(async () => {
+    await initNodeBackend(['wasm']);
+  });
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(a.sub(b))).dataSync()[0];
+  // The op chains, written out here so that they never take the fused path.
+  const geluOps = (x: tf.Tensor) => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+
+  it('GELU: values, including far tails and exact zeros, and its gradient', () => {
+    expect(wasmKernels()).toBe(true);
+    const x = tf.concat([tf.linspace(-12, 12, 4001), tf.tensor1d([0, -8, 8, 7.9999, -7.9999, 1e-7])]);
+    const ours = gelu(x);
+    expect(maxDiff(ours, geluOps(x))).toBeLessThan(2e-6);
+    expect(ours.slice(4001, 1).dataSync()[0]).toBe(0);
+    // gelu(x) = x for large x (Φ = 1 in float32) and → 0 for very negative x
+    expect(ours.slice(4000, 1).dataSync()[0]).toBe(x.slice(4000, 1).dataSync()[0]);
+    expect(ours.slice(0, 1).dataSync()[0]).toBeCloseTo(0, 6);
+    const w = random([4007], 7);
+    const [g] = tf.grads((t: tf.Tensor) => gelu(t).mul(w).sum())([x]);
+    const [expected] = tf.grads((t: tf.Tensor) => geluOps(t).mul(w).sum())([x]);
+    expect(maxDiff(g, expected)).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    [[2, 5, 32], [2, 5, 32]], // add & norm inside a layer
+    [[2, 5, 32], [5, 32]], // position embeddings repeated over a batch
+    [[2, 5, 32], [1, 32]], // the one segment-0 row repeated over every token
+  ])('add + LayerNorm %j + %j: values and all four gradients', (xShape, rShape) => {
+    const x = random(xShape, 11).mul(3).add(1);
+    const r = random(rShape, 12);
+    const norm = { weight: random([32], 13) as tf.Tensor1D, bias: random([32], 14) as tf.Tensor1D };
+    const eps = 1e-12;
+    expect(maxDiff(addLayerNorm(x, r, norm, eps), layerNorm(x.add(r), norm, eps))).toBeLessThan(1e-5);
+    const w = random(xShape, 15);
+    const loss = (f: typeof addLayerNorm) => (a: tf.Tensor, b: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) =>
+      f(a, b, { weight: gamma as tf.Tensor1D, bias: beta as tf.Tensor1D }, eps).mul(w).sum();
+    const plain = (a: tf.Tensor, b: tf.Tensor, n: Norm, e: number) => layerNorm(a.add(b), n, e);
+    const ours = tf.grads(loss(addLayerNorm))([x, r, norm.weight, norm.bias]);
+    const expected = tf.grads(loss(plain))([x, r, norm.weight, norm.bias]);
+    ours.forEach((g, i) => {
+      expect(g.shape).toEqual(expected[i].shape);
+      expect(maxDiff(g, expected[i])).toBeLessThan(1e-4);
+    });
+  });
+
+  it('add + LayerNorm refuses a residual that does not repeat over the input', () => {
+    expect(() => addLayerNorm(random([2, 5, 32], 1), random([3, 32], 2), { weight: tf.ones([32]), bias: tf.zeros([32]) }, 1e-12)).toThrow(/does not repeat/);
+  });
+
+  it('splitQkv: per head, the scaled query block, the key block transposed and the value block; the gradient puts them back', () => {
+    const [T, heads, d] = [6, 3, 4];
+    const H = heads * d;
+    const x = random([T, 3 * H], 21) as tf.Tensor2D;
+    const scale = 0.5;
+    // The same blocks by slicing, for any [T, 3H] tensor.
+    const expected = (t: tf.Tensor) => {
+      const block = (part: number, h: number) => t.slice([0, part * H + h * d], [T, d]);
+      const hs = [0, 1, 2].map((h) => h);
+      return [...hs.map((h) => block(0, h).mul(scale)), ...hs.map((h) => block(1, h).transpose()), ...hs.map((h) => block(2, h))];
+    };
+    const split = (t: tf.Tensor) => {
+      const { q, kT, v } = splitQkv(t as tf.Tensor2D, heads, scale);
+      return [...q, ...kT, ...v];
+    };
+    const ours = split(x);
+    expect(ours.map((t) => t.shape)).toEqual(expected(x).map((t) => t.shape));
+    ours.forEach((t, i) => expect(t.arraySync()).toEqual(expected(x)[i].arraySync()));
+    // Gradient, also with some outputs left out of the loss (the engine passes null for those).
+    const ws = ours.map((t, i) => random(t.shape, 30 + i));
+    const loss = (f: (t: tf.Tensor) => tf.Tensor[]) => (t: tf.Tensor) =>
+      tf.addN(f(t).map((o, i) => (i % 4 === 3 ? tf.scalar(0) : o.mul(ws[i]).sum())));
+    const [g] = tf.grads(loss(split))([x]);
+    const [want] = tf.grads(loss(expected))([x]);
+    expect(maxDiff(g, want)).toBeLessThan(1e-6);
+  });
+
+  it.each([false, true])('embeddings: word + position + segment, then LayerNorm, in one kernel (token types given: %s)', (withTypes) => {
+    const w = {
+      word: random([50, 32], 41) as tf.Tensor2D,
+      position: random([16, 32], 42) as tf.Tensor2D,
+      tokenType: random([2, 32], 43) as tf.Tensor2D,
+      norm: { weight: random([32], 44) as tf.Tensor1D, bias: random([32], 45) as tf.Tensor1D },
+    };
+    const ids = tf.tensor2d([[1, 7, 49, 3, 0], [2, 2, 8, 30, 11]], undefined, 'int32');
+    const types = withTypes ? tf.tensor2d([[0, 0, 1, 1, 1], [0, 1, 0, 1, 0]], undefined, 'int32') : null;
+    const segments = types === null ? w.tokenType.slice([0, 0], [1, -1]) : tf.gather(w.tokenType, types);
+    const expected = layerNorm(tf.gather(w.word, ids).add(w.position.slice([0, 0], [5, -1])).add(segments), w.norm, 1e-12);
+    const ours = embed(w, ids, types, 1e-12);
+    expect(maxDiff(ours, expected)).toBeLessThan(1e-5);
+    expect(() => embed(w, tf.tensor2d([[1, 50]], undefined, 'int32'), null, 1e-12)).toThrow(/outside the vocabulary/);
+    expect(() => embed(w, tf.zeros([1, 17], 'int32') as tf.Tensor2D, null, 1e-12)).toThrow(/only 16 positions/);
+  });
+
+  it('an encoder layer on wasm runs the fused kernels (and not Erf)', async () => {
+    const H = 64;
+    const dense = (seed: number, n = H): Dense => ({ kernel: random([H, n], seed) as tf.Tensor2D, bias: random([n], seed + 1) as tf.Tensor1D });
+    const norm = { weight: tf.ones([H]) as tf.Tensor1D, bias: tf.zeros([H]) as tf.Tensor1D };
+    const w: LayerWeights = {
+      attention: { query: dense(1), key: dense(2), value: dense(3), output: dense(4) },
+      attentionNorm: norm,
+      intermediate: dense(5, 4 * H),
+      output: { kernel: random([4 * H, H], 6) as tf.Tensor2D, bias: random([H], 7) as tf.Tensor1D },
+      outputNorm: norm,
+    };
+    const profile = await tf.profile(() => tf.tidy(() => encoderLayer(random([1, 8, H], 8) as tf.Tensor3D, w, null, 4, 1e-12).hidden));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain(GELU);
+    expect(names).toContain(ADD_LAYER_NORM);
+    expect(names).not.toContain('Erf');
+    // 8 tokens is too short for the head-by-head path; 80 takes it.
+    const long = await tf.profile(() => tf.tidy(() => encoderLayer(random([1, 80, H], 9) as tf.Tensor3D, w, null, 1, 1e-12).hidden));
+    expect(long.kernels.map((k) => k.name)).toContain(SPLIT_QKV);
   });
 });

@@ -5,12 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, dense, perSliceWorthIt, type Dense } from './ops';
+import { splitQkv, wasmKernels } from './wasmKernels';
 
 export interface AttentionWeights {
   query: Dense;
   key: Dense;
   value: Dense;
   output: Dense; // attention.output.dense
+  /** query, key and value fused into one [H, 3H] projection: made and kept by the wasm path (fusedQkv). */
+  qkv?: Dense;
 }
 
 export type MaskMode = 'bidirectional' | 'causal';
@@ -105,26 +108,43 @@ function oneSentenceByHead(
   const [, T, H] = x.shape;
   const d = H / heads;
   const rows = x.reshape([T, H]) as tf.Tensor2D;
-  // Scaling the queries by 1/√d (T·H numbers) is the same as scaling the scores (heads·T·T).
-  const q = dense(rows, w.query).mul(1 / Math.sqrt(d)) as tf.Tensor2D;
-  const k = dense(rows, w.key) as tf.Tensor2D;
-  const values = dense(rows, w.value) as tf.Tensor2D;
+  wasmKernels();
+  // One product for queries, keys and values, then each head's columns copied
+  // out in one pass (keys as Kᵀ [d, T]; queries pre-scaled by 1/√d, which is
+  // the same as scaling the scores and touches T·H numbers instead of heads·T·T).
+  const projected = dense(rows, fusedQkv(w)) as tf.Tensor2D; // [T, 3H]
+  const { q: qs, kT: kTs, v: vs } = splitQkv(projected, heads, 1 / Math.sqrt(d));
   const visible = mask === null ? null : mask.reshape([T, T]);
   const probs: tf.Tensor2D[] = [];
   const contexts: tf.Tensor2D[] = [];
   for (let h = 0; h < heads; h++) {
-    const columns = (t: tf.Tensor2D) => t.slice([0, h * d], [T, d]);
-    const scores = tf.matMul(columns(q), columns(k).transpose());
+    const scores = tf.matMul(qs[h], kTs[h]);
     const p = tf.softmax(visible === null ? scores : scores.add(visible)) as tf.Tensor2D;
     probs.push(p);
-    contexts.push(tf.matMul(p, columns(values)));
+    contexts.push(tf.matMul(p, vs[h]));
   }
   const context = tf.concat(contexts, 1).reshape([1, T, H]) as tf.Tensor3D; // heads side by side again
   return {
     context: dense(context, w.output) as tf.Tensor3D,
     attentionProbs: tf.stack(probs).reshape([1, heads, T, T]) as tf.Tensor4D,
-    valueNorms: withValueNorms ? sentNorms(values.reshape([1, T, H]), w.output, heads) : undefined,
+    valueNorms: withValueNorms ? sentNorms(projected.slice([0, 2 * H], [T, H]).reshape([1, T, H]), w.output, heads) : undefined,
   };
+}
+
+/**
+ * Query, key and value kernels side by side, [H, 3H], made on first use and
+ * kept with the weights (BertModel.dispose frees it). Variables — encoder
+ * layers being fine-tuned — change in place, so for them it is made per call.
+ */
+function fusedQkv(w: AttentionWeights): Dense {
+  if (w.qkv !== undefined && !w.qkv.kernel.isDisposed) return w.qkv;
+  const fused = tf.tidy(() => ({
+    kernel: tf.concat([w.query.kernel, w.key.kernel, w.value.kernel], 1) as tf.Tensor2D,
+    bias: tf.concat([w.query.bias, w.key.bias, w.value.bias]) as tf.Tensor1D,
+  }));
+  if (w.query.kernel instanceof tf.Variable) return fused;
+  w.qkv = { kernel: tf.keep(fused.kernel), bias: tf.keep(fused.bias) };
+  return w.qkv;
 }
 
 /** (heads, 1, H) 0/1 mask: column c belongs to head ⌊c / (H / heads)⌋. Built once per shape. */

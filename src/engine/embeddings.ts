@@ -1,6 +1,7 @@
 /** Input embeddings: token + position + segment (token type), then LayerNorm (paper §3, Fig. 2). */
 import * as tf from '@tensorflow/tfjs';
-import { layerNorm, type Norm } from './ops';
+import { addLayerNorm, type Norm } from './ops';
+import { fusedEmbed, wasmKernels } from './wasmKernels';
 
 export interface EmbeddingWeights {
   word: tf.Tensor2D; // [vocab, H]
@@ -15,9 +16,14 @@ export interface EmbeddingWeights {
  * forward saved: ~1.4 ms on tfjs-wasm, whatever the table's size).
  */
 export function embed(w: EmbeddingWeights, ids: tf.Tensor2D, tokenTypes: tf.Tensor2D | null, eps: number): tf.Tensor3D {
+  if (wasmKernels()) {
+    return fusedEmbed({ word: w.word, position: w.position, segment: w.tokenType, weight: w.norm.weight, bias: w.norm.bias }, ids, tokenTypes, eps);
+  }
   const T = ids.shape[1];
   const words = tf.gather(w.word, ids); // [B, T, H]
   const positions = w.position.slice([0, 0], [T, -1]); // [T, H], broadcast over the batch
   const segments = tokenTypes === null ? w.tokenType.slice([0, 0], [1, -1]) : tf.gather(w.tokenType, tokenTypes);
-  return layerNorm(words.add(positions).add(segments), w.norm, eps) as tf.Tensor3D;
+  // Segment rows are the smaller addend when all are segment 0 (one row, repeated).
+  const [summed, rest] = tokenTypes === null ? [words.add(positions), segments] : [words.add(segments), positions];
+  return addLayerNorm(summed, rest, w.norm, eps) as tf.Tensor3D;
 }

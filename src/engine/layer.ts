@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { selfAttention, type AttentionWeights } from './attention';
-import { dense, gelu, layerNorm, type Dense, type Norm } from './ops';
+import { addLayerNorm, dense, gelu, type Dense, type Norm } from './ops';
 
 export interface LayerWeights {
   attention: AttentionWeights;
@@ -23,7 +23,7 @@ export function encoderLayer(
   withValueNorms = false,
 ): { hidden: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
   const { context, attentionProbs, valueNorms } = selfAttention(x, w.attention, mask, heads, withValueNorms);
-  const attended = layerNorm(context.add(x), w.attentionNorm, eps);
+  const attended = addLayerNorm(context, x, w.attentionNorm, eps);
   const ffn = dense(gelu(dense(attended, w.intermediate)), w.output);
-  return { hidden: layerNorm(ffn.add(attended), w.outputNorm, eps) as tf.Tensor3D, attentionProbs, valueNorms };
+  return { hidden: addLayerNorm(ffn, attended, w.outputNorm, eps) as tf.Tensor3D, attentionProbs, valueNorms };
 }

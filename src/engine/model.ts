@@ -183,6 +183,10 @@ export class BertModel {
 
   dispose(): void {
     this.owned.forEach((t) => t.dispose());
+    for (const { attention } of this.layers) {
+      if (attention.qkv !== undefined) tf.dispose([attention.qkv.kernel, attention.qkv.bias]);
+      attention.qkv = undefined;
+    }
     this.owned.length = 0;
     this.named.clear();
   }

@@ -1,5 +1,6 @@
 /** The three small functions every BERT block uses: dense, LayerNorm, GELU. */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAddLayerNorm, fusedGelu, wasmKernels } from './wasmKernels';
 
 export interface Dense {
   /**
@@ -82,7 +83,18 @@ export function layerNorm(x: tf.Tensor, norm: Norm, eps: number): tf.Tensor {
   return centred.mul(tf.rsqrt(variance.add(eps))).mul(norm.weight).add(norm.bias);
 }
 
+/**
+ * LayerNorm(x + residual): BERT's "add & norm". `residual` may also be one
+ * block repeated over x's leading axes (position embeddings over a batch). On
+ * wasm, one fused kernel (wasmKernels.ts) instead of eleven small ones.
+ */
+export function addLayerNorm(x: tf.Tensor, residual: tf.Tensor, norm: Norm, eps: number): tf.Tensor {
+  if (wasmKernels()) return fusedAddLayerNorm(x, residual, norm.weight, norm.bias, eps);
+  return layerNorm(x.add(residual), norm, eps);
+}
+
 /** BERT's exact GELU: x·Φ(x) = ½x(1 + erf(x/√2)), not the tanh approximation. */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (wasmKernels()) return fusedGelu(x);
   return x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
 }
