@@ -1,24 +1,28 @@
 /**
- * Three fused kernels for tfjs's WebAssembly backend, written in JavaScript
- * straight over the wasm heap: exact GELU, residual add + LayerNorm, and
- * splitting a [T, H] projection into its heads.
+ * Fused kernels for tfjs's WebAssembly backend: exact GELU, residual add +
+ * LayerNorm, the embedding sum + LayerNorm, and splitting the fused
+ * query/key/value projection into heads. They work in place on tfjs-wasm's
+ * own memory: the elementwise loops in WebAssembly SIMD (kernels/simd.wat,
+ * imported with that memory, four floats per instruction), the copies in
+ * JavaScript. Without SIMD, or on sizes the SIMD loops do not take, the same
+ * arithmetic runs in JavaScript.
  *
  * Why: tfjs-wasm 4.22 runs each of these as a chain of small kernels, and at
  * 128 tokens they cost more than the arithmetic (measured in Chromium with
  * tf.profile, shipped model, one forward pass): Erf alone ~10 ms for 0.5 M
- * numbers, each LayerNorm ten kernels, and the 12 per-layer column slices
- * ~0.1 ms each. onnxruntime-web fuses the same patterns (Gelu,
- * SkipLayerNormalization) when it loads a BERT graph. One pass in plain
- * JavaScript over a Float32Array view of the heap is cheaper than any of the
- * chains. The products stay on tfjs's own XNNPACK matMul.
+ * numbers, each LayerNorm ten kernels, the 12 per-layer column slices ~0.1 ms
+ * each, a gather of 128 embedding rows ~2 ms. onnxruntime-web fuses the same
+ * patterns (Gelu, SkipLayerNormalization) when it loads a BERT graph. The
+ * products stay on tfjs's own XNNPACK matMul.
  *
- * Each kernel has a gradient written with ordinary tf ops (registered for every
- * backend), so fine-tuning with unfrozen encoder layers still trains through
- * them. Other backends never run these kernels: ops.ts asks `wasmKernels()`
- * first and otherwise keeps the plain op chain.
+ * Each kernel except the embeddings has a gradient written with ordinary tf
+ * ops (registered for every backend), so fine-tuning with unfrozen encoder
+ * layers still trains through them. Other backends never run these kernels:
+ * ops.ts asks `wasmKernels()` first and otherwise keeps the plain op chain.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { SIMD_KERNELS_WASM } from './kernels/simd.wasm';
 
 export const GELU = 'BertPlaygroundGelu';
 export const ADD_LAYER_NORM = 'BertPlaygroundAddLayerNorm';
@@ -60,111 +64,166 @@ function view(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 
-// ------------------------------------------------------------------ GELU
+/** Byte offset of a tensor's data in the heap. */
+function at(backend: BackendWasm, t: tf.TensorInfo): number {
+  return backend.getMemoryOffset(t.dataId);
+}
+
+// ------------------------------------------------------------------ the loops: SIMD or JavaScript
+
+/** The elementwise loops, on byte offsets into tfjs-wasm's memory (the signatures of simd.wat's exports). */
+interface Loops {
+  /** y = x·Φ(x) for n floats. */
+  gelu(x: number, y: number, n: number): void;
+  /** y[i] = x[i] + r[i mod m] for n floats. */
+  add_repeat(x: number, r: number, m: number, y: number, n: number): void;
+  /** Row i of y = word[ids[i]] + position[i mod t] + segment[typed ? types[i] : 0], rows of h floats. */
+  embed_rows(word: number, ids: number, position: number, segment: number, types: number, typed: number, y: number, n: number, t: number, h: number): void;
+  /** Each row of h floats, in place: (y − mean)/√(var + eps)·γ + β. */
+  norm_rows(y: number, gamma: number, beta: number, rows: number, h: number, eps: number): void;
+}
+
+export type LoopsKind = 'simd' | 'js';
+/** Which loops run: SIMD when this WebAssembly has it; tests may ask for the JavaScript ones. */
+let preferred: LoopsKind = 'simd';
+const simdByMemory = new WeakMap<WebAssembly.Memory, Loops | null>();
+
+/** For tests: run the JavaScript loops (or the SIMD ones again). Returns the kind that will run. */
+export function useLoops(kind: LoopsKind): LoopsKind {
+  preferred = kind;
+  return kind === 'simd' && !simdAvailable() ? 'js' : kind;
+}
+
+function simdAvailable(): boolean {
+  return WebAssembly.validate(simdBytes());
+}
+
+let bytes: Uint8Array<ArrayBuffer> | null = null;
+function simdBytes(): Uint8Array<ArrayBuffer> {
+  bytes ??= Uint8Array.from(atob(SIMD_KERNELS_WASM), (c) => c.charCodeAt(0));
+  return bytes;
+}
 
 /**
- * Φ (the standard normal CDF) tabulated on [-LIMIT, LIMIT] in steps of 1/STEPS
- * and linearly interpolated: the error is at most h²/8·max|φ'| ≈ 3e-8, below
- * float32's resolution of Φ near 1. Beyond the table, Φ is 0 or 1 to within
- * 1e-15. Filled once by integrating φ interval by interval with Simpson's rule
- * (exact to ~1e-16 per interval), so no erf approximation is involved.
+ * The loops for this backend's memory, and whether the SIMD ones may take a
+ * size (they work four floats at a time). The module is under 1 KB, so
+ * compiling it synchronously is allowed on a browser's main thread.
  */
-const LIMIT = 8;
-const STEPS = 1024;
-let phiTable: Float64Array | null = null;
-
-function cdfTable(): Float64Array {
-  if (phiTable !== null) return phiTable;
-  const n = 2 * LIMIT * STEPS;
-  const table = new Float64Array(n + 2); // +1 so interpolation at x = LIMIT reads inside
-  const pdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-  const h = 1 / STEPS;
-  // Φ(-8) ≈ 6.2e-16: the start value, from the asymptotic tail φ(x)/|x|·(1 - 1/x²).
-  let cdf = (pdf(-LIMIT) / LIMIT) * (1 - 1 / (LIMIT * LIMIT));
-  table[0] = cdf;
-  for (let i = 1; i <= n; i++) {
-    const a = -LIMIT + (i - 1) * h;
-    cdf += (h / 6) * (pdf(a) + 4 * pdf(a + h / 2) + pdf(a + h));
-    table[i] = cdf;
-  }
-  table[n + 1] = 1;
-  phiTable = table;
-  return table;
-}
-
-/** x·Φ(x) for every number: the exact GELU of BERT (not the tanh approximation). */
-export function geluInPlace(xs: Float32Array, ys: Float32Array): void {
-  const table = cdfTable();
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
-    if (x <= -LIMIT) ys[i] = 0;
-    else if (x >= LIMIT) ys[i] = x;
-    else {
-      const at = (x + LIMIT) * STEPS;
-      const j = at | 0;
-      const lo = table[j];
-      ys[i] = x * (lo + (at - j) * (table[j + 1] - lo));
+function loopsFor(backend: BackendWasm, ...sizes: number[]): Loops {
+  const memory = emscripten(backend).asm?.memory;
+  if (preferred === 'js' || memory === undefined || sizes.some((n) => n % 4 !== 0)) return jsLoops(backend);
+  let simd = simdByMemory.get(memory);
+  if (simd === undefined) {
+    simd = null;
+    if (simdAvailable()) {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(simdBytes()), { env: { memory } });
+      simd = instance.exports as unknown as Loops;
     }
+    simdByMemory.set(memory, simd);
   }
+  return simd ?? jsLoops(backend);
 }
+
+/** The Emscripten module's heap and exports, which tfjs-wasm's types do not spell out. */
+function emscripten(backend: BackendWasm): { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory } } {
+  return backend.wasm as unknown as { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory } };
+}
+
+/** Abramowitz & Stegun 7.1.28 (|error| ≤ 3e-7), the same formula as simd.wat, so both paths agree. */
+const A = [0.0705230784, 0.0422820123, 0.0092705272, 0.0001520143, 0.0002765672, 0.0000430638];
+function erf(x: number): number {
+  const z = Math.abs(x);
+  let p = 1 + z * (A[0] + z * (A[1] + z * (A[2] + z * (A[3] + z * (A[4] + z * A[5])))));
+  p *= p;
+  p *= p;
+  p *= p;
+  p *= p;
+  const e = 1 - 1 / p;
+  return x < 0 ? -e : e;
+}
+
+function jsLoops(backend: BackendWasm): Loops {
+  // One view of the whole heap per call (the heap may have grown since the last).
+  const heap = () => new Float32Array(emscripten(backend).HEAPU8.buffer);
+  return {
+    gelu(x, y, n) {
+      const f = heap();
+      const [xi, yi] = [x >> 2, y >> 2];
+      for (let i = 0; i < n; i++) {
+        const v = f[xi + i];
+        f[yi + i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+      }
+    },
+    add_repeat(x, r, m, y, n) {
+      const f = heap();
+      const [xi, ri, yi] = [x >> 2, r >> 2, y >> 2];
+      for (let i = 0; i < n; i++) f[yi + i] = f[xi + i] + f[ri + (i % m)];
+    },
+    embed_rows(word, ids, position, segment, types, typed, y, n, t, h) {
+      const f = heap();
+      const ints = new Int32Array(f.buffer);
+      for (let i = 0; i < n; i++) {
+        const w = (word >> 2) + ints[(ids >> 2) + i] * h;
+        const p = (position >> 2) + (i % t) * h;
+        const s = (segment >> 2) + (typed ? ints[(types >> 2) + i] : 0) * h;
+        const row = (y >> 2) + i * h;
+        for (let c = 0; c < h; c++) f[row + c] = f[w + c] + f[p + c] + f[s + c];
+      }
+    },
+    norm_rows(y, gamma, beta, rows, h, eps) {
+      const f = heap();
+      const [gi, bi] = [gamma >> 2, beta >> 2];
+      for (let start = y >> 2, row = 0; row < rows; row++, start += h) {
+        let sum = 0;
+        for (let c = 0; c < h; c++) sum += f[start + c];
+        const mean = sum / h;
+        let squares = 0;
+        for (let c = 0; c < h; c++) squares += (f[start + c] - mean) ** 2;
+        const scale = 1 / Math.sqrt(squares / h + eps);
+        for (let c = 0; c < h; c++) f[start + c] = (f[start + c] - mean) * scale * f[gi + c] + f[bi + c];
+      }
+    },
+  };
+}
+
+// ------------------------------------------------------------------ GELU
 
 function geluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const x = inputs.x as tf.TensorInfo;
+  if (x.dtype !== 'float32') throw new Error(`gelu: expected float32, got ${x.dtype}`);
   const out = wasm.makeOutput(x.shape, 'float32');
-  if (tf.util.sizeFromShape(x.shape) > 0) geluInPlace(view(wasm, x), view(wasm, out));
+  const n = tf.util.sizeFromShape(x.shape);
+  if (n > 0) loopsFor(wasm, n).gelu(at(wasm, x), at(wasm, out), n);
   return out;
 }
 
 // ------------------------------------------------------------------ add + LayerNorm
 
 /**
- * LayerNorm(x + residual)·γ + β over the last axis, population variance as in
- * PyTorch; sums in double precision. `residual` may be smaller than x and is
- * then repeated over x's leading axes (the position embeddings of one sentence
- * added to every sentence in a batch).
+ * LayerNorm(x + residual)·γ + β over the last axis. `residual` may be smaller
+ * than x and is then repeated over x's leading axes (the position embeddings of
+ * one sentence added to every sentence in a batch).
  */
 function addLayerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const { x, residual, weight, bias } = inputs as Record<string, tf.TensorInfo>;
   const eps = (attrs as { eps: number }).eps;
   const out = wasm.makeOutput(x.shape, 'float32');
-  const xs = view(wasm, x);
-  const rs = view(wasm, residual);
-  const ys = view(wasm, out);
   const H = x.shape[x.shape.length - 1];
-  for (let start = 0; start < xs.length; start += H) {
-    const r = start % rs.length;
-    for (let c = 0; c < H; c++) ys[start + c] = xs[start + c] + rs[r + c];
-  }
-  normaliseRows(ys, H, view(wasm, weight), view(wasm, bias), eps);
+  const n = tf.util.sizeFromShape(x.shape);
+  const m = tf.util.sizeFromShape(residual.shape);
+  const loops = loopsFor(wasm, H, m);
+  loops.add_repeat(at(wasm, x), at(wasm, residual), m, at(wasm, out), n);
+  loops.norm_rows(at(wasm, out), at(wasm, weight), at(wasm, bias), n / H, H, eps);
   return out;
-}
-
-/**
- * In place, every row of H numbers: (y − mean)/√(var + eps)·γ + β, with the
- * population variance as PyTorch has it; sums in double precision.
- */
-function normaliseRows(ys: Float32Array, H: number, gamma: Float32Array, beta: Float32Array, eps: number): void {
-  for (let start = 0; start < ys.length; start += H) {
-    let sum = 0;
-    for (let c = 0; c < H; c++) sum += ys[start + c];
-    const mean = sum / H;
-    let squares = 0;
-    for (let c = 0; c < H; c++) {
-      const centred = ys[start + c] - mean;
-      squares += centred * centred;
-    }
-    const scale = 1 / Math.sqrt(squares / H + eps);
-    for (let c = 0; c < H; c++) ys[start + c] = (ys[start + c] - mean) * scale * gamma[c] + beta[c];
-  }
 }
 
 // ------------------------------------------------------------------ embeddings
 
 /**
- * LayerNorm(word[id] + position[t] + segment[type]) for ids [B, T] in one pass
- * (tfjs-wasm 4.22's gather alone takes ~2 ms for 128 rows, whatever the table).
+ * LayerNorm(word[id] + position[t] + segment[type]) for ids [B, T], without
+ * tfjs's gather (tfjs-wasm 4.22's takes ~2 ms for 128 rows, whatever the table).
  * `types` absent: every token is segment 0. No gradient: the embeddings are
  * never trained here (fine-tuning retrains only top encoder layers).
  */
@@ -182,15 +241,10 @@ function embedKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   if (bad >= 0) throw new Error(`embeddings: token id ${idValues[bad]} is outside the vocabulary (0…${V - 1})`);
   if (typeValues?.some((t) => t < 0 || t >= segmentRows)) throw new Error(`embeddings: a token type is outside 0…${segmentRows - 1}`);
   const out = wasm.makeOutput([B, T, H], 'float32');
-  // Views taken after the allocation, which may have grown (and detached) the heap.
-  const idsNow = wasm.typedArrayFromHeap(ids!) as Int32Array;
-  const typesNow = types === undefined ? null : (wasm.typedArrayFromHeap(types) as Int32Array);
-  const [words, positions, segments, ys] = [word!, position!, segment!, out].map((t) => view(wasm, t));
-  for (let i = 0; i < B * T; i++) {
-    const [w, p, s, y] = [idsNow[i] * H, (i % T) * H, (typesNow === null ? 0 : typesNow[i]) * H, i * H];
-    for (let c = 0; c < H; c++) ys[y + c] = words[w + c] + positions[p + c] + segments[s + c];
-  }
-  normaliseRows(ys, H, view(wasm, weight!), view(wasm, bias!), eps);
+  const loops = loopsFor(wasm, H);
+  const typed = types === undefined ? 0 : 1;
+  loops.embed_rows(at(wasm, word!), at(wasm, ids!), at(wasm, position!), at(wasm, segment!), typed ? at(wasm, types!) : 0, typed, at(wasm, out), B * T, T, H);
+  loops.norm_rows(at(wasm, out), at(wasm, weight!), at(wasm, bias!), B * T, H, eps);
   return out;
 }
 
