@@ -58,14 +58,9 @@ function register(): void {
   }
 }
 
-/** Float32Array views of tensors on the heap. Taken after every output is allocated: growing the heap detaches older views. */
-function view(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
-  if (t.dtype !== 'float32') throw new Error(`wasm kernel: expected float32, got ${t.dtype}`);
-  return backend.typedArrayFromHeap(t) as Float32Array;
-}
-
-/** Byte offset of a tensor's data in the heap. */
-function at(backend: BackendWasm, t: tf.TensorInfo): number {
+/** Byte offset of a tensor's data in the heap, after checking its type (the loops read raw memory). */
+function at(backend: BackendWasm, t: tf.TensorInfo, dtype: tf.DataType = 'float32'): number {
+  if (t.dtype !== dtype) throw new Error(`wasm kernel: expected ${dtype}, got ${t.dtype}`);
   return backend.getMemoryOffset(t.dataId);
 }
 
@@ -79,6 +74,8 @@ interface Loops {
   add_repeat(x: number, r: number, m: number, y: number, n: number): void;
   /** Row i of y = word[ids[i]] + position[i mod t] + segment[typed ? types[i] : 0], rows of h floats. */
   embed_rows(word: number, ids: number, position: number, segment: number, types: number, typed: number, y: number, n: number, t: number, h: number): void;
+  /** One head out of the fused [t, 3·hidden] projection x: q (scaled) and v [t, d], kT [d, t]. */
+  split_head(x: number, t: number, hidden: number, col: number, d: number, scale: number, q: number, kT: number, v: number): void;
   /** Each row of h floats, in place: (y − mean)/√(var + eps)·γ + β. */
   norm_rows(y: number, gamma: number, beta: number, rows: number, h: number, eps: number): void;
 }
@@ -170,6 +167,18 @@ function jsLoops(backend: BackendWasm): Loops {
         for (let c = 0; c < h; c++) f[row + c] = f[w + c] + f[p + c] + f[s + c];
       }
     },
+    split_head(x, t, hidden, col, d, scale, q, kT, v) {
+      const f = heap();
+      const [qi, ki, vi] = [q >> 2, kT >> 2, v >> 2];
+      for (let r = 0; r < t; r++) {
+        const row = (x >> 2) + r * 3 * hidden + col;
+        for (let c = 0; c < d; c++) {
+          f[qi + r * d + c] = f[row + c] * scale;
+          f[ki + c * t + r] = f[row + hidden + c];
+          f[vi + r * d + c] = f[row + 2 * hidden + c];
+        }
+      }
+    },
     norm_rows(y, gamma, beta, rows, h, eps) {
       const f = heap();
       const [gi, bi] = [gamma >> 2, beta >> 2];
@@ -191,7 +200,6 @@ function jsLoops(backend: BackendWasm): Loops {
 function geluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const x = inputs.x as tf.TensorInfo;
-  if (x.dtype !== 'float32') throw new Error(`gelu: expected float32, got ${x.dtype}`);
   const out = wasm.makeOutput(x.shape, 'float32');
   const n = tf.util.sizeFromShape(x.shape);
   if (n > 0) loopsFor(wasm, n).gelu(at(wasm, x), at(wasm, out), n);
@@ -243,7 +251,7 @@ function embedKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const out = wasm.makeOutput([B, T, H], 'float32');
   const loops = loopsFor(wasm, H);
   const typed = types === undefined ? 0 : 1;
-  loops.embed_rows(at(wasm, word!), at(wasm, ids!), at(wasm, position!), at(wasm, segment!), typed ? at(wasm, types!) : 0, typed, at(wasm, out), B * T, T, H);
+  loops.embed_rows(at(wasm, word!), at(wasm, ids!, 'int32'), at(wasm, position!), at(wasm, segment!), typed ? at(wasm, types!, 'int32') : 0, typed, at(wasm, out), B * T, T, H);
   loops.norm_rows(at(wasm, out), at(wasm, weight!), at(wasm, bias!), B * T, H, eps);
   return out;
 }
@@ -265,19 +273,9 @@ function splitQkvKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[]
   const d = H / heads;
   const shapes = [...Array<number[]>(heads).fill([T, d]), ...Array<number[]>(heads).fill([d, T]), ...Array<number[]>(heads).fill([T, d])];
   const outs = shapes.map((shape) => wasm.makeOutput(shape, 'float32'));
-  const xs = view(wasm, x);
+  const loops = loopsFor(wasm, d);
   for (let h = 0; h < heads; h++) {
-    const q = view(wasm, outs[h]);
-    const kT = view(wasm, outs[heads + h]);
-    const v = view(wasm, outs[2 * heads + h]);
-    for (let t = 0; t < T; t++) {
-      const row = t * width + h * d;
-      for (let c = 0; c < d; c++) {
-        q[t * d + c] = xs[row + c] * scale;
-        kT[c * T + t] = xs[row + H + c];
-      }
-      v.set(xs.subarray(row + 2 * H, row + 2 * H + d), t * d);
-    }
+    loops.split_head(at(wasm, x), T, H, h * d, d, scale, at(wasm, outs[h]), at(wasm, outs[heads + h]), at(wasm, outs[2 * heads + h]));
   }
   return outs;
 }

@@ -102,6 +102,46 @@
     )
   )
 
+  ;; One head's columns out of the fused [t, 3·hidden] query/key/value
+  ;; projection x: q = x[:, col:col+d]·scale ([t, d]), kT = x[:, hidden+col:…]ᵀ
+  ;; ([d, t]), v = x[:, 2·hidden+col:…] ([t, d]); d divisible by 4.
+  (func (export "split_head") (param $x i32) (param $t i32) (param $hidden i32) (param $col i32) (param $d i32)
+      (param $scale f32) (param $q i32) (param $kT i32) (param $v i32)
+    (local $r i32) (local $c i32) (local $src i32) (local $rowBytes i32) (local $hiddenBytes i32) (local $scales v128)
+    (local.set $rowBytes (i32.mul (local.get $hidden) (i32.const 12)))
+    (local.set $hiddenBytes (i32.shl (local.get $hidden) (i32.const 2)))
+    (local.set $scales (f32x4.splat (local.get $scale)))
+    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $col) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.eqz (local.get $t)))
+      (loop $row
+        (local.set $src (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $rowBytes))))
+        (local.set $c (i32.const 0))
+        (loop $lane
+          (v128.store (local.get $q) (f32x4.mul (v128.load (local.get $src)) (local.get $scales)))
+          (v128.store (local.get $v) (v128.load (i32.add (local.get $src) (i32.shl (local.get $hiddenBytes) (i32.const 1)))))
+          (local.set $q (i32.add (local.get $q) (i32.const 16)))
+          (local.set $v (i32.add (local.get $v) (i32.const 16)))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br_if $lane (i32.lt_u (local.get $c) (local.get $d)))
+        )
+        ;; the key row becomes column r of kT
+        (local.set $src (i32.add (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $rowBytes))) (local.get $hiddenBytes)))
+        (local.set $c (i32.const 0))
+        (loop $key
+          (f32.store
+            (i32.add (local.get $kT) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $t)) (local.get $r)) (i32.const 2)))
+            (f32.load (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 2)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $key (i32.lt_u (local.get $c) (local.get $d)))
+        )
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $row (i32.lt_u (local.get $r) (local.get $t)))
+      )
+    )
+  )
+
   ;; Sum of a vector's four lanes.
   (func $lanes (param $v v128) (result f32)
     (f32.add
