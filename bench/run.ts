@@ -49,6 +49,8 @@ interface Timing {
   ms: number;
   runs: number;
   warm: boolean;
+  /** Every timed run, in order (the spread shows how noisy the machine was). */
+  all: number[];
 }
 interface Cell {
   model: string;
@@ -193,7 +195,7 @@ async function main(): Promise<void> {
             break;
           }
           cells.push({ model: model.name, backend, tokens, ...cell });
-          say(`  ours ${round(cell.ours.ms)} ms, ort ${round(cell.ort.ms)} ms, max |Δ| hidden ${cell.diffHidden.toExponential(1)}, attentions ${cell.diffAttentions.toExponential(1)}`);
+          say(`  ours ${round(cell.ours.ms)} ms [${cell.ours.all.map(round).join(' ')}], ort ${round(cell.ort.ms)} ms [${cell.ort.all.map(round).join(' ')}], max |Δ| hidden ${cell.diffHidden.toExponential(1)}, attentions ${cell.diffAttentions.toExponential(1)}`);
           if (!(cell.diffHidden <= TOLERANCE && cell.diffAttentions <= TOLERANCE)) {
             problems.push(
               `MISMATCH ${backend} · ${model.name} · ${tokens} tokens: max |Δ| last_hidden_state ${cell.diffHidden}, ` +
@@ -284,7 +286,7 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
     let t0 = performance.now();
     const result = await once();
     const warmUp = performance.now() - t0;
-    if (warmUp > budget) return { ms: warmUp, runs: 1, warm: false, result };
+    if (warmUp > budget) return { ms: warmUp, runs: 1, warm: false, all: [warmUp], result };
     const times: number[] = [];
     const n = Math.max(1, Math.min(5, Math.floor(budget / warmUp)));
     for (let i = 0; i < n; i++) {
@@ -292,8 +294,8 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
       await once();
       times.push(performance.now() - t0);
     }
-    times.sort((a, b) => a - b);
-    return { ms: times[Math.floor(times.length / 2)], runs: n, warm: true, result };
+    const sorted = [...times].sort((a, b) => a - b);
+    return { ms: sorted[Math.floor(sorted.length / 2)], runs: n, warm: true, all: times, result };
   };
 
   const text = Array.from({ length: tokens - 2 }, () => 'the').join(' '); // + [CLS], [SEP]
@@ -326,7 +328,7 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
       for (let i = 0; i < m.length; i++) diffAttentions = Math.max(diffAttentions, Math.abs(m[i] - peer.result.attentions[at + i]));
     }),
   );
-  const timing = (t: Timing): Timing => ({ ms: t.ms, runs: t.runs, warm: t.warm });
+  const timing = (t: Timing): Timing => ({ ms: t.ms, runs: t.runs, warm: t.warm, all: t.all });
   return { ours: timing(ours), ort: timing(peer), diffHidden, diffAttentions };
 }
 

@@ -4,7 +4,7 @@
  * of them in BERT (bidirectional), only those to its left in GPT (causal).
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, dense, perSliceWorthIt, type Dense } from './ops';
+import { batchMatMul, dense, type Dense } from './ops';
 import { splitQkv, wasmKernels } from './wasmKernels';
 
 export interface AttentionWeights {
@@ -55,7 +55,7 @@ export function selfAttention(
 ): { context: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
   const [B, T, H] = x.shape;
   const d = H / heads;
-  if (B === 1 && tf.getBackend() === 'wasm' && perSliceWorthIt(T, d, T)) {
+  if (B === 1 && tf.getBackend() === 'wasm' && T * T * d >= HEAD_BY_HEAD_MIN) {
     return oneSentenceByHead(x, w, mask, heads, withValueNorms);
   }
   // (B, T, H) → (B, heads, T, d)
@@ -92,11 +92,19 @@ function sentNorms(values: tf.Tensor, output: Dense, heads: number): tf.Tensor3D
 }
 
 /**
+ * Multiply-adds per head of Q·Kᵀ (T·T·d) from which one sentence on tfjs-wasm
+ * goes head by head: 32 tokens with heads of 64. Measured on the shipped model
+ * in Node, alternating both paths: head by head is ~1 ms slower at 12–24 tokens
+ * and 2–4 ms faster at 32–48 (at 64 and up the batched path's unstack copies
+ * make it much slower: 15 ms of a 96 ms forward at 128 tokens).
+ */
+const HEAD_BY_HEAD_MIN = 32 * 32 * 64;
+
+/**
  * The same computation for one longer sentence on tfjs-wasm, head by head with
- * 2-D products: each head's columns are sliced straight out of the [T, H]
- * projections, instead of transposing to (heads, T, d) and unstacking, which
- * tfjs-wasm 4.22 does by copying the whole tensor once per head (measured at
- * 128 tokens: 15 ms of unstack in a 96 ms forward).
+ * 2-D products: one fused Q/K/V product, then each head's blocks copied out by
+ * one kernel (wasmKernels.ts) instead of transposing to (heads, T, d) and
+ * unstacking, which tfjs-wasm 4.22 does by copying the whole tensor once per head.
  */
 function oneSentenceByHead(
   x: tf.Tensor3D,

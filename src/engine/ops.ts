@@ -68,7 +68,7 @@ export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 const MAX_SLICES = 16;
 
 /** Whether an m×k·k×n product is big enough for separate 2-D products to beat tfjs-wasm's batched one. */
-export function perSliceWorthIt(m: number, k: number, n: number): boolean {
+function perSliceWorthIt(m: number, k: number, n: number): boolean {
   return m * k * n >= 64 * 64 * 64; // multiply-adds per slice: about 64 tokens × 64 dims per head
 }
 
