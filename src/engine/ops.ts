@@ -20,9 +20,13 @@ export interface Norm {
 /** y = x·W + b over the last axis, for any leading shape. */
 export function dense(x: tf.Tensor, layer: Dense): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
-  const flat = x.reshape([-1, inner]) as tf.Tensor2D;
-  const y = linear(flat, layer.kernel, layer.bias);
-  return y.reshape([...x.shape.slice(0, -1), layer.kernel.shape[1]]);
+  const flat = x.rank === 2 ? (x as tf.Tensor2D) : (x.reshape([-1, inner]) as tf.Tensor2D);
+  // Outside a gradient (every inference) the customGrad wrapper is pure overhead: ~30 µs a call on tfjs-wasm.
+  const y =
+    tf.engine().state.gradientDepth === 0
+      ? tf.fused.matMul({ a: flat, b: layer.kernel, bias: layer.bias })
+      : linear(flat, layer.kernel, layer.bias);
+  return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), layer.kernel.shape[1]]);
 }
 
 /**
