@@ -16,8 +16,10 @@
  * attention probability on every run, and each cell checks that they agree
  * (max |Δ| ≤ 1e-3, else the bench exits non-zero).
  *
- * Each cell and engine: one warm-up run (shaders compile, weights upload), then
- * up to 5 timed runs within a time budget; the median is reported. An engine
+ * Each cell: one warm-up run per engine (shaders compile, weights upload), then
+ * up to 7 timed runs of each within a time budget, the engines alternating run
+ * by run; medians are reported, and the median of the run-by-run ratios
+ * ("paired"), which a slow spell of a shared machine disturbs least. An engine
  * whose warm-up alone takes longer than the budget reports that single run
  * (marked *), because a software WebGPU adapter can need minutes for bert-base;
  * longer inputs of that row are then skipped.
@@ -60,6 +62,8 @@ interface Cell {
   ort: Timing;
   diffHidden: number;
   diffAttentions: number;
+  /** Median over the alternating runs of ours_i ÷ ort_i. */
+  pairedRatio: number;
 }
 /** What the page keeps between evaluate calls. */
 interface PeerState {
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
             break;
           }
           cells.push({ model: model.name, backend, tokens, ...cell });
-          say(`  ours ${round(cell.ours.ms)} ms [${cell.ours.all.map(round).join(' ')}], ort ${round(cell.ort.ms)} ms [${cell.ort.all.map(round).join(' ')}], max |Δ| hidden ${cell.diffHidden.toExponential(1)}, attentions ${cell.diffAttentions.toExponential(1)}`);
+          say(`  paired ratio ${cell.pairedRatio.toFixed(2)}; ours ${round(cell.ours.ms)} ms [${cell.ours.all.map(round).join(' ')}], ort ${round(cell.ort.ms)} ms [${cell.ort.all.map(round).join(' ')}], max |Δ| hidden ${cell.diffHidden.toExponential(1)}, attentions ${cell.diffAttentions.toExponential(1)}`);
           if (!(cell.diffHidden <= TOLERANCE && cell.diffAttentions <= TOLERANCE)) {
             problems.push(
               `MISMATCH ${backend} · ${model.name} · ${tokens} tokens: max |Δ| last_hidden_state ${cell.diffHidden}, ` +
@@ -243,6 +247,9 @@ async function main(): Promise<void> {
       ours_ms: round(c.ours.ms),
       ort_ms: round(c.ort.ms),
       ratio: Math.round((c.ours.ms / c.ort.ms) * 100) / 100,
+      paired_ratio: Math.round(c.pairedRatio * 100) / 100,
+      ours_all_ms: c.ours.all.map(round),
+      ort_all_ms: c.ort.all.map(round),
       ours_runs: c.ours.runs,
       ort_runs: c.ort.runs,
       warm: c.ours.warm && c.ort.warm,
@@ -260,7 +267,8 @@ async function main(): Promise<void> {
   if (!jsonOnly) {
     console.log(table(cells));
     console.log(
-      `ratio = ours ÷ onnxruntime-web ${ortVersion} (same weights, same page; wasm: 1 thread each). ` +
+      `ratio = ours ÷ onnxruntime-web ${ortVersion} (same weights, same page; wasm: 1 thread each), of the medians; ` +
+        'paired = median of the run-by-run ratios (the engines alternate). ' +
         `WebGPU adapter: ${adapter}. * = a single cold run (the warm-up alone exceeded ${BUDGET_MS / 1000} s); ` +
         'longer inputs of that row are then skipped.',
     );
@@ -274,39 +282,33 @@ async function main(): Promise<void> {
 }
 
 /**
- * One cell, in the page: ours (encode: every layer's hidden states and attention read back), then
- * ORT (last_hidden_state and attentions fetched to the CPU), each warm-up + median of up to 5 runs;
- * then the largest difference between the two engines' outputs.
+ * One cell, in the page: ours (encode: every layer's hidden states and attention read back) and
+ * ORT (last_hidden_state and attentions fetched to the CPU). One warm-up each, then up to 7 timed
+ * runs of each, alternating ours, ORT, ours, ORT…: a slow spell of a shared machine then hits both
+ * engines alike instead of one whole series. Medians per engine, and the median of the per-pair
+ * ratios. Then the largest difference between the two engines' outputs.
  */
 async function runCell({ tokens, budget }: { tokens: number; budget: number }): Promise<Omit<Cell, 'model' | 'backend' | 'tokens'>> {
   const api = window.bertPlayground;
   const { ort, bert, session } = (globalThis as unknown as { __peer: PeerState }).__peer;
   if (bert === undefined || session === undefined) throw new Error('no model loaded');
-  const timed = async <T,>(once: () => Promise<T>): Promise<Timing & { result: T }> => {
-    let t0 = performance.now();
+  const clock = async <T,>(once: () => Promise<T>): Promise<{ ms: number; result: T }> => {
+    const t0 = performance.now();
     const result = await once();
-    const warmUp = performance.now() - t0;
-    if (warmUp > budget) return { ms: warmUp, runs: 1, warm: false, all: [warmUp], result };
-    const times: number[] = [];
-    const n = Math.max(1, Math.min(5, Math.floor(budget / warmUp)));
-    for (let i = 0; i < n; i++) {
-      t0 = performance.now();
-      await once();
-      times.push(performance.now() - t0);
-    }
-    const sorted = [...times].sort((a, b) => a - b);
-    return { ms: sorted[Math.floor(sorted.length / 2)], runs: n, warm: true, all: times, result };
+    return { ms: performance.now() - t0, result };
   };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
   const text = Array.from({ length: tokens - 2 }, () => 'the').join(' '); // + [CLS], [SEP]
-  const ours = await timed(async () => {
+  const runOurs = async () => {
     const e = await api.encode(bert, text, { lm: 'none' });
     if (e.ids.length !== tokens) throw new Error(`expected ${tokens} tokens, got ${e.ids.length}`);
     return e;
-  });
-  const e = ours.result;
+  };
+  const oursWarm = await clock(runOurs);
+  const e = oursWarm.result;
   const T = e.ids.length;
-  const peer = await timed(async () => {
+  const runOrt = async () => {
     const int64 = (values: BigInt64Array) => new ort.Tensor('int64', values, [1, T]);
     const out = await session.run({
       input_ids: int64(BigInt64Array.from(e.ids, (id) => BigInt(id))),
@@ -314,7 +316,28 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
       token_type_ids: int64(new BigInt64Array(T)),
     });
     return { hidden: out.last_hidden_state.data as Float32Array, attentions: out.attentions.data as Float32Array };
-  });
+  };
+  const ortWarm = await clock(runOrt);
+  const peer = { result: ortWarm.result };
+  let ours: Timing;
+  let theirs: Timing;
+  let pairedRatio: number;
+  if (oursWarm.ms > budget || ortWarm.ms > budget) {
+    ours = { ms: oursWarm.ms, runs: 1, warm: false, all: [oursWarm.ms] };
+    theirs = { ms: ortWarm.ms, runs: 1, warm: false, all: [ortWarm.ms] };
+    pairedRatio = oursWarm.ms / ortWarm.ms;
+  } else {
+    const n = Math.max(1, Math.min(7, Math.floor((2 * budget) / (oursWarm.ms + ortWarm.ms)))); // a budget per engine
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < n; i++) {
+      a.push((await clock(runOurs)).ms);
+      b.push((await clock(runOrt)).ms);
+    }
+    ours = { ms: median(a), runs: n, warm: true, all: a };
+    theirs = { ms: median(b), runs: n, warm: true, all: b };
+    pairedRatio = median(a.map((x, i) => x / b[i]));
+  }
 
   let diffHidden = 0;
   const last = e.hiddenStates[e.layers];
@@ -328,8 +351,7 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
       for (let i = 0; i < m.length; i++) diffAttentions = Math.max(diffAttentions, Math.abs(m[i] - peer.result.attentions[at + i]));
     }),
   );
-  const timing = (t: Timing): Timing => ({ ms: t.ms, runs: t.runs, warm: t.warm, all: t.all });
-  return { ours: timing(ours), ort: timing(peer), diffHidden, diffAttentions };
+  return { ours, ort: theirs, pairedRatio, diffHidden, diffAttentions };
 }
 
 /** Frees both engines' copies of the current model in the page. */
@@ -352,7 +374,7 @@ function round(x: number): number {
 }
 
 function table(cells: Cell[]): string {
-  const header = ['model', 'tokens', 'backend', 'ours (ms)', 'ort (ms)', 'ours÷ort', 'max |Δ| hidden / attn'];
+  const header = ['model', 'tokens', 'backend', 'ours (ms)', 'ort (ms)', 'ours÷ort', 'paired', 'max |Δ| hidden / attn'];
   const ms = (t: Timing) => `${round(t.ms)}${t.warm ? '' : '*'}`;
   const rows = cells.map((c) => [
     c.model,
@@ -361,6 +383,7 @@ function table(cells: Cell[]): string {
     ms(c.ours),
     ms(c.ort),
     (c.ours.ms / c.ort.ms).toFixed(2),
+    c.pairedRatio.toFixed(2),
     `${c.diffHidden.toExponential(1)} / ${c.diffAttentions.toExponential(1)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

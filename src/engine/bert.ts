@@ -164,15 +164,20 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
     const ms = performance.now() - started;
     return encodings.map((e, b) => {
       const n = e.ids.length;
+      // One sentence has no padding: its rows are whole blocks of the read-back buffers, so views
+      // (subarray) serve instead of copies (~2 ms at 128 tokens: 16 attention maps, 5 hidden states).
+      const whole = B === 1;
       const hiddenStates = Array.from({ length: layers + 1 }, (_, l) => {
+        if (whole) return hidden!.subarray(l * T * H, (l + 1) * T * H);
         const rows = new Float32Array(n * H);
         for (let t = 0; t < n; t++) rows.set(hidden!.subarray(((l * B + b) * T + t) * H, ((l * B + b) * T + t + 1) * H), t * H);
         return rows;
       });
       const attentions = Array.from({ length: layers }, (_, l) =>
         Array.from({ length: heads }, (_, h) => {
-          const m = new Float32Array(n * n);
           const base = ((l * B + b) * heads + h) * T * T;
+          if (whole) return attn!.subarray(base, base + T * T);
+          const m = new Float32Array(n * n);
           for (let q = 0; q < n; q++) m.set(attn!.subarray(base + q * T, base + q * T + n), q * n);
           return m;
         }),
