@@ -103,8 +103,9 @@ function simdBytes(): Uint8Array<ArrayBuffer> {
 
 /**
  * The loops for this backend's memory, and whether the SIMD ones may take a
- * size (they work four floats at a time). The module is under 1 KB, so
- * compiling it synchronously is allowed on a browser's main thread.
+ * size (they work four floats at a time). The module is ~1.4 KB, small enough
+ * to compile synchronously on a browser's main thread (Chrome refuses that
+ * only above 4 KB).
  */
 function loopsFor(backend: BackendWasm, ...sizes: number[]): Loops {
   const memory = emscripten(backend).asm?.memory;
@@ -113,8 +114,13 @@ function loopsFor(backend: BackendWasm, ...sizes: number[]): Loops {
   if (simd === undefined) {
     simd = null;
     if (simdAvailable()) {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(simdBytes()), { env: { memory } });
-      simd = instance.exports as unknown as Loops;
+      try {
+        const instance = new WebAssembly.Instance(new WebAssembly.Module(simdBytes()), { env: { memory } });
+        simd = instance.exports as unknown as Loops;
+      } catch {
+        // A memory this module cannot import (tfjs-wasm's threaded build shares it): JavaScript loops.
+        simd = null;
+      }
     }
     simdByMemory.set(memory, simd);
   }
