@@ -103,9 +103,9 @@ function simdBytes(): Uint8Array<ArrayBuffer> {
 
 /**
  * The loops for this backend's memory, and whether the SIMD ones may take a
- * size (they work four floats at a time). The module is ~1.4 KB, small enough
- * to compile synchronously on a browser's main thread (Chrome refuses that
- * only above 4 KB).
+ * size (they work four floats at a time). The module is ~1.4 KB: small enough
+ * for a synchronous compile on a browser's main thread, which Chrome allows
+ * only for small modules (it runs in the page, checked by the e2e tests).
  */
 function loopsFor(backend: BackendWasm, ...sizes: number[]): Loops {
   const memory = emscripten(backend).asm?.memory;
