@@ -52,3 +52,40 @@ test('the backend setting picks one by hand, is remembered across visits, and au
   await expect(page.getByTestId('backend')).not.toHaveText('cpu');
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
 });
+
+test('on WebAssembly the fused SIMD kernels run in the page and give the numbers of the plain op chains (cpu backend)', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
+  const result = await page.evaluate(async () => {
+    const api = window.bertPlayground;
+    // 40 tokens: long enough for the head-by-head attention with the fused Q/K/V split.
+    const text = 'the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat by the door and nobody minds at all today';
+    const run = async () => {
+      const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
+      const profile = await api.tf.profile(async () => {
+        await api.encode(bert, text, { lm: 'none' });
+      });
+      const e = await api.encode(bert, text, { lm: 'none' });
+      bert.dispose();
+      return { e, kernels: profile.kernels.map((k) => k.name) };
+    };
+    const wasm = await run();
+    const loops = api.wasmLoops();
+    await api.initBackend(['cpu']);
+    const cpu = await run();
+    let diff = 0;
+    wasm.e.hiddenStates.forEach((h, l) => h.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.hiddenStates[l][i])))));
+    wasm.e.attentions.forEach((heads, l) =>
+      heads.forEach((m, h) => m.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.attentions[l][h][i]))))),
+    );
+    return { tokens: wasm.e.ids.length, loops, wasmKernels: wasm.kernels, cpuKernels: cpu.kernels, diff };
+  });
+  expect(result.tokens).toBeGreaterThanOrEqual(32);
+  expect(result.loops).toBe('simd');
+  for (const k of ['BertPlaygroundEmbed', 'BertPlaygroundGelu', 'BertPlaygroundAddLayerNorm', 'BertPlaygroundSplitQkv']) {
+    expect(result.wasmKernels).toContain(k);
+  }
+  expect(result.wasmKernels).not.toContain('Erf');
+  expect(result.cpuKernels).toContain('Erf'); // the plain chain ran on the other side
+  expect(result.diff).toBeLessThan(1e-4);
+});

@@ -91,6 +91,14 @@ export function useLoops(kind: LoopsKind): LoopsKind {
   return kind === 'simd' && !simdAvailable() ? 'js' : kind;
 }
 
+/** Which loops the fused kernels run on the active backend: null when it is not wasm. */
+export function activeLoops(): LoopsKind | null {
+  if (!wasmKernels()) return null;
+  const loops = loopsFor(tf.backend() as BackendWasm);
+  const memory = emscripten(tf.backend() as BackendWasm).asm?.memory;
+  return memory !== undefined && loops === simdByMemory.get(memory) ? 'simd' : 'js';
+}
+
 function simdAvailable(): boolean {
   return WebAssembly.validate(simdBytes());
 }

@@ -8,6 +8,7 @@ import { randomCheckpoint, type RandomShape } from '../engine/random';
 import { classify, trainHead } from '../engine/finetune';
 import { initBackend, type BackendName } from '../engine/backend';
 import { urlSource } from '../engine/source';
+import { activeLoops } from '../engine/wasmKernels';
 import { wasmPaths } from './wasmPaths';
 
 export const consoleApi = {
@@ -22,6 +23,8 @@ export const consoleApi = {
   /** A seeded random BERT of any shape (benchmarks, experiments). */
   randomModel: (shape: RandomShape, seed?: number) => fromCheckpoint(randomCheckpoint(shape, seed)),
   initBackend: (chain?: BackendName[]) => initBackend({ chain, wasmPaths }),
+  /** On the wasm backend, whether the fused kernels' loops run in WebAssembly SIMD or JavaScript. */
+  wasmLoops: activeLoops,
 };
 
 declare global {
