@@ -1,5 +1,6 @@
 // The shipped models (public/weights/) read by the engine agree with PyTorch on the
 // exported files: test/fixtures/shipped-golden.json is written by tools/pretrain/golden.py.
+import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, loadModel, type Bert } from '../src/engine/bert';
@@ -35,6 +36,16 @@ describe.each(Object.keys(golden.models))('shipped %s', (name) => {
     bert = await loadModel(folderSource(`public/weights/${name}`));
   });
   afterAll(() => bert.dispose());
+
+  it('frees every tensor on dispose, the fused Q/K/V weights a long sentence makes on wasm included', async () => {
+    const before = tf.memory().numTensors;
+    const other = await loadModel(folderSource(`public/weights/${name}`));
+    const e = await encode(other, Array.from({ length: 38 }, (_, i) => (i % 2 === 0 ? 'the' : 'cat')).join(' '));
+    expect(e.ids.length).toBe(40); // long enough for the head-by-head path, which fuses Q/K/V
+    expect(tf.getBackend()).toBe('wasm');
+    other.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('is the architecture the card says, with the right default mask', () => {
     expect(bert.config.isDecoder).toBe(ref.is_decoder);
