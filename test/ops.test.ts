@@ -5,7 +5,7 @@ import { addLayerNorm, batchMatMul, gelu, layerNorm, type Dense, type Norm } fro
 import { attentionMask, selfAttention, type AttentionWeights } from '../src/engine/attention';
 import { encoderLayer, type LayerWeights } from '../src/engine/layer';
 import { embed } from '../src/engine/embeddings';
-import { ADD_LAYER_NORM, GELU, SPLIT_QKV, splitQkv, useLoops, wasmKernels } from '../src/engine/wasmKernels';
+import { ADD_LAYER_NORM, GELU, SPLIT_QKV, splitQkv, splitQkvStacked, useLoops, wasmKernels } from '../src/engine/wasmKernels';
 
 function random(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);
@@ -32,11 +32,16 @@ describe('wasm fast paths agree with the plain kernels', () => {
     tf.dispose([a, b, ours, plain]);
   });
 
-  // One sentence of 80 tokens takes the head-by-head path; the same sentence twice in a
-  // batch takes the batched one. Both must give the same context, probabilities and norms.
-  it.each(['bidirectional', 'causal'] as const)('one long sentence, head by head (%s mask)', (mode) => {
-    const H = 256; // 4 heads of 64: 80·64·80 multiply-adds per head, enough for the head-by-head path
-    const T = 80;
+  // One sentence takes the one-sentence path (fused Q/K/V; head by head at 80 tokens, one batched
+  // product at 12); the same sentence twice in a batch takes the general one. Both must give the
+  // same context, probabilities and norms.
+  it.each([
+    ['bidirectional', 80],
+    ['causal', 80],
+    ['bidirectional', 12],
+    ['causal', 12],
+  ] as const)('one sentence on its own path (%s mask, %i tokens)', (mode, T) => {
+    const H = 256; // 4 heads of 64: 80·64·80 multiply-adds per head go head by head, 12·64·12 batched
     const heads = 4;
     const layer = (seed: number): Dense => ({ kernel: random([H, H], seed) as tf.Tensor2D, bias: random([H], seed + 1) as tf.Tensor1D });
     const w: AttentionWeights = { query: layer(10), key: layer(20), value: layer(30), output: layer(40) };
@@ -141,6 +146,16 @@ describe.each(['simd', 'js'] as const)('fused wasm kernels (%s loops) agree with
     const [g] = tf.grads(loss(split))([x]);
     const [want] = tf.grads(loss(expected))([x]);
     expect(maxDiff(g, want)).toBeLessThan(1e-6);
+    // Stacked: the same blocks as [heads, T, d], [heads, d, T], [heads, T, d], and the same gradient.
+    const stacked = (t: tf.Tensor) => {
+      const { q, kT, v } = splitQkvStacked(t as tf.Tensor2D, heads, scale);
+      return [q, kT, v].flatMap((p) => tf.unstack(p));
+    };
+    stacked(x).forEach((t, i) => expect(t.arraySync()).toEqual(expected(x)[i].arraySync()));
+    const [gs] = tf.grads(loss(stacked))([x]);
+    expect(maxDiff(gs, want)).toBeLessThan(1e-6);
+    const [gq] = tf.grads((t: tf.Tensor) => splitQkvStacked(t as tf.Tensor2D, heads, scale).v.sum())([x]); // Q, Kᵀ unused
+    expect(maxDiff(gq, tf.grads((t: tf.Tensor) => tf.addN(expected(t).slice(2 * heads).map((b) => b.sum())))([x])[0])).toBe(0);
   });
 
   it.each([false, true])('embeddings: word + position + segment, then LayerNorm, in one kernel (token types given: %s)', (withTypes) => {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, dense, type Dense } from './ops';
-import { splitQkv, wasmKernels } from './wasmKernels';
+import { splitQkv, splitQkvStacked, wasmKernels } from './wasmKernels';
 
 export interface AttentionWeights {
   query: Dense;
@@ -55,9 +55,7 @@ export function selfAttention(
 ): { context: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
   const [B, T, H] = x.shape;
   const d = H / heads;
-  if (B === 1 && tf.getBackend() === 'wasm' && T * T * d >= HEAD_BY_HEAD_MIN) {
-    return oneSentenceByHead(x, w, mask, heads, withValueNorms);
-  }
+  if (B === 1 && tf.getBackend() === 'wasm') return oneSentence(x, w, mask, heads, withValueNorms);
   // (B, T, H) → (B, heads, T, d)
   const split = (t: tf.Tensor) => t.reshape([B, T, heads, d]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
   const q = split(dense(x, w.query));
@@ -93,20 +91,26 @@ function sentNorms(values: tf.Tensor, output: Dense, heads: number): tf.Tensor3D
 
 /**
  * Multiply-adds per head of Q·Kᵀ (T·T·d) from which one sentence on tfjs-wasm
- * goes head by head: 32 tokens with heads of 64. Measured on the shipped model
- * in Node, alternating both paths: head by head is ~1 ms slower at 12–24 tokens
- * and 2–4 ms faster at 32–48 (at 64 and up the batched path's unstack copies
- * make it much slower: 15 ms of a 96 ms forward at 128 tokens).
+ * multiplies head by head with 2-D products (XNNPACK) rather than in one
+ * batched product (tfjs-wasm 4.22 runs batched products as plain loops): 16
+ * tokens with heads of 64. Measured on the shipped model in Node, alternating
+ * both paths, whole forward: batched 3.4 vs 3.8 ms at 6 tokens, level at 16,
+ * head by head ahead from 24 (8.3 vs 9.0 ms) and far ahead at 96 (32 vs 48).
  */
-const HEAD_BY_HEAD_MIN = 32 * 32 * 64;
+const HEAD_BY_HEAD_MIN = 16 * 16 * 64;
 
 /**
- * The same computation for one longer sentence on tfjs-wasm, head by head with
- * 2-D products: one fused Q/K/V product, then each head's blocks copied out by
- * one kernel (wasmKernels.ts) instead of transposing to (heads, T, d) and
- * unstacking, which tfjs-wasm 4.22 does by copying the whole tensor once per head.
+ * The same computation for one sentence on tfjs-wasm, with fewer, fused
+ * kernels: one product for queries, keys and values, then one kernel
+ * (wasmKernels.ts) copies out each head's blocks — keys as Kᵀ [d, T], queries
+ * pre-scaled by 1/√d (T·H numbers instead of heads·T·T scores) — instead of
+ * three products, reshapes and transposes. Longer sentences then go head by
+ * head with 2-D products (the batched path's unstack would copy the whole
+ * tensor once per head: 15 ms of a 96 ms forward at 128 tokens); shorter ones
+ * take one batched product, which saves kernels where kernel overhead is most
+ * of the time.
  */
-function oneSentenceByHead(
+function oneSentence(
   x: tf.Tensor3D,
   w: AttentionWeights,
   mask: tf.Tensor4D | null,
@@ -115,26 +119,26 @@ function oneSentenceByHead(
 ): { context: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
   const [, T, H] = x.shape;
   const d = H / heads;
-  const rows = x.reshape([T, H]) as tf.Tensor2D;
   wasmKernels();
-  // One product for queries, keys and values, then each head's columns copied
-  // out in one pass (keys as Kᵀ [d, T]; queries pre-scaled by 1/√d, which is
-  // the same as scaling the scores and touches T·H numbers instead of heads·T·T).
-  const projected = dense(rows, fusedQkv(w)) as tf.Tensor2D; // [T, 3H]
-  const { q: qs, kT: kTs, v: vs } = splitQkv(projected, heads, 1 / Math.sqrt(d));
+  const projected = dense(x.reshape([T, H]), fusedQkv(w)) as tf.Tensor2D; // [T, 3H]
+  const scale = 1 / Math.sqrt(d);
   const visible = mask === null ? null : mask.reshape([T, T]);
-  const probs: tf.Tensor2D[] = [];
-  const contexts: tf.Tensor2D[] = [];
-  for (let h = 0; h < heads; h++) {
-    const scores = tf.matMul(qs[h], kTs[h]);
-    const p = tf.softmax(visible === null ? scores : scores.add(visible)) as tf.Tensor2D;
-    probs.push(p);
-    contexts.push(tf.matMul(p, vs[h]));
+  const softmax = (scores: tf.Tensor) => tf.softmax(visible === null ? scores : scores.add(visible));
+  let context: tf.Tensor;
+  let attentionProbs: tf.Tensor;
+  if (T * T * d >= HEAD_BY_HEAD_MIN) {
+    const { q, kT, v } = splitQkv(projected, heads, scale);
+    const probs = q.map((qh, h) => softmax(tf.matMul(qh, kT[h])) as tf.Tensor2D);
+    context = tf.concat(probs.map((p, h) => tf.matMul(p, v[h])), 1); // heads side by side again
+    attentionProbs = tf.stack(probs);
+  } else {
+    const { q, kT, v } = splitQkvStacked(projected, heads, scale);
+    attentionProbs = softmax(tf.matMul(q, kT)); // [heads, T, T]
+    context = tf.matMul(attentionProbs, v).transpose([1, 0, 2]); // [T, heads, d]: heads side by side
   }
-  const context = tf.concat(contexts, 1).reshape([1, T, H]) as tf.Tensor3D; // heads side by side again
   return {
-    context: dense(context, w.output) as tf.Tensor3D,
-    attentionProbs: tf.stack(probs).reshape([1, heads, T, T]) as tf.Tensor4D,
+    context: dense(context.reshape([1, T, H]), w.output) as tf.Tensor3D,
+    attentionProbs: attentionProbs.reshape([1, heads, T, T]) as tf.Tensor4D,
     valueNorms: withValueNorms ? sentNorms(projected.slice([0, 2 * H], [T, H]).reshape([1, T, H]), w.output, heads) : undefined,
   };
 }

@@ -274,23 +274,28 @@ function embedKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 
 /**
  * [T, 3H] (queries, keys, values side by side, as one fused projection gives
- * them) → per head: Q·scale [T, d], Kᵀ [d, T] and V [T, d] — 3·heads tensors in
- * that order. Kᵀ so that Q·Kᵀ is a plain product (tfjs-wasm's matMul with
- * transposeB is ~20× slower); the scale (1/√d) rides along for free.
+ * them) → per head: Q·scale [T, d], Kᵀ [d, T] and V [T, d]. Kᵀ so that Q·Kᵀ is
+ * a plain product (tfjs-wasm's matMul with transposeB is ~20× slower); the
+ * scale (1/√d) rides along for free. Either 3·heads tensors (Q heads, Kᵀ
+ * heads, V heads: for 2-D products head by head) or, `stacked`, three
+ * tensors [heads, T, d], [heads, d, T], [heads, T, d] (for one batched product).
  */
 function splitQkvKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const wasm = backend as BackendWasm;
   const x = inputs.x as tf.TensorInfo;
-  const { heads, scale } = attrs as { heads: number; scale: number };
+  const { heads, scale, stacked } = attrs as { heads: number; scale: number; stacked: boolean };
   const [T, width] = x.shape;
   const H = width / 3;
   const d = H / heads;
-  const shapes = [...Array<number[]>(heads).fill([T, d]), ...Array<number[]>(heads).fill([d, T]), ...Array<number[]>(heads).fill([T, d])];
+  const block = T * d * 4; // bytes of one head's block
+  const shapes = stacked
+    ? [[heads, T, d], [heads, d, T], [heads, T, d]]
+    : [...Array<number[]>(heads).fill([T, d]), ...Array<number[]>(heads).fill([d, T]), ...Array<number[]>(heads).fill([T, d])];
   const outs = shapes.map((shape) => wasm.makeOutput(shape, 'float32'));
+  // Where head h's Q, Kᵀ and V go.
+  const into = (part: number, h: number) => (stacked ? at(wasm, outs[part]) + h * block : at(wasm, outs[part * heads + h]));
   const loops = loopsFor(wasm, d);
-  for (let h = 0; h < heads; h++) {
-    loops.split_head(at(wasm, x), T, H, h * d, d, scale, at(wasm, outs[h]), at(wasm, outs[heads + h]), at(wasm, outs[2 * heads + h]));
-  }
+  for (let h = 0; h < heads; h++) loops.split_head(at(wasm, x), T, H, h * d, d, scale, into(0, h), into(1, h), into(2, h));
   return outs;
 }
 
@@ -324,8 +329,14 @@ export function fusedEmbed(
 
 /** [T, 3H] → { q: heads × [T, d] (times `scale`), kT: heads × [d, T], v: heads × [T, d] }. */
 export function splitQkv(x: tf.Tensor2D, heads: number, scale: number): { q: tf.Tensor2D[]; kT: tf.Tensor2D[]; v: tf.Tensor2D[] } {
-  const outs = tf.engine().runKernel(SPLIT_QKV, { x }, { heads, scale }) as tf.Tensor2D[];
+  const outs = tf.engine().runKernel(SPLIT_QKV, { x }, { heads, scale, stacked: false }) as tf.Tensor2D[];
   return { q: outs.slice(0, heads), kT: outs.slice(heads, 2 * heads), v: outs.slice(2 * heads) };
+}
+
+/** [T, 3H] → { q: [heads, T, d] (times `scale`), kT: [heads, d, T], v: [heads, T, d] }. */
+export function splitQkvStacked(x: tf.Tensor2D, heads: number, scale: number): { q: tf.Tensor3D; kT: tf.Tensor3D; v: tf.Tensor3D } {
+  const [q, kT, v] = tf.engine().runKernel(SPLIT_QKV, { x }, { heads, scale, stacked: true }) as tf.Tensor3D[];
+  return { q, kT, v };
 }
 
 // ------------------------------------------------------------------ gradients (plain tf ops)
@@ -380,16 +391,25 @@ const gradients: tf.GradConfig[] = [
     kernelName: SPLIT_QKV,
     inputsToSave: ['x'], // only for its shape
     gradFunc: (dy, saved, attrs) => {
-      const { heads, scale } = attrs as unknown as { heads: number; scale: number };
+      const { heads, scale, stacked } = attrs as unknown as { heads: number; scale: number; stacked: boolean };
       const [T, width] = saved[0].shape;
       const d = width / 3 / heads;
       const parts = dy as (tf.Tensor | null)[]; // null: that output did not reach the loss
-      const block = (p: tf.Tensor | null, i: number): tf.Tensor => {
-        if (p === null) return tf.zeros([T, d]);
-        if (i < heads) return p.mul(scale);
-        return i < 2 * heads ? p.transpose() : p;
+      return {
+        x: () =>
+          tf.tidy(() => {
+            // Back to one [T, d] block per head and part (Q, Kᵀ, V), zeros where no gradient came.
+            const blocks = stacked
+              ? parts.flatMap((p, part) => (p === null ? Array<null>(heads).fill(null) : tf.unstack(p)).map((b) => [part, b] as const))
+              : parts.map((b, i) => [Math.floor(i / heads), b] as const);
+            const columns = blocks.map(([part, b]) => {
+              if (b === null) return tf.zeros([T, d]);
+              if (part === 0) return b.mul(scale);
+              return part === 1 ? b.transpose() : b;
+            });
+            return tf.concat(columns, 1);
+          }),
       };
-      return { x: () => tf.tidy(() => tf.concat(parts.map(block), 1)) };
     },
   },
 ];
