@@ -19,10 +19,10 @@
  * Each cell: one warm-up run per engine (shaders compile, weights upload), then
  * up to 7 timed runs of each within a time budget, the engines alternating run
  * by run; medians are reported, and the median of the run-by-run ratios
- * ("paired"), which a slow spell of a shared machine disturbs least. An engine
- * whose warm-up alone takes longer than the budget reports that single run
- * (marked *), because a software WebGPU adapter can need minutes for bert-base;
- * longer inputs of that row are then skipped.
+ * ("paired"), which a slow spell of a shared machine disturbs least. When
+ * either engine's warm-up alone takes longer than the budget, the cell reports
+ * both warm-up runs (marked *), because a software WebGPU adapter can need
+ * minutes for bert-base; longer inputs of that row are then skipped.
  */
 import { chromium } from '@playwright/test';
 import { existsSync } from 'node:fs';
@@ -327,7 +327,8 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
     theirs = { ms: ortWarm.ms, runs: 1, warm: false, all: [ortWarm.ms] };
     pairedRatio = oursWarm.ms / ortWarm.ms;
   } else {
-    const n = Math.max(1, Math.min(7, Math.floor((2 * budget) / (oursWarm.ms + ortWarm.ms)))); // a budget per engine
+    const fits = Math.max(1, Math.min(7, Math.floor((2 * budget) / (oursWarm.ms + ortWarm.ms)))); // a budget per engine
+    const n = fits % 2 === 1 ? fits : fits - 1; // odd: each median is a real run
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < n; i++) {

@@ -191,6 +191,14 @@ describe('trainHead', () => {
     await tokenAttributions(bert, linear, 'i love this film');
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('leaks no tensors classifying single texts with retrained encoder layers (one sentence on wasm fuses Q/K/V per call)', async () => {
+    const { head } = await trainHead(bert, examples, { labels: LABELS, epochs: 1, unfreezeLayers: 1 });
+    expect(head.unfrozen).toBeDefined();
+    const before = tf.memory().numTensors;
+    for (const text of ['good film', 'a dull and boring film', 'great']) await classify(bert, head, text);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('classify and tokenAttributions', () => {

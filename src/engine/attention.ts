@@ -12,7 +12,11 @@ export interface AttentionWeights {
   key: Dense;
   value: Dense;
   output: Dense; // attention.output.dense
-  /** query, key and value fused into one [H, 3H] projection: made and kept by the wasm path (fusedQkv). */
+  /**
+   * query, key and value side by side, [H, 3H]: one product instead of three.
+   * BertModel makes it at load on the wasm backend (and frees it); weights
+   * without it (fine-tuned layers) get it concatenated per call.
+   */
   qkv?: Dense;
 }
 
@@ -120,7 +124,7 @@ function oneSentence(
   const [, T, H] = x.shape;
   const d = H / heads;
   wasmKernels();
-  const projected = dense(x.reshape([T, H]), fusedQkv(w)) as tf.Tensor2D; // [T, 3H]
+  const projected = dense(x.reshape([T, H]), w.qkv ?? concatQkv(w)) as tf.Tensor2D; // [T, 3H]
   const scale = 1 / Math.sqrt(d);
   const visible = mask === null ? null : mask.reshape([T, T]);
   const softmax = (scores: tf.Tensor) => tf.softmax(visible === null ? scores : scores.add(visible));
@@ -143,20 +147,12 @@ function oneSentence(
   };
 }
 
-/**
- * Query, key and value kernels side by side, [H, 3H], made on first use and
- * kept with the weights (BertModel.dispose frees it). Variables — encoder
- * layers being fine-tuned — change in place, so for them it is made per call.
- */
-function fusedQkv(w: AttentionWeights): Dense {
-  if (w.qkv !== undefined && !w.qkv.kernel.isDisposed) return w.qkv;
-  const fused = tf.tidy(() => ({
+/** Query, key and value kernels side by side, [H, 3H], with their biases. */
+export function concatQkv(w: AttentionWeights): Dense {
+  return tf.tidy(() => ({
     kernel: tf.concat([w.query.kernel, w.key.kernel, w.value.kernel], 1) as tf.Tensor2D,
     bias: tf.concat([w.query.bias, w.key.bias, w.value.bias]) as tf.Tensor1D,
   }));
-  if (w.query.kernel instanceof tf.Variable) return fused;
-  w.qkv = { kernel: tf.keep(fused.kernel), bias: tf.keep(fused.bias) };
-  return w.qkv;
 }
 
 /** (heads, 1, H) 0/1 mask: column c belongs to head ⌊c / (H / heads)⌋. Built once per shape. */

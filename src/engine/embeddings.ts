@@ -1,6 +1,6 @@
 /** Input embeddings: token + position + segment (token type), then LayerNorm (paper §3, Fig. 2). */
 import * as tf from '@tensorflow/tfjs';
-import { addLayerNorm, type Norm } from './ops';
+import { layerNorm, type Norm } from './ops';
 import { fusedEmbed, wasmKernels } from './wasmKernels';
 
 export interface EmbeddingWeights {
@@ -23,7 +23,5 @@ export function embed(w: EmbeddingWeights, ids: tf.Tensor2D, tokenTypes: tf.Tens
   const words = tf.gather(w.word, ids); // [B, T, H]
   const positions = w.position.slice([0, 0], [T, -1]); // [T, H], broadcast over the batch
   const segments = tokenTypes === null ? w.tokenType.slice([0, 0], [1, -1]) : tf.gather(w.tokenType, tokenTypes);
-  // Segment rows are the smaller addend when all are segment 0 (one row, repeated).
-  const [summed, rest] = tokenTypes === null ? [words.add(positions), segments] : [words.add(segments), positions];
-  return addLayerNorm(summed, rest, w.norm, eps) as tf.Tensor3D;
+  return layerNorm(words.add(positions).add(segments), w.norm, eps) as tf.Tensor3D;
 }

@@ -52,11 +52,12 @@ const linear = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 /**
  * a·b for stacks of matrices: [..., m, k]·[..., k, n] with equal leading axes.
  * On the wasm backend, large products are multiplied one matrix pair at a time
- * as 2-D matMuls: tfjs-wasm 4.22's batched matMul is slower there (measured,
- * 4 heads at 128 tokens: q·kᵀ 5.3 ms batched, 1.7 ms as four 2-D products;
- * at 16 tokens batched wins, 0.19 vs 0.31 ms). Only a few slices, though: its
- * unstack copies the whole input once per slice (O(slices²) bytes) — one
- * sentence's heads, not a training batch. GPU backends keep the batched kernel.
+ * as 2-D matMuls: tfjs-wasm 4.22 runs only those on XNNPACK, and batched ones
+ * as plain loops (measured, 4 heads at 128 tokens: q·kᵀ 5.3 ms batched, 1.7 ms
+ * as four 2-D products; at 16 tokens batched wins, 0.19 vs 0.31 ms). Only a few
+ * slices, though: its unstack copies the whole input once per slice
+ * (O(slices²) bytes). Single sentences on wasm take attention.ts's own path;
+ * this serves small batches there. GPU backends keep the batched kernel.
  */
 export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const lead = a.shape.slice(0, -2);
@@ -88,9 +89,8 @@ export function layerNorm(x: tf.Tensor, norm: Norm, eps: number): tf.Tensor {
 }
 
 /**
- * LayerNorm(x + residual): BERT's "add & norm". `residual` may also be one
- * block repeated over x's leading axes (position embeddings over a batch). On
- * wasm, one fused kernel (wasmKernels.ts) instead of eleven small ones.
+ * LayerNorm(x + residual): BERT's "add & norm" (x and residual of one shape).
+ * On wasm, one fused kernel (wasmKernels.ts) instead of eleven small ones.
  */
 export function addLayerNorm(x: tf.Tensor, residual: tf.Tensor, norm: Norm, eps: number): tf.Tensor {
   if (wasmKernels()) return fusedAddLayerNorm(x, residual, norm.weight, norm.bias, eps);

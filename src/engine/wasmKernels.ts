@@ -1,11 +1,10 @@
 /**
  * Fused kernels for tfjs's WebAssembly backend: exact GELU, residual add +
  * LayerNorm, the embedding sum + LayerNorm, and splitting the fused
- * query/key/value projection into heads. They work in place on tfjs-wasm's
- * own memory: the elementwise loops in WebAssembly SIMD (kernels/simd.wat,
- * imported with that memory, four floats per instruction), the copies in
- * JavaScript. Without SIMD, or on sizes the SIMD loops do not take, the same
- * arithmetic runs in JavaScript.
+ * query/key/value projection into heads. Their loops are WebAssembly SIMD
+ * (kernels/simd.wat) working in place on tfjs-wasm's own memory, which the
+ * module imports; without SIMD, or on sizes not divisible by 4, the same
+ * arithmetic runs in JavaScript over that memory.
  *
  * Why: tfjs-wasm 4.22 runs each of these as a chain of small kernels, and at
  * 128 tokens they cost more than the arithmetic (measured in Chromium with
@@ -70,8 +69,8 @@ function at(backend: BackendWasm, t: tf.TensorInfo, dtype: tf.DataType = 'float3
 interface Loops {
   /** y = x·Φ(x) for n floats. */
   gelu(x: number, y: number, n: number): void;
-  /** y[i] = x[i] + r[i mod m] for n floats. */
-  add_repeat(x: number, r: number, m: number, y: number, n: number): void;
+  /** y = x + r for n floats. */
+  add(x: number, r: number, y: number, n: number): void;
   /** Row i of y = word[ids[i]] + position[i mod t] + segment[typed ? types[i] : 0], rows of h floats. */
   embed_rows(word: number, ids: number, position: number, segment: number, types: number, typed: number, y: number, n: number, t: number, h: number): void;
   /** One head out of the fused [t, 3·hidden] projection x: q (scaled) and v [t, d], kT [d, t]. */
@@ -85,7 +84,11 @@ export type LoopsKind = 'simd' | 'js';
 let preferred: LoopsKind = 'simd';
 const simdByMemory = new WeakMap<WebAssembly.Memory, Loops | null>();
 
-/** For tests: run the JavaScript loops (or the SIMD ones again). Returns the kind that will run. */
+/**
+ * For tests: run the JavaScript loops (or the SIMD ones again). Returns the
+ * kind asked for, or 'js' where this WebAssembly has no SIMD (`activeLoops`
+ * says what actually runs).
+ */
 export function useLoops(kind: LoopsKind): LoopsKind {
   preferred = kind;
   return kind === 'simd' && !simdAvailable() ? 'js' : kind;
@@ -165,10 +168,10 @@ function jsLoops(backend: BackendWasm): Loops {
         f[yi + i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
       }
     },
-    add_repeat(x, r, m, y, n) {
+    add(x, r, y, n) {
       const f = heap();
       const [xi, ri, yi] = [x >> 2, r >> 2, y >> 2];
-      for (let i = 0; i < n; i++) f[yi + i] = f[xi + i] + f[ri + (i % m)];
+      for (let i = 0; i < n; i++) f[yi + i] = f[xi + i] + f[ri + i];
     },
     embed_rows(word, ids, position, segment, types, typed, y, n, t, h) {
       const f = heap();
@@ -222,11 +225,7 @@ function geluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 // ------------------------------------------------------------------ add + LayerNorm
 
-/**
- * LayerNorm(x + residual)·γ + β over the last axis. `residual` may be smaller
- * than x and is then repeated over x's leading axes (the position embeddings of
- * one sentence added to every sentence in a batch).
- */
+/** LayerNorm(x + residual)·γ + β over the last axis; x and residual of one shape. */
 function addLayerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const { x, residual, weight, bias } = inputs as Record<string, tf.TensorInfo>;
@@ -234,9 +233,8 @@ function addLayerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
   const out = wasm.makeOutput(x.shape, 'float32');
   const H = x.shape[x.shape.length - 1];
   const n = tf.util.sizeFromShape(x.shape);
-  const m = tf.util.sizeFromShape(residual.shape);
-  const loops = loopsFor(wasm, H, m);
-  loops.add_repeat(at(wasm, x), at(wasm, residual), m, at(wasm, out), n);
+  const loops = loopsFor(wasm, H);
+  loops.add(at(wasm, x), at(wasm, residual), at(wasm, out), n);
   loops.norm_rows(at(wasm, out), at(wasm, weight), at(wasm, bias), n / H, H, eps);
   return out;
 }
@@ -306,9 +304,8 @@ export function fusedGelu(x: tf.Tensor): tf.Tensor {
 }
 
 export function fusedAddLayerNorm(x: tf.Tensor, residual: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
-  const H = x.shape[x.shape.length - 1];
-  if (residual.shape[residual.shape.length - 1] !== H || x.size % residual.size !== 0) {
-    throw new Error(`addLayerNorm: residual ${JSON.stringify(residual.shape)} does not repeat over ${JSON.stringify(x.shape)}`);
+  if (!tf.util.arraysEqual(x.shape, residual.shape)) {
+    throw new Error(`addLayerNorm: residual ${JSON.stringify(residual.shape)} is not the shape of the input ${JSON.stringify(x.shape)}`);
   }
   return tf.engine().runKernel(ADD_LAYER_NORM, { x, residual, weight, bias }, { eps }) as tf.Tensor;
 }
@@ -376,10 +373,9 @@ const gradients: tf.GradConfig[] = [
         // d/dsum of LayerNorm: (1/σ)·(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂))
         const dSum = dNormed.sub(dNormed.mean(-1, true)).sub(normed.mul(dNormed.mul(normed).mean(-1, true))).mul(inv);
         const H = weight.shape[0];
-        const dResidual = residual.size === dSum.size ? dSum : dSum.reshape([-1, ...residual.shape]).sum(0);
         return {
           dSum,
-          dResidual,
+          dResidual: dSum.clone(),
           dWeight: g.mul(normed).reshape([-1, H]).sum(0),
           dBias: g.reshape([-1, H]).sum(0),
         };
@@ -389,24 +385,18 @@ const gradients: tf.GradConfig[] = [
   },
   {
     kernelName: SPLIT_QKV,
-    inputsToSave: ['x'], // only for its shape
+    // (Outputs that never reached the loss arrive here as zeros: tfjs fills them in.)
     gradFunc: (dy, saved, attrs) => {
       const { heads, scale, stacked } = attrs as unknown as { heads: number; scale: number; stacked: boolean };
-      const [T, width] = saved[0].shape;
-      const d = width / 3 / heads;
-      const parts = dy as (tf.Tensor | null)[]; // null: that output did not reach the loss
+      const parts = dy as tf.Tensor[];
       return {
         x: () =>
           tf.tidy(() => {
-            // Back to one [T, d] block per head and part (Q, Kᵀ, V), zeros where no gradient came.
+            // One [T, d] block per part (Q, Kᵀ, V) and head, in the input's column order.
             const blocks = stacked
-              ? parts.flatMap((p, part) => (p === null ? Array<null>(heads).fill(null) : tf.unstack(p)).map((b) => [part, b] as const))
+              ? parts.flatMap((p, part) => tf.unstack(p).map((b) => [part, b] as const))
               : parts.map((b, i) => [Math.floor(i / heads), b] as const);
-            const columns = blocks.map(([part, b]) => {
-              if (b === null) return tf.zeros([T, d]);
-              if (part === 0) return b.mul(scale);
-              return part === 1 ? b.transpose() : b;
-            });
+            const columns = blocks.map(([part, b]) => (part === 0 ? b.mul(scale) : part === 1 ? b.transpose() : b));
             return tf.concat(columns, 1);
           }),
       };

@@ -50,21 +50,17 @@
     )
   )
 
-  ;; y[i] = x[i] + r[i mod m] for n floats; m (the residual's length) and n
-  ;; divisible by 4, n a multiple of m.
-  (func (export "add_repeat") (param $x i32) (param $r i32) (param $m i32) (param $y i32) (param $n i32)
-    (local $end i32) (local $at i32) (local $rEnd i32)
+  ;; y = x + r for n floats (n divisible by 4).
+  (func (export "add") (param $x i32) (param $r i32) (param $y i32) (param $n i32)
+    (local $end i32)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $rEnd (i32.add (local.get $r) (i32.shl (local.get $m) (i32.const 2))))
-    (local.set $at (local.get $r))
     (block $done
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
       (loop $next
-        (v128.store (local.get $y) (f32x4.add (v128.load (local.get $x)) (v128.load (local.get $at))))
+        (v128.store (local.get $y) (f32x4.add (v128.load (local.get $x)) (v128.load (local.get $r))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $r (i32.add (local.get $r) (i32.const 16)))
         (local.set $y (i32.add (local.get $y) (i32.const 16)))
-        (local.set $at (i32.add (local.get $at) (i32.const 16)))
-        (if (i32.ge_u (local.get $at) (local.get $rEnd)) (then (local.set $at (local.get $r))))
         (br_if $next (i32.lt_u (local.get $x) (local.get $end)))
       )
     )
