@@ -23,6 +23,11 @@ test('switch to Korean and back; the choice is remembered', async ({ page }) => 
   await diagram.locator('g.arch-block[data-id="bert-attention"]').click();
   await expect(page.getByTestId('architecture-details')).toContainText('양방향');
   await expect(page.getByRole('button', { name: '어텐션 히트맵 열기' })).toBeVisible();
+  // A pasted row that cannot be read is reported in Korean too.
+  await page.getByText('행 붙여넣기').click();
+  await page.getByRole('textbox', { name: '붙여넣은 예시' }).fill('positive\t좋아요\n탭이 없는 줄');
+  await page.getByRole('button', { name: '붙여넣은 행 추가' }).click();
+  await expect(page.getByTestId('import-report')).toContainText('2번째 줄: 레이블과 문장이 탭으로 구분되어 있어야 합니다');
 
   await page.reload();
   await expect(page.getByRole('heading', { name: '1 · 문장을 입력하세요' })).toBeVisible({ timeout: 60_000 });

@@ -9,8 +9,8 @@ describe('parseExamples', () => {
       { label: 'negative', text: 'awful, just awful' },
     ]);
     expect(r.errors).toEqual([
-      { line: 2, message: 'expected a label and a text separated by a tab' },
-      { line: 3, message: 'the text is empty' },
+      { line: 2, problem: 'noTab' },
+      { line: 3, problem: 'noText' },
     ]);
   });
 
@@ -20,7 +20,14 @@ describe('parseExamples', () => {
       { label: 'positive', text: 'good, honest food' },
       { label: 'negative', text: 'two\nlines' },
     ]);
-    expect(r.errors).toEqual([{ line: 5, message: 'the text is empty' }]);
+    expect(r.errors).toEqual([{ line: 5, problem: 'noText' }]);
+  });
+
+  it('reports a row without a comma, and an empty label, as codes the UI translates', () => {
+    expect(parseExamples('positive,fine\njust one field\n,no label here\n').errors).toEqual([
+      { line: 2, problem: 'noComma' },
+      { line: 3, problem: 'noLabel' },
+    ]);
   });
 
   it('reads headerless CSV as label,text', () => {

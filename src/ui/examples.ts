@@ -10,9 +10,12 @@ export interface Example {
   label: string;
 }
 
+/** Why a row was skipped: a code, so that the UI can say it in the reader's language. */
+export type ParseProblem = 'noTab' | 'noComma' | 'noLabel' | 'noText';
+
 export interface ParseResult {
   examples: Example[];
-  errors: { line: number; message: string }[];
+  errors: { line: number; problem: ParseProblem }[];
 }
 
 /** Short, plain sentences a class can read aloud; none is taken from a dataset. */
@@ -87,13 +90,13 @@ export function parseExamples(input: string): ParseResult {
     const line = lineOf[r];
     if (row.length === 1 && row[0].trim() === '') continue; // blank line
     if (row.length < 2) {
-      errors.push({ line, message: `expected a label and a text separated by ${tsv ? 'a tab' : 'a comma'}` });
+      errors.push({ line, problem: tsv ? 'noTab' : 'noComma' });
       continue;
     }
     const label = (row[labelCol] ?? '').trim();
     const text = (row[textCol] ?? '').trim();
-    if (label === '') errors.push({ line, message: 'the label is empty' });
-    else if (text === '') errors.push({ line, message: 'the text is empty' });
+    if (label === '') errors.push({ line, problem: 'noLabel' });
+    else if (text === '') errors.push({ line, problem: 'noText' });
     else examples.push({ label, text });
   }
   return { examples, errors };

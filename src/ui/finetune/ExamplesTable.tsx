@@ -29,7 +29,7 @@ export function ExamplesTable({ labels, examples, onChange }: Props) {
       t(found.length === 1 ? 'ex.added.one' : 'ex.added', { source, count: found.length }) +
         (extraLabels.length > 0 ? t('ex.newLabels', { labels: extraLabels.join(', ') }) : '') +
         (errors.length > 0 ? t(errors.length === 1 ? 'ex.skipped.one' : 'ex.skipped', { count: errors.length }) : '.'),
-      ...errors.map((e) => t('ex.line', { line: e.line, message: e.message })),
+      ...errors.map((e) => t('ex.line', { line: e.line, message: t(`ex.problem.${e.problem}`) })),
     ]);
   };
   const counts = labels.map((l) => examples.filter((e) => e.label === l).length);
