@@ -1,6 +1,6 @@
 /**
- * Fused kernels for tfjs's WebAssembly backend: exact GELU, residual add +
- * LayerNorm, the embedding sum + LayerNorm, and splitting the fused
+ * Fused kernels for tfjs's WebAssembly backend: GELU (erf within 3e-7),
+ * residual add + LayerNorm, the embedding sum + LayerNorm, and splitting the fused
  * query/key/value projection into heads. Their loops are WebAssembly SIMD
  * (kernels/simd.wat) working in place on tfjs-wasm's own memory, which the
  * module imports; without SIMD, or on sizes not divisible by 4, the same
@@ -255,6 +255,8 @@ function embedKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [V, H] = word!.shape;
   const segmentRows = segment!.shape[0];
   // Checked before anything is allocated, so a bad id leaks nothing.
+  at(wasm, ids!, 'int32');
+  if (types !== undefined) at(wasm, types, 'int32');
   const idValues = wasm.typedArrayFromHeap(ids!) as Int32Array;
   const typeValues = types === undefined ? null : (wasm.typedArrayFromHeap(types) as Int32Array);
   const bad = idValues.findIndex((id) => id < 0 || id >= V);
