@@ -46,9 +46,10 @@ export interface TrainOptions {
    * and its pooler only for next-sentence prediction, or not at all) the mean
    * of all token vectors carries more of the sentence than [CLS] does — the
    * finding of Sentence-BERT (Reimers & Gurevych 2019). Measured with
-   * bench/finetune.ts on a bert-mini pretraining snapshot: 'mean' beat 'cls' in
-   * all 12 dataset × shots cells (amazon/imdb/yelp, 16–128 examples, by 1–4
-   * points). Choose 'cls' to export to Hugging Face.
+   * bench/finetune.ts (amazon/imdb/yelp × 16–128 examples, 3 seeds): 'mean'
+   * beat 'cls' in all 12 cells on an early pretraining snapshot, and in 10 of
+   * 12 on the shipped bert-mini (behind by ≤ 1 point at 64 examples on amazon
+   * and imdb). Choose 'cls' to export to Hugging Face.
    */
   pooling?: Pooling;
   /** 0 (default) = a linear head (logistic regression); >0 = one hidden GELU layer of this width. */
