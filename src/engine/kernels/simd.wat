@@ -9,7 +9,7 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; y[i] = x[i]·Φ(x[i]), the exact GELU, for n floats (n divisible by 4).
+  ;; y[i] = x[i]·Φ(x[i]), BERT's erf GELU (not the tanh one), for n floats (n divisible by 4).
   ;; Φ(x) = ½(1 + erf(x/√2)), with erf from Abramowitz & Stegun 7.1.28:
   ;; erf(z) ≈ 1 − (1 + a1·z + … + a6·z⁶)⁻¹⁶ for z ≥ 0, absolute error ≤ 3e-7;
   ;; odd in z. Only multiplies, adds and one division: no exp, no table, so
