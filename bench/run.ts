@@ -49,7 +49,6 @@ interface ModelSpec {
 }
 interface Timing {
   ms: number;
-  runs: number;
   warm: boolean;
   /** Every timed run, in order (the spread shows how noisy the machine was). */
   all: number[];
@@ -250,8 +249,8 @@ async function main(): Promise<void> {
       paired_ratio: Math.round(c.pairedRatio * 100) / 100,
       ours_all_ms: c.ours.all.map(round),
       ort_all_ms: c.ort.all.map(round),
-      ours_runs: c.ours.runs,
-      ort_runs: c.ort.runs,
+      ours_runs: c.ours.all.length,
+      ort_runs: c.ort.all.length,
       warm: c.ours.warm && c.ort.warm,
       max_abs_diff: { last_hidden_state: c.diffHidden, attentions: c.diffAttentions },
     })),
@@ -323,8 +322,8 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
   let theirs: Timing;
   let pairedRatio: number;
   if (oursWarm.ms > budget || ortWarm.ms > budget) {
-    ours = { ms: oursWarm.ms, runs: 1, warm: false, all: [oursWarm.ms] };
-    theirs = { ms: ortWarm.ms, runs: 1, warm: false, all: [ortWarm.ms] };
+    ours = { ms: oursWarm.ms, warm: false, all: [oursWarm.ms] };
+    theirs = { ms: ortWarm.ms, warm: false, all: [ortWarm.ms] };
     pairedRatio = oursWarm.ms / ortWarm.ms;
   } else {
     const fits = Math.max(1, Math.min(7, Math.floor((2 * budget) / (oursWarm.ms + ortWarm.ms)))); // a budget per engine
@@ -335,8 +334,8 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
       a.push((await clock(runOurs)).ms);
       b.push((await clock(runOrt)).ms);
     }
-    ours = { ms: median(a), runs: n, warm: true, all: a };
-    theirs = { ms: median(b), runs: n, warm: true, all: b };
+    ours = { ms: median(a), warm: true, all: a };
+    theirs = { ms: median(b), warm: true, all: b };
     pairedRatio = median(a.map((x, i) => x / b[i]));
   }
 

@@ -1,4 +1,13 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+
+/** Whether the page's WebGPU adapter is SwiftShader (a CPU emulation: machines without a GPU). */
+function softwareAdapter(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: { architecture: string; vendor: string } }> } }).gpu;
+    const info = (await gpu.requestAdapter()).info;
+    return /swiftshader/i.test(`${info.vendor} ${info.architecture}`);
+  });
+}
 
 test('the page runs tfjs on WebGPU and gets the right numbers', async ({ page }) => {
   await page.goto('/?backend=webgpu');
@@ -11,26 +20,15 @@ test('the page runs tfjs on WebGPU and gets the right numbers', async ({ page })
   // [[1,2],[3,4]]·[[5,6],[7,8]] computed on the GPU backend and read back.
   await expect(page.getByTestId('self-test')).toHaveText('ok 19,22,43,50');
   // On a software adapter every product uses tfjs-webgpu's tiled matMul program (3); a GPU keeps tfjs's choice (-1).
-  const { software, programType } = await page.evaluate(async () => {
-    const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: { architecture: string; vendor: string } }> } }).gpu;
-    const info = (await gpu.requestAdapter()).info;
-    return {
-      software: /swiftshader/i.test(`${info.vendor} ${info.architecture}`),
-      programType: window.bertPlayground.tf.env().getNumber('WEBGPU_MATMUL_PROGRAM_TYPE'),
-    };
-  });
-  expect(programType).toBe(software ? 3 : -1);
+  const programType = await page.evaluate(() => window.bertPlayground.tf.env().getNumber('WEBGPU_MATMUL_PROGRAM_TYPE'));
+  expect(programType).toBe((await softwareAdapter(page)) ? 3 : -1);
 });
 
 test('without an override, a software-only WebGPU adapter is passed over for WebAssembly, and the badge says why', async ({
   page,
 }) => {
   await page.goto('/');
-  const software = await page.evaluate(async () => {
-    const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: { architecture: string; vendor: string } }> } }).gpu;
-    const info = (await gpu.requestAdapter()).info;
-    return /swiftshader/i.test(`${info.vendor} ${info.architecture}`);
-  });
+  const software = await softwareAdapter(page);
   test.skip(!software, 'this machine has a real GPU: WebGPU is the right choice there');
   await expect(page.getByTestId('backend')).not.toHaveText('webgpu');
   await expect(page.getByRole('status').filter({ hasText: 'backend' })).toHaveAttribute('title', /software emulation/);
