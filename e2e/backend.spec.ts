@@ -61,13 +61,14 @@ test('the backend setting picks one by hand, is remembered across visits, and au
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
 });
 
-test('on WebAssembly the fused SIMD kernels run in the page and give the numbers of the plain op chains (cpu backend)', async ({ page }) => {
+test('on WebAssembly the fused SIMD kernels and the FMA product run in the page and give the numbers of the plain op chains (cpu backend)', async ({ page }) => {
   await page.goto('/?backend=wasm');
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
   const result = await page.evaluate(async () => {
     const api = window.bertPlayground;
-    // 40 tokens: long enough for the head-by-head attention with the fused Q/K/V split.
-    const text = 'the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat by the door and nobody minds at all today';
+    // Over 32 tokens, and not a multiple of 8 or 6: the product kernel's last rows and columns
+    // (past its 6 × 8 blocks) run too, in the attention scores.
+    const text = 'the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat by the door and nobody minds at all today, really';
     const run = async () => {
       const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
       const profile = await api.tf.profile(async () => {
@@ -79,6 +80,7 @@ test('on WebAssembly the fused SIMD kernels run in the page and give the numbers
     };
     const wasm = await run();
     const loops = api.wasmLoops();
+    const gemm = api.wasmGemm();
     await api.initBackend(['cpu']);
     const cpu = await run();
     let diff = 0;
@@ -86,13 +88,17 @@ test('on WebAssembly the fused SIMD kernels run in the page and give the numbers
     wasm.e.attentions.forEach((heads, l) =>
       heads.forEach((m, h) => m.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.attentions[l][h][i]))))),
     );
-    return { tokens: wasm.e.ids.length, loops, wasmKernels: wasm.kernels, cpuKernels: cpu.kernels, diff };
+    return { tokens: wasm.e.ids.length, loops, gemm, wasmKernels: wasm.kernels, cpuKernels: cpu.kernels, diff };
   });
   expect(result.tokens).toBeGreaterThanOrEqual(32);
+  expect(result.tokens % 8 && result.tokens % 6).toBeTruthy();
   expect(result.loops).toBe('simd');
-  for (const k of ['BertPlaygroundEmbed', 'BertPlaygroundGelu', 'BertPlaygroundAddLayerNorm', 'BertPlaygroundSplitQkv']) {
+  // Chromium has relaxed SIMD: every product runs on gemm.wat, none on tfjs's matMul.
+  expect(result.gemm).toBe(true);
+  for (const k of ['BertPlaygroundEmbed', 'BertPlaygroundGelu', 'BertPlaygroundAddLayerNorm', 'BertPlaygroundSplitQkv', 'BertPlaygroundMatMul']) {
     expect(result.wasmKernels).toContain(k);
   }
+  expect(result.wasmKernels.filter((k) => /MatMul/.test(k) && k !== 'BertPlaygroundMatMul')).toEqual([]);
   expect(result.wasmKernels).not.toContain('Erf');
   expect(result.cpuKernels).toContain('Erf'); // the plain chain ran on the other side
   expect(result.diff).toBeLessThan(1e-4);

@@ -5,15 +5,20 @@ import { addLayerNorm, batchMatMul, gelu, layerNorm, type Dense, type Norm } fro
 import { attentionMask, selfAttention, type AttentionWeights } from '../src/engine/attention';
 import { encoderLayer, type LayerWeights } from '../src/engine/layer';
 import { embed } from '../src/engine/embeddings';
-import { ADD_LAYER_NORM, GELU, SPLIT_QKV, splitQkv, splitQkvStacked, useLoops, wasmKernels } from '../src/engine/wasmKernels';
+import { ADD_LAYER_NORM, fusedMatMul, GELU, MATMUL, SPLIT_QKV, splitQkv, splitQkvStacked, useGemm, useLoops, wasmGemm, wasmKernels } from '../src/engine/wasmKernels';
 
 function random(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);
 }
 
-describe('wasm fast paths agree with the plain kernels', () => {
+// With gemm.wat's products (relaxed SIMD: initNodeBackend turns on Node 20's flag) and with tfjs's.
+describe.each([true, false])('wasm fast paths agree with the plain kernels (gemm.wat: %s)', (gemm) => {
   beforeAll(async () => {
     await initNodeBackend(['wasm']);
+    expect(useGemm(gemm)).toBe(gemm);
+  });
+  afterAll(() => {
+    useGemm(true);
   });
 
   // Shapes on both sides of the switch between batched and per-slice products.
@@ -32,8 +37,8 @@ describe('wasm fast paths agree with the plain kernels', () => {
     tf.dispose([a, b, ours, plain]);
   });
 
-  // One sentence takes the one-sentence path (fused Q/K/V; head by head at 80 tokens, one batched
-  // product at 12); the same sentence twice in a batch takes the general one. Both must give the
+  // One sentence takes the one-sentence path (fused Q/K/V; without gemm.wat, head by head at 80
+  // tokens, one batched product at 12); the same sentence twice in a batch takes the general one. Both must give the
   // same context, probabilities and norms.
   it.each([
     ['bidirectional', 80],
@@ -177,7 +182,8 @@ describe.each(['simd', 'js'] as const)('fused wasm kernels (%s loops) agree with
     expect(() => embed(w, tf.zeros([1, 17], 'int32') as tf.Tensor2D, null, 1e-12)).toThrow(/only 16 positions/);
   });
 
-  it('an encoder layer on wasm runs the fused kernels (and not Erf)', async () => {
+  it.each([true, false])('an encoder layer on wasm runs the fused kernels (and not Erf; gemm.wat: %s)', async (gemm) => {
+    expect(useGemm(gemm)).toBe(gemm);
     const H = 64;
     const dense = (seed: number, n = H): Dense => ({ kernel: random([H, n], seed) as tf.Tensor2D, bias: random([n], seed + 1) as tf.Tensor1D });
     const norm = { weight: tf.ones([H]) as tf.Tensor1D, bias: tf.zeros([H]) as tf.Tensor1D };
@@ -194,9 +200,73 @@ describe.each(['simd', 'js'] as const)('fused wasm kernels (%s loops) agree with
     expect(names).toContain(ADD_LAYER_NORM);
     expect(names).toContain(SPLIT_QKV);
     expect(names).not.toContain('Erf');
-    // 4 heads of 16: 8 tokens take one batched product each for Q·Kᵀ and P·V; 80 go head by head.
     const count = (ks: string[], name: string) => ks.filter((k) => k === name).length;
-    expect(count(names, 'BatchMatMul')).toBe(2);
-    expect(count((await run(80)).kernels.map((k) => k.name), 'BatchMatMul')).toBe(8);
+    const names80 = (await run(80)).kernels.map((k) => k.name);
+    useGemm(true);
+    if (gemm) {
+      // Every product on gemm.wat: Q/K/V, Q·Kᵀ and P·V (each one kernel for all heads), output, FFN in and out.
+      for (const ks of [names, names80]) {
+        expect(count(ks, MATMUL)).toBe(6);
+        expect(ks.filter((k) => /MatMul/.test(k) && k !== MATMUL)).toEqual([]);
+      }
+    } else {
+      // 4 heads of 16: 8 tokens take one batched product each for Q·Kᵀ and P·V; 80 go head by head.
+      expect(count(names, 'BatchMatMul')).toBe(2);
+      expect(count(names80, 'BatchMatMul')).toBe(8);
+      expect(names).not.toContain(MATMUL);
+    }
+  });
+});
+
+describe('gemm.wat: C = A·B (+ bias) with fused multiply-adds', () => {
+  beforeAll(async () => {
+    await initNodeBackend(['wasm']);
+    // Node 20 runs it only with V8's relaxed-SIMD flag (initNodeBackend sets it): these tests must not pass vacuously.
+    expect(useGemm(true)).toBe(true);
+  });
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(a.sub(b))).dataSync()[0];
+
+  // Rows past the last block of 6, columns past the last block of 8, k past the last 4, and the degenerate sizes.
+  it.each([
+    [128, 256, 1024],
+    [13, 7, 21],
+    [6, 4, 8],
+    [5, 3, 7],
+    [1, 1, 1],
+    [7, 9, 16],
+    [12, 64, 12],
+  ])('[%i, %i]·[%i-column] equals tfjs\'s product, with and without bias', (m, k, n) => {
+    const a = random([m, k], 1) as tf.Tensor2D;
+    const b = random([k, n], 2) as tf.Tensor2D;
+    const bias = random([n], 3) as tf.Tensor1D;
+    const plain = tf.matMul(a, b);
+    const ours = fusedMatMul(a, b);
+    expect(ours.shape).toEqual([m, n]);
+    expect(maxDiff(ours, plain)).toBeLessThan(1e-5 * Math.sqrt(k) + 1e-6);
+    expect(maxDiff(fusedMatMul(a, b, bias), plain.add(bias))).toBeLessThan(1e-5 * Math.sqrt(k) + 1e-6);
+  });
+
+  it('a stack of products, and the same stack side by side (mergeHeads)', () => {
+    const [s, m, k, n] = [4, 13, 16, 10];
+    const a = random([s, m, k], 4);
+    const b = random([s, k, n], 5);
+    const plain = tf.matMul(a, b);
+    expect(maxDiff(fusedMatMul(a, b), plain)).toBeLessThan(1e-5);
+    const merged = fusedMatMul(a, b, undefined, true);
+    expect(merged.shape).toEqual([m, s * n]);
+    expect(maxDiff(merged, plain.transpose([1, 0, 2]).reshape([m, s * n]))).toBeLessThan(1e-5);
+  });
+
+  it('refuses shapes that do not multiply', () => {
+    expect(() => fusedMatMul(random([3, 4], 1), random([5, 2], 2))).toThrow(/cannot multiply/);
+    expect(() => fusedMatMul(random([2, 3, 4], 1), random([3, 4, 2], 2))).toThrow(/cannot multiply/);
+    expect(() => fusedMatMul(random([3, 4], 1), random([4, 2], 2), random([3], 3) as tf.Tensor1D)).toThrow(/bias of 3 for 2 columns/);
+  });
+
+  it('runs only on the wasm backend', async () => {
+    await tf.setBackend('cpu');
+    expect(wasmGemm()).toBe(false);
+    await tf.setBackend('wasm');
+    expect(wasmGemm()).toBe(true);
   });
 });

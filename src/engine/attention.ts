@@ -4,8 +4,8 @@
  * of them in BERT (bidirectional), only those to its left in GPT (causal).
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, dense, type Dense } from './ops';
-import { splitQkv, splitQkvStacked, wasmKernels } from './wasmKernels';
+import { batchMatMul, dense, matMul, type Dense } from './ops';
+import { fusedMatMul, splitQkv, splitQkvStacked, wasmGemm, wasmKernels } from './wasmKernels';
 
 export interface AttentionWeights {
   query: Dense;
@@ -112,7 +112,8 @@ const HEAD_BY_HEAD_MIN = 16 * 16 * 64;
  * head with 2-D products (the batched path's unstack would copy the whole
  * tensor once per head: 15 ms of a 96 ms forward at 128 tokens); shorter ones
  * take one batched product, which saves kernels where kernel overhead is most
- * of the time.
+ * of the time. Where gemm.wat runs, neither: its stacked product has none
+ * of the batched product's overhead.
  */
 function oneSentence(
   x: tf.Tensor3D,
@@ -130,7 +131,13 @@ function oneSentence(
   const softmax = (scores: tf.Tensor) => tf.softmax(visible === null ? scores : scores.add(visible));
   let context: tf.Tensor;
   let attentionProbs: tf.Tensor;
-  if (T * T * d >= HEAD_BY_HEAD_MIN) {
+  if (tf.engine().state.gradientDepth === 0 && wasmGemm()) {
+    // gemm.wat multiplies the whole stack of heads in one kernel, and writes
+    // each head's context straight into its columns of [T, H].
+    const { q, kT, v } = splitQkvStacked(projected, heads, scale);
+    attentionProbs = softmax(matMul(q, kT)); // [heads, T, T]
+    context = fusedMatMul(attentionProbs, v, undefined, true);
+  } else if (T * T * d >= HEAD_BY_HEAD_MIN) {
     const { q, kT, v } = splitQkv(projected, heads, scale);
     const probs = q.map((qh, h) => softmax(tf.matMul(qh, kT[h])) as tf.Tensor2D);
     context = tf.concat(probs.map((p, h) => tf.matMul(p, v[h])), 1); // heads side by side again

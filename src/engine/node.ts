@@ -6,8 +6,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { initBackend, type BackendChoice, type BackendName } from './backend';
 import { urlSource, type CheckpointSource } from './source';
+import { GEMM_KERNEL_WASM } from './kernels/simd.wasm';
 
 export function folderSource(dir: string): CheckpointSource {
   return {
@@ -35,8 +37,12 @@ export function sourceFor(location: string): CheckpointSource {
 /**
  * tfjs in Node: the WebAssembly backend (about 20× faster than plain JS here),
  * loading its .wasm files straight from node_modules; plain JS if that fails.
+ * Node 20's WebAssembly has relaxed SIMD only behind a V8 flag, which is
+ * turned on here so that products run on the FMA kernel (wasmKernels.ts) as
+ * they do in Chromium; newer Node has it anyway.
  */
 export async function initNodeBackend(chain: BackendName[] = ['wasm', 'cpu']): Promise<BackendChoice> {
+  if (!WebAssembly.validate(Buffer.from(GEMM_KERNEL_WASM, 'base64'))) setFlagsFromString('--experimental-wasm-relaxed-simd');
   const require = createRequire(import.meta.url);
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/';
   return initBackend({ chain, wasmPaths: wasmDir });

@@ -1,6 +1,6 @@
 /** The three small functions every BERT block uses: dense, LayerNorm, GELU. */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAddLayerNorm, fusedGelu, wasmKernels } from './wasmKernels';
+import { fusedAddLayerNorm, fusedGelu, fusedMatMul, wasmGemm, wasmKernels } from './wasmKernels';
 
 export interface Dense {
   /**
@@ -22,11 +22,23 @@ export function dense(x: tf.Tensor, layer: Dense): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
   const flat = x.rank === 2 ? (x as tf.Tensor2D) : (x.reshape([-1, inner]) as tf.Tensor2D);
   // Outside a gradient (every inference) the customGrad wrapper is pure overhead: ~30 µs a call on tfjs-wasm.
-  const y =
-    tf.engine().state.gradientDepth === 0
-      ? tf.fused.matMul({ a: flat, b: layer.kernel, bias: layer.bias })
-      : linear(flat, layer.kernel, layer.bias);
+  const y = inference() ? matMul(flat, layer.kernel, layer.bias) : linear(flat, layer.kernel, layer.bias);
   return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), layer.kernel.shape[1]]);
+}
+
+/** True outside any gradient tape: nothing will ask for a gradient of what runs now. */
+function inference(): boolean {
+  return tf.engine().state.gradientDepth === 0;
+}
+
+/**
+ * a·b (+ bias over the last axis) for [m, k]·[k, n] or stacks [s, m, k]·[s, k, n].
+ * Outside a gradient on wasm with relaxed SIMD, gemm.wat's FMA kernel
+ * (wasmKernels.ts: ~1.5× tfjs-wasm's matMul on BERT's shapes); otherwise tfjs's.
+ */
+export function matMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor1D): tf.Tensor {
+  if (inference() && wasmGemm()) return fusedMatMul(a, b, bias);
+  return bias === undefined ? tf.matMul(a, b) : tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias });
 }
 
 /**
@@ -56,7 +68,8 @@ const linear = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
  * as plain loops (measured, 4 heads at 128 tokens: q·kᵀ 5.3 ms batched, 1.7 ms
  * as four 2-D products; at 16 tokens batched wins, 0.19 vs 0.31 ms). Only a few
  * slices, though: its unstack copies the whole input once per slice
- * (O(slices²) bytes). Single sentences on wasm take attention.ts's own path;
+ * (O(slices²) bytes). Where gemm.wat runs (wasmGemm), one kernel does
+ * the whole stack. Single sentences on wasm take attention.ts's own path;
  * this serves small batches there. GPU backends keep the batched kernel.
  */
 export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -64,6 +77,7 @@ export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const slices = lead.reduce((x, y) => x * y, 1);
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.shape.length - 1];
+  if (inference() && wasmGemm()) return fusedMatMul(a.reshape([slices, m, k]), b.reshape([slices, k, n])).reshape([...lead, m, n]);
   if (tf.getBackend() !== 'wasm' || slices > MAX_SLICES || !perSliceWorthIt(m, k, n)) return tf.matMul(a, b);
   const as = tf.unstack(a.reshape([-1, m, k]));
   const bs = tf.unstack(b.reshape([-1, k, n]));

@@ -6,13 +6,17 @@
  * module imports; without SIMD, or on sizes not divisible by 4, the same
  * arithmetic runs in JavaScript over that memory.
  *
+ * Also a matrix product (kernels/gemm.wat) with fused multiply-adds, where the
+ * WebAssembly has relaxed SIMD; elsewhere products stay on tfjs's own matMul.
+ *
  * Why: tfjs-wasm 4.22 runs each of these as a chain of small kernels, and at
  * 128 tokens they cost more than the arithmetic (measured in Chromium with
  * tf.profile, shipped model, one forward pass): Erf alone ~10 ms for 0.5 M
  * numbers, each LayerNorm ten kernels, the 12 per-layer column slices ~0.1 ms
  * each, a gather of 128 embedding rows ~2 ms. onnxruntime-web fuses the same
  * patterns (Gelu, SkipLayerNormalization) when it loads a BERT graph. The
- * products stay on tfjs's own XNNPACK matMul.
+ * products: tfjs-wasm's XNNPACK was built without relaxed SIMD, so it pays a
+ * multiply and an add where gemm.wat's kernel pays one FMA (see gemm-wat.ts).
  *
  * Each kernel except the embeddings has a gradient written with ordinary tf
  * ops (registered for every backend), so fine-tuning with unfrozen encoder
@@ -21,12 +25,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { SIMD_KERNELS_WASM } from './kernels/simd.wasm';
+import { GEMM_KERNEL_WASM, SIMD_KERNELS_WASM } from './kernels/simd.wasm';
 
 export const GELU = 'BertPlaygroundGelu';
 export const ADD_LAYER_NORM = 'BertPlaygroundAddLayerNorm';
 export const SPLIT_QKV = 'BertPlaygroundSplitQkv';
 export const EMBED = 'BertPlaygroundEmbed';
+export const MATMUL = 'BertPlaygroundMatMul';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -48,6 +53,7 @@ function register(): void {
     [ADD_LAYER_NORM, addLayerNormKernel],
     [SPLIT_QKV, splitQkvKernel],
     [EMBED, embedKernel],
+    [MATMUL, matMulKernel],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
@@ -106,10 +112,25 @@ function simdAvailable(): boolean {
   return WebAssembly.validate(simdBytes());
 }
 
-let bytes: Uint8Array<ArrayBuffer> | null = null;
-function simdBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= Uint8Array.from(atob(SIMD_KERNELS_WASM), (c) => c.charCodeAt(0));
+const decoded = new Map<string, Uint8Array<ArrayBuffer>>();
+function fromBase64(base64: string): Uint8Array<ArrayBuffer> {
+  let bytes = decoded.get(base64);
+  if (bytes === undefined) {
+    bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    decoded.set(base64, bytes);
+  }
   return bytes;
+}
+const simdBytes = () => fromBase64(SIMD_KERNELS_WASM);
+const gemmBytes = () => fromBase64(GEMM_KERNEL_WASM);
+
+/** An instance of a kernel module on this memory, or null where it cannot import it (tfjs-wasm's threaded build shares it). */
+function instantiate<T>(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): T | null {
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as T;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -123,16 +144,7 @@ function loopsFor(backend: BackendWasm, ...sizes: number[]): Loops {
   if (preferred === 'js' || memory === undefined || sizes.some((n) => n % 4 !== 0)) return jsLoops(backend);
   let simd = simdByMemory.get(memory);
   if (simd === undefined) {
-    simd = null;
-    if (simdAvailable()) {
-      try {
-        const instance = new WebAssembly.Instance(new WebAssembly.Module(simdBytes()), { env: { memory } });
-        simd = instance.exports as unknown as Loops;
-      } catch {
-        // A memory this module cannot import (tfjs-wasm's threaded build shares it): JavaScript loops.
-        simd = null;
-      }
-    }
+    simd = simdAvailable() ? instantiate<Loops>(simdBytes(), memory) : null;
     simdByMemory.set(memory, simd);
   }
   return simd ?? jsLoops(backend);
@@ -299,6 +311,71 @@ function splitQkvKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[]
   return outs;
 }
 
+// ------------------------------------------------------------------ matrix products
+
+/** gemm.wat's export: C = A·B (+ bias; 0 for none), byte offsets, row strides in floats. */
+interface Gemm {
+  gemm(a: number, lda: number, b: number, ldb: number, bias: number, c: number, ldc: number, m: number, k: number, n: number): void;
+}
+const gemmByMemory = new WeakMap<WebAssembly.Memory, Gemm | null>();
+let gemmWanted = true;
+
+/**
+ * For tests and the bench: whether products may use gemm.wat (true) or must
+ * stay on tfjs's matMul. Returns whether they will on the active backend.
+ */
+export function useGemm(on: boolean): boolean {
+  gemmWanted = on;
+  return wasmGemm();
+}
+
+/**
+ * True when products on the active backend run on gemm.wat: the wasm backend,
+ * a WebAssembly with relaxed SIMD (Chromium 114+, Node 22+ or Node 20 with
+ * --experimental-wasm-relaxed-simd) and a memory the module can import.
+ */
+export function wasmGemm(): boolean {
+  if (!gemmWanted || !wasmKernels()) return false;
+  return gemmFor(tf.backend() as BackendWasm) !== null;
+}
+
+function gemmFor(backend: BackendWasm): Gemm | null {
+  const memory = emscripten(backend).asm?.memory;
+  if (memory === undefined) return null;
+  let gemm = gemmByMemory.get(memory);
+  if (gemm === undefined) {
+    gemm = WebAssembly.validate(gemmBytes()) ? instantiate<Gemm>(gemmBytes(), memory) : null;
+    gemmByMemory.set(memory, gemm);
+  }
+  return gemm;
+}
+
+/**
+ * a·b (+ bias [n]) for a [m, k]·b [k, n], or a stack of them, a [s, m, k]·b
+ * [s, k, n] → [s, m, n]. With `mergeHeads`, the stack's products go side by
+ * side into one [m, s·n] (attention's heads back into one hidden vector, with
+ * no transpose). No gradient: ops.ts calls it only outside one.
+ */
+function matMulKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const wasm = backend as BackendWasm;
+  const { a, b, bias } = inputs as Record<string, tf.TensorInfo | undefined>;
+  const { mergeHeads } = attrs as { mergeHeads: boolean };
+  const gemm = gemmFor(wasm);
+  if (gemm === null) throw new Error('matMul: this WebAssembly has no relaxed SIMD (check wasmGemm() first)');
+  const stacked = a!.shape.length === 3;
+  const [s, m, k] = stacked ? a!.shape : [1, ...a!.shape];
+  const n = b!.shape[b!.shape.length - 1];
+  const shape = !stacked ? [m, n] : mergeHeads ? [m, s * n] : [s, m, n];
+  const out = wasm.makeOutput(shape, 'float32');
+  const ldc = mergeHeads ? s * n : n;
+  const [pa, pb, pc] = [at(wasm, a!), at(wasm, b!), at(wasm, out)];
+  const pbias = bias === undefined ? 0 : at(wasm, bias);
+  for (let i = 0; i < s; i++) {
+    gemm.gemm(pa + 4 * i * m * k, k, pb + 4 * i * k * n, n, pbias, pc + 4 * (mergeHeads ? i * n : i * m * n), ldc, m, k, n);
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ the public ops
 
 export function fusedGelu(x: tf.Tensor): tf.Tensor {
@@ -336,6 +413,23 @@ export function splitQkv(x: tf.Tensor2D, heads: number, scale: number): { q: tf.
 export function splitQkvStacked(x: tf.Tensor2D, heads: number, scale: number): { q: tf.Tensor3D; kT: tf.Tensor3D; v: tf.Tensor3D } {
   const [q, kT, v] = tf.engine().runKernel(SPLIT_QKV, { x }, { heads, scale, stacked: true }) as tf.Tensor3D[];
   return { q, kT, v };
+}
+
+/**
+ * a·b (+ bias) on gemm.wat (callers check `wasmGemm()` first): [m, k]·[k, n],
+ * or stacks [s, m, k]·[s, k, n]; `mergeHeads` puts a stack's products side by
+ * side, [m, s·n].
+ */
+export function fusedMatMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor1D, mergeHeads = false): tf.Tensor {
+  const stacked = a.rank === 3;
+  const [k, kb] = [a.shape[a.rank - 1], b.shape[b.rank - 2]];
+  if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3) || k !== kb || (stacked && a.shape[0] !== b.shape[0])) {
+    throw new Error(`matMul: cannot multiply ${JSON.stringify(a.shape)} by ${JSON.stringify(b.shape)}`);
+  }
+  if (bias !== undefined && bias.shape[0] !== b.shape[b.rank - 1]) throw new Error(`matMul: bias of ${bias.shape[0]} for ${b.shape[b.rank - 1]} columns`);
+  if (mergeHeads && !stacked) throw new Error('matMul: mergeHeads needs stacked inputs');
+  const inputs: tf.NamedTensorMap = bias === undefined ? { a, b } : { a, b, bias };
+  return tf.engine().runKernel(MATMUL, inputs, { mergeHeads }) as tf.Tensor;
 }
 
 // ------------------------------------------------------------------ gradients (plain tf ops)

@@ -8,7 +8,7 @@ import { randomCheckpoint, type RandomShape } from '../engine/random';
 import { classify, trainHead } from '../engine/finetune';
 import { initBackend, type BackendName } from '../engine/backend';
 import { urlSource } from '../engine/source';
-import { activeLoops } from '../engine/wasmKernels';
+import { activeLoops, wasmGemm } from '../engine/wasmKernels';
 import { wasmPaths } from './wasmPaths';
 
 export const consoleApi = {
@@ -25,6 +25,8 @@ export const consoleApi = {
   initBackend: (chain?: BackendName[]) => initBackend({ chain, wasmPaths }),
   /** On the wasm backend, whether the fused kernels' loops run in WebAssembly SIMD or JavaScript. */
   wasmLoops: activeLoops,
+  /** On the wasm backend, whether matrix products run on the relaxed-SIMD (FMA) kernel rather than tfjs's own. */
+  wasmGemm,
 };
 
 declare global {
