@@ -136,7 +136,7 @@ function oneSentence(
     // each head's context straight into its columns of [T, H].
     const { q, kT, v } = splitQkvStacked(projected, heads, scale);
     attentionProbs = softmax(matMul(q, kT)); // [heads, T, T]
-    context = fusedMatMul(attentionProbs, v, undefined, true);
+    context = fusedMatMul(attentionProbs, v, { mergeHeads: true });
   } else if (T * T * d >= HEAD_BY_HEAD_MIN) {
     const { q, kT, v } = splitQkv(projected, heads, scale);
     const probs = q.map((qh, h) => softmax(tf.matMul(qh, kT[h])) as tf.Tensor2D);

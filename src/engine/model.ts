@@ -9,7 +9,7 @@ import type { BertConfig } from './config';
 import { embed, type EmbeddingWeights } from './embeddings';
 import { classify, lmLogits, pool, type LmHeadWeights } from './heads';
 import { encoderLayer, type LayerWeights } from './layer';
-import type { Dense, Norm } from './ops';
+import { packedKernel, type Dense, type Norm } from './ops';
 
 export interface ForwardInput {
   /** [B][T] token ids, padded to one length with any id (padding is masked out). */
@@ -94,6 +94,17 @@ export class BertModel {
       for (const { attention } of this.layers) {
         attention.qkv = concatQkv(attention);
         this.owned.push(attention.qkv.kernel, attention.qkv.bias);
+      }
+      // Kernels too large for gemm.wat to read row-major (not the shipped model's) are packed
+      // into its panels once, here, as XNNPACK would pack them for its own products.
+      for (const layer of this.layers) {
+        for (const d of [layer.attention.qkv!, layer.attention.output, layer.intermediate, layer.output]) {
+          const packed = packedKernel(d.kernel);
+          if (packed !== null) {
+            d.packed = packed;
+            this.owned.push(packed);
+          }
+        }
       }
     }
     this.pooler = w.has('pooler.dense.weight') ? denseAt('pooler.dense') : null;

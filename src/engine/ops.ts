@@ -1,6 +1,6 @@
 /** The three small functions every BERT block uses: dense, LayerNorm, GELU. */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAddLayerNorm, fusedGelu, fusedMatMul, wasmGemm, wasmKernels } from './wasmKernels';
+import { fusedAddLayerNorm, fusedGelu, fusedMatMul, packForGemm, wasmGemm, wasmKernels } from './wasmKernels';
 
 export interface Dense {
   /**
@@ -10,6 +10,8 @@ export interface Dense {
    */
   kernel: tf.Tensor2D;
   bias: tf.Tensor1D;
+  /** The kernel in gemm.wat's panels (`packed`), for large kernels on wasm: made by BertModel at load. */
+  packed?: tf.Tensor3D;
 }
 
 export interface Norm {
@@ -22,7 +24,7 @@ export function dense(x: tf.Tensor, layer: Dense): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
   const flat = x.rank === 2 ? (x as tf.Tensor2D) : (x.reshape([-1, inner]) as tf.Tensor2D);
   // Outside a gradient (every inference) the customGrad wrapper is pure overhead: ~30 µs a call on tfjs-wasm.
-  const y = inference() ? matMul(flat, layer.kernel, layer.bias) : linear(flat, layer.kernel, layer.bias);
+  const y = inference() ? matMul(flat, layer.kernel, layer.bias, layer.packed) : linear(flat, layer.kernel, layer.bias);
   return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), layer.kernel.shape[1]]);
 }
 
@@ -34,11 +36,30 @@ function inference(): boolean {
 /**
  * a·b (+ bias over the last axis) for [m, k]·[k, n] or stacks [s, m, k]·[s, k, n].
  * Outside a gradient on wasm with relaxed SIMD, gemm.wat's FMA kernel
- * (wasmKernels.ts: ~1.5× tfjs-wasm's matMul on BERT's shapes); otherwise tfjs's.
+ * (wasmKernels.ts: ~1.5× tfjs-wasm's matMul on BERT's shapes), reading b from
+ * `packed` where given; otherwise tfjs's (which packs large weights itself).
  */
-export function matMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor1D): tf.Tensor {
-  if (inference() && wasmGemm()) return fusedMatMul(a, b, bias);
+export function matMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor1D, packed?: tf.Tensor3D): tf.Tensor {
+  if (inference() && wasmGemm() && (packed !== undefined || readsWellUnpacked(b))) return fusedMatMul(a, b, { bias, packed });
   return bias === undefined ? tf.matMul(a, b) : tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias });
+}
+
+/**
+ * Up to this many floats in one matrix b, gemm.wat reads it row-major as fast
+ * as packed: the shipped model's largest weight, [256, 1024]. Larger ones ran
+ * 2–4× slower unpacked (measured in Node, e.g. [16, 768]·[768, 3072] 16 ms vs
+ * XNNPACK's 4 ms): each step of k then lands on a new memory page.
+ */
+export const GEMM_UNPACKED_MAX = 256 * 1024;
+
+function readsWellUnpacked(b: tf.Tensor): boolean {
+  const [k, n] = b.shape.slice(-2);
+  return k * n <= GEMM_UNPACKED_MAX;
+}
+
+/** The kernel packed for gemm.wat when it runs and the kernel is too large to read unpacked; else null. */
+export function packedKernel(kernel: tf.Tensor2D): tf.Tensor3D | null {
+  return wasmGemm() && !readsWellUnpacked(kernel) ? packForGemm(kernel) : null;
 }
 
 /**
@@ -77,7 +98,7 @@ export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const slices = lead.reduce((x, y) => x * y, 1);
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.shape.length - 1];
-  if (inference() && wasmGemm()) return fusedMatMul(a.reshape([slices, m, k]), b.reshape([slices, k, n])).reshape([...lead, m, n]);
+  if (inference() && wasmGemm() && readsWellUnpacked(b)) return fusedMatMul(a.reshape([slices, m, k]), b.reshape([slices, k, n])).reshape([...lead, m, n]);
   if (tf.getBackend() !== 'wasm' || slices > MAX_SLICES || !perSliceWorthIt(m, k, n)) return tf.matMul(a, b);
   const as = tf.unstack(a.reshape([-1, m, k]));
   const bs = tf.unstack(b.reshape([-1, k, n]));

@@ -18,9 +18,10 @@
  * products: tfjs-wasm's XNNPACK was built without relaxed SIMD, so it pays a
  * multiply and an add where gemm.wat's kernel pays one FMA (see gemm-wat.ts).
  *
- * Each kernel except the embeddings has a gradient written with ordinary tf
- * ops (registered for every backend), so fine-tuning with unfrozen encoder
- * layers still trains through them. Other backends never run these kernels:
+ * Each kernel except the embeddings and the product has a gradient written with
+ * ordinary tf ops (registered for every backend), so fine-tuning with unfrozen
+ * encoder layers still trains through them; the product runs only outside a
+ * gradient (ops.ts), and training keeps tfjs's matMul. Other backends never run these kernels:
  * ops.ts asks `wasmKernels()` first and otherwise keeps the plain op chain.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -32,6 +33,7 @@ export const ADD_LAYER_NORM = 'BertPlaygroundAddLayerNorm';
 export const SPLIT_QKV = 'BertPlaygroundSplitQkv';
 export const EMBED = 'BertPlaygroundEmbed';
 export const MATMUL = 'BertPlaygroundMatMul';
+export const PACK = 'BertPlaygroundPack';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -54,6 +56,7 @@ function register(): void {
     [SPLIT_QKV, splitQkvKernel],
     [EMBED, embedKernel],
     [MATMUL, matMulKernel],
+    [PACK, packKernel],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
@@ -313,9 +316,12 @@ function splitQkvKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[]
 
 // ------------------------------------------------------------------ matrix products
 
-/** gemm.wat's export: C = A·B (+ bias; 0 for none), byte offsets, row strides in floats. */
+/** gemm.wat's exports (byte offsets; strides in floats): see the comments there. */
 interface Gemm {
-  gemm(a: number, lda: number, b: number, ldb: number, bias: number, c: number, ldc: number, m: number, k: number, n: number): void;
+  /** C = A·B (+ bias; 0 for none), B read as panels of 8 columns, `panel` floats apart, rows `ldb` apart. */
+  gemm(a: number, lda: number, b: number, ldb: number, panel: number, bias: number, c: number, ldc: number, m: number, k: number, n: number): void;
+  /** B [k, n] → ⌈n/8⌉ panels [k, 8], zero-padded. */
+  pack(b: number, packed: number, k: number, n: number): void;
 }
 const gemmByMemory = new WeakMap<WebAssembly.Memory, Gemm | null>();
 let gemmWanted = true;
@@ -324,7 +330,7 @@ let gemmWanted = true;
  * For tests and the bench: whether products may use gemm.wat (true) or must
  * stay on tfjs's matMul. Returns whether they will on the active backend.
  */
-export function useGemm(on: boolean): boolean {
+export function allowGemm(on: boolean): boolean {
   gemmWanted = on;
   return wasmGemm();
 }
@@ -354,11 +360,12 @@ function gemmFor(backend: BackendWasm): Gemm | null {
  * a·b (+ bias [n]) for a [m, k]·b [k, n], or a stack of them, a [s, m, k]·b
  * [s, k, n] → [s, m, n]. With `mergeHeads`, the stack's products go side by
  * side into one [m, s·n] (attention's heads back into one hidden vector, with
- * no transpose). No gradient: ops.ts calls it only outside one.
+ * no transpose). With `packed` (b in panels, from packKernel), B is read from
+ * there. No gradient: ops.ts calls it only outside one.
  */
 function matMulKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
-  const { a, b, bias } = inputs as Record<string, tf.TensorInfo | undefined>;
+  const { a, b, bias, packed } = inputs as Record<string, tf.TensorInfo | undefined>;
   const { mergeHeads } = attrs as { mergeHeads: boolean };
   const gemm = gemmFor(wasm);
   if (gemm === null) throw new Error('matMul: this WebAssembly has no relaxed SIMD (check wasmGemm() first)');
@@ -368,11 +375,24 @@ function matMulKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const shape = !stacked ? [m, n] : mergeHeads ? [m, s * n] : [s, m, n];
   const out = wasm.makeOutput(shape, 'float32');
   const ldc = mergeHeads ? s * n : n;
-  const [pa, pb, pc] = [at(wasm, a!), at(wasm, b!), at(wasm, out)];
+  const [ldb, panel] = packed === undefined ? [n, 8] : [8, 8 * k];
+  const [pa, pb, pc] = [at(wasm, a!), at(wasm, packed ?? b!), at(wasm, out)];
   const pbias = bias === undefined ? 0 : at(wasm, bias);
   for (let i = 0; i < s; i++) {
-    gemm.gemm(pa + 4 * i * m * k, k, pb + 4 * i * k * n, n, pbias, pc + 4 * (mergeHeads ? i * n : i * m * n), ldc, m, k, n);
+    gemm.gemm(pa + 4 * i * m * k, k, pb + 4 * i * k * n, ldb, panel, pbias, pc + 4 * (mergeHeads ? i * n : i * m * n), ldc, m, k, n);
   }
+  return out;
+}
+
+/** b [k, n] → [⌈n/8⌉, k, 8]: gemm.wat's panels, the last one padded with zeros. */
+function packKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const wasm = backend as BackendWasm;
+  const b = inputs.b as tf.TensorInfo;
+  const gemm = gemmFor(wasm);
+  if (gemm === null) throw new Error('pack: this WebAssembly has no relaxed SIMD (check wasmGemm() first)');
+  const [k, n] = b.shape;
+  const out = wasm.makeOutput([Math.ceil(n / 8), k, 8], 'float32');
+  gemm.pack(at(wasm, b), at(wasm, out), k, n);
   return out;
 }
 
@@ -415,21 +435,41 @@ export function splitQkvStacked(x: tf.Tensor2D, heads: number, scale: number): {
   return { q, kT, v };
 }
 
+export interface MatMulOptions {
+  /** Added to every row: [n]. */
+  bias?: tf.Tensor1D;
+  /** b in gemm.wat's panels (`packForGemm(b)`): read from there, contiguously. */
+  packed?: tf.Tensor3D;
+  /** For stacks: the products side by side, [m, s·n], instead of [s, m, n]. */
+  mergeHeads?: boolean;
+}
+
 /**
  * a·b (+ bias) on gemm.wat (callers check `wasmGemm()` first): [m, k]·[k, n],
- * or stacks [s, m, k]·[s, k, n]; `mergeHeads` puts a stack's products side by
- * side, [m, s·n].
+ * or stacks [s, m, k]·[s, k, n].
  */
-export function fusedMatMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor1D, mergeHeads = false): tf.Tensor {
+export function fusedMatMul(a: tf.Tensor, b: tf.Tensor, options: MatMulOptions = {}): tf.Tensor {
+  const { bias, packed, mergeHeads = false } = options;
   const stacked = a.rank === 3;
   const [k, kb] = [a.shape[a.rank - 1], b.shape[b.rank - 2]];
+  const n = b.shape[b.rank - 1];
   if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3) || k !== kb || (stacked && a.shape[0] !== b.shape[0])) {
     throw new Error(`matMul: cannot multiply ${JSON.stringify(a.shape)} by ${JSON.stringify(b.shape)}`);
   }
-  if (bias !== undefined && bias.shape[0] !== b.shape[b.rank - 1]) throw new Error(`matMul: bias of ${bias.shape[0]} for ${b.shape[b.rank - 1]} columns`);
+  if (bias !== undefined && bias.shape[0] !== n) throw new Error(`matMul: bias of ${bias.shape[0]} for ${n} columns`);
   if (mergeHeads && !stacked) throw new Error('matMul: mergeHeads needs stacked inputs');
-  const inputs: tf.NamedTensorMap = bias === undefined ? { a, b } : { a, b, bias };
+  if (packed !== undefined && (stacked || !tf.util.arraysEqual(packed.shape, [Math.ceil(n / 8), k, 8]))) {
+    throw new Error(`matMul: ${JSON.stringify(packed.shape)} is not ${JSON.stringify(b.shape)} packed`);
+  }
+  const inputs: tf.NamedTensorMap = { a, b };
+  if (bias !== undefined) inputs.bias = bias;
+  if (packed !== undefined) inputs.packed = packed;
   return tf.engine().runKernel(MATMUL, inputs, { mergeHeads }) as tf.Tensor;
+}
+
+/** b [k, n] in gemm.wat's panels, [⌈n/8⌉, k, 8] (callers check `wasmGemm()` first). */
+export function packForGemm(b: tf.Tensor2D): tf.Tensor3D {
+  return tf.engine().runKernel(PACK, { b }, {}) as tf.Tensor3D;
 }
 
 // ------------------------------------------------------------------ gradients (plain tf ops)

@@ -102,41 +102,82 @@ const COLUMN = `  ;; One column of C, all m rows, one number at a time: the colu
   )
 `;
 
-const DRIVER = `  ;; C = A·B + bias (bias 0: none). Blocks of 8 columns; within each, ${ROWS} rows at a
-  ;; time while B's 8 columns stay in cache, then single rows, then single columns.
-  (func (export "gemm") (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $bias i32)
+const DRIVER = `  ;; C = A·B + bias (bias 0: none). B is read as panels of 8 columns: panel p starts
+  ;; p·panel floats after b, and its rows are ldb floats apart. Row-major B [k, n]:
+  ;; ldb = n, panel = 8. Packed B (pack below): ldb = 8, panel = 8k, so each panel
+  ;; is one contiguous run, read a cache line after another. Within a panel,
+  ;; ${ROWS} rows of A at a time while the panel stays in cache, then single rows;
+  ;; then the columns past the last whole panel, one by one.
+  (func (export "gemm") (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $panel i32) (param $bias i32)
       (param $c i32) (param $ldc i32) (param $m i32) (param $k i32) (param $n i32)
-    (local $i i32) (local $j i32) (local $bj i32)
+    (local $i i32) (local $j i32) (local $bj i32) (local $pj i32)
     (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $panel (i32.shl (local.get $panel) (i32.const 2)))
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $pj (local.get $b))
     (block $blocks_done (loop $blocks
       (br_if $blocks_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
       (local.set $bj (select (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))) (i32.const 0) (local.get $bias)))
       (local.set $i (i32.const 0))
       (block $six_done (loop $six
         (br_if $six_done (i32.gt_u (i32.add (local.get $i) (i32.const ${ROWS})) (local.get $m)))
-        (call $block${ROWS} (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda)
-          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb) (local.get $k)
+        (call $block${ROWS} (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
           (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))
         (local.set $i (i32.add (local.get $i) (i32.const ${ROWS})))
         (br $six)))
       (block $one_done (loop $one
         (br_if $one_done (i32.ge_u (local.get $i) (local.get $m)))
-        (call $block1 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda)
-          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb) (local.get $k)
+        (call $block1 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
           (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $one)))
+      (local.set $pj (i32.add (local.get $pj) (local.get $panel)))
       (local.set $j (i32.add (local.get $j) (i32.const 8)))
       (br $blocks)))
     (block $columns_done (loop $columns
       (br_if $columns_done (i32.ge_u (local.get $j) (local.get $n)))
-      (call $column (local.get $a) (local.get $lda) (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb) (local.get $k)
+      (call $column (local.get $a) (local.get $lda) (i32.add (local.get $pj) (i32.shl (i32.and (local.get $j) (i32.const 7)) (i32.const 2))) (local.get $ldb) (local.get $k)
         (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldc) (local.get $m)
         (select (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))) (i32.const 0) (local.get $bias)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $columns)))
+  )
+
+  ;; B [k, n] row-major → ⌈n/8⌉ panels [k, 8], one after another, the last one
+  ;; padded with zeros: the layout gemm reads with ldb = 8, panel = 8k. Weights
+  ;; are packed once, at load: row-major, a large B costs gemm a new memory page
+  ;; at every step of k.
+  (func (export "pack") (param $b i32) (param $bp i32) (param $k i32) (param $n i32)
+    (local $j i32) (local $r i32) (local $col i32) (local $src i32) (local $ldb i32)
+    (local.set $ldb (i32.shl (local.get $n) (i32.const 2)))
+    (block $panels_done (loop $panels
+      (br_if $panels_done (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $r (i32.const 0))
+      (local.set $src (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $k)))
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $n))
+          (then
+            (v128.store (local.get $bp) (v128.load (local.get $src)))
+            (v128.store offset=16 (local.get $bp) (v128.load offset=16 (local.get $src))))
+          (else
+            ;; the last, partial panel: its real columns, then zeros
+            (local.set $col (i32.const 0))
+            (block $cols_done (loop $cols
+              (br_if $cols_done (i32.ge_u (local.get $col) (i32.const 8)))
+              (f32.store (i32.add (local.get $bp) (i32.shl (local.get $col) (i32.const 2)))
+                (if (result f32) (i32.lt_u (i32.add (local.get $j) (local.get $col)) (local.get $n))
+                  (then (f32.load (i32.add (local.get $src) (i32.shl (local.get $col) (i32.const 2)))))
+                  (else (f32.const 0))))
+              (local.set $col (i32.add (local.get $col) (i32.const 1)))
+              (br $cols)))))
+        (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+        (local.set $src (i32.add (local.get $src) (local.get $ldb)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $panels)))
   )
 )
 `;
