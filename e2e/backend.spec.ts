@@ -24,6 +24,43 @@ test('the page runs tfjs on WebGPU and gets the right numbers', async ({ page })
   expect(programType).toBe((await softwareAdapter(page)) ? 3 : -1);
 });
 
+test('on a software WebGPU adapter the dense layers run on the WGSL kernel and give the cpu backend\'s numbers', async ({ page }) => {
+  await page.goto('/?backend=webgpu');
+  await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
+  const software = await softwareAdapter(page);
+  const result = await page.evaluate(async () => {
+    const api = window.bertPlayground;
+    // 13 tokens: not a whole number of the kernel's 8-row blocks, so its last block is partial.
+    const text = 'a small cat sat on the warm mat and then slept.';
+    const run = async () => {
+      const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
+      const profile = await api.tf.profile(async () => {
+        await api.encode(bert, text, { lm: 'none' });
+      });
+      const e = await api.encode(bert, text, { lm: 'none' });
+      bert.dispose();
+      return { e, kernels: profile.kernels.map((k) => k.name) };
+    };
+    const gpu = await run();
+    await api.initBackend(['cpu']);
+    const cpu = await run();
+    let diff = 0;
+    gpu.e.hiddenStates.forEach((h, l) => h.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.hiddenStates[l][i])))));
+    gpu.e.attentions.forEach((heads, l) => heads.forEach((m, h) => m.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.attentions[l][h][i]))))));
+    return { tokens: gpu.e.ids.length, kernels: gpu.kernels, diff };
+  });
+  expect(result.tokens % 8).not.toBe(0);
+  const count = result.kernels.filter((k) => k === 'BertPlaygroundDenseWgsl').length;
+  // 4 layers × (query, key, value, attention output, FFN in with GELU, FFN out) + the pooler; none on a real GPU.
+  if (software) {
+    expect(count).toBe(4 * 6 + 1);
+    expect(result.kernels).not.toContain('Erf'); // GELU is inside the kernel
+  } else {
+    expect(count).toBe(0);
+  }
+  expect(result.diff).toBeLessThan(1e-4);
+});
+
 test('without an override, a software-only WebGPU adapter is passed over for WebAssembly, and the badge says why', async ({
   page,
 }) => {

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { enableWgslDense } from './webgpuKernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const DEFAULT_CHAIN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -144,15 +145,17 @@ async function activate(name: BackendName, skipped: { name: BackendName; why: st
  * SwiftShader with the shipped BERT-mini: 32 tokens 1.1–1.6 s with tfjs's
  * choice, 0.82 s with the tiled ("packed") program for every product; 16 tokens
  * 0.63–0.89 → 0.63 s; from 64 tokens tfjs already picks the tiled one. So a
- * software adapter (used only when asked for) gets the tiled program; real
- * GPUs keep tfjs's choice.
+ * software adapter (used only when asked for) gets the tiled program for the
+ * attention products, and webgpuKernels.ts's register-tiled WGSL kernel for
+ * every dense layer (~5× tfjs's tiled program there); real GPUs keep tfjs's
+ * choices, which are tuned for them.
  */
 async function tuneWebGpu(): Promise<void> {
   const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
   const adapter = await gpu?.requestAdapter().catch(() => null);
-  if (adapter !== undefined && adapter !== null && isSoftwareAdapter(adapter)) {
-    tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', MATMUL_PACKED_PROGRAM);
-  }
+  const software = adapter !== undefined && adapter !== null && isSoftwareAdapter(adapter);
+  if (software) tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', MATMUL_PACKED_PROGRAM);
+  enableWgslDense(software);
 }
 /** tfjs-backend-webgpu's MatMulProgramType.MatMulPackedProgram (not exported by the package). */
 const MATMUL_PACKED_PROGRAM = 3;

@@ -4,7 +4,7 @@
  * the pooled [CLS] vector (paper §3.2 and Fig. 4).
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense, gelu, layerNorm, type Dense, type Norm } from './ops';
+import { dense, denseGelu, layerNorm, type Dense, type Norm } from './ops';
 
 export interface LmHeadWeights {
   transform: Dense;
@@ -22,7 +22,7 @@ export function pool(hidden: tf.Tensor3D, pooler: Dense): tf.Tensor2D {
 
 /** Scores over the vocabulary for some hidden vectors: [N, H] → [N, vocab]. */
 export function lmLogits(hidden: tf.Tensor2D, w: LmHeadWeights, eps: number): tf.Tensor2D {
-  const h = layerNorm(gelu(dense(hidden, w.transform)), w.norm, eps) as tf.Tensor2D;
+  const h = layerNorm(denseGelu(hidden, w.transform), w.norm, eps) as tf.Tensor2D;
   // decoder·hᵀ then transposed back, not h·decoderᵀ: tfjs-wasm 4.22 runs a
   // matMul with transposeB ~10× slower, and transposing the few rows of h
   // (and the [vocab, N] result) is cheap; the decoder itself is never copied.

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { selfAttention, type AttentionWeights } from './attention';
-import { addLayerNorm, dense, gelu, type Dense, type Norm } from './ops';
+import { addLayerNorm, dense, denseGelu, type Dense, type Norm } from './ops';
 
 export interface LayerWeights {
   attention: AttentionWeights;
@@ -24,6 +24,6 @@ export function encoderLayer(
 ): { hidden: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
   const { context, attentionProbs, valueNorms } = selfAttention(x, w.attention, mask, heads, withValueNorms);
   const attended = addLayerNorm(context, x, w.attentionNorm, eps);
-  const ffn = dense(gelu(dense(attended, w.intermediate)), w.output);
+  const ffn = dense(denseGelu(attended, w.intermediate), w.output);
   return { hidden: addLayerNorm(ffn, attended, w.outputNorm, eps) as tf.Tensor3D, attentionProbs, valueNorms };
 }

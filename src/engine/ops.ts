@@ -1,6 +1,7 @@
 /** The three small functions every BERT block uses: dense, LayerNorm, GELU. */
 import * as tf from '@tensorflow/tfjs';
 import { fusedAddLayerNorm, fusedGelu, fusedMatMul, packForGemm, wasmGemm, wasmKernels } from './wasmKernels';
+import { denseWgsl, wgslDense, wgslDenseFits } from './webgpuKernels';
 
 export interface Dense {
   /**
@@ -21,11 +22,27 @@ export interface Norm {
 
 /** y = x·W + b over the last axis, for any leading shape. */
 export function dense(x: tf.Tensor, layer: Dense): tf.Tensor {
+  return denseThen(x, layer, 'none');
+}
+
+/** GELU(x·W + b): the feed-forward's first half; one kernel on WebGPU where webgpuKernels.ts runs. */
+export function denseGelu(x: tf.Tensor, layer: Dense): tf.Tensor {
+  return denseThen(x, layer, 'gelu');
+}
+
+function denseThen(x: tf.Tensor, layer: Dense, activation: 'none' | 'gelu'): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
+  const width = layer.kernel.shape[1];
   const flat = x.rank === 2 ? (x as tf.Tensor2D) : (x.reshape([-1, inner]) as tf.Tensor2D);
-  // Outside a gradient (every inference) the customGrad wrapper is pure overhead: ~30 µs a call on tfjs-wasm.
-  const y = inference() ? matMul(flat, layer.kernel, layer.bias, layer.packed) : linear(flat, layer.kernel, layer.bias);
-  return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), layer.kernel.shape[1]]);
+  let y: tf.Tensor;
+  if (inference() && wgslDense() && wgslDenseFits(inner, width)) {
+    y = denseWgsl(flat, layer.kernel, layer.bias, activation);
+  } else {
+    // Outside a gradient (every inference) the customGrad wrapper is pure overhead: ~30 µs a call on tfjs-wasm.
+    y = inference() ? matMul(flat, layer.kernel, layer.bias, layer.packed) : linear(flat, layer.kernel, layer.bias);
+    if (activation === 'gelu') y = gelu(y);
+  }
+  return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), width]);
 }
 
 /** True outside any gradient tape: nothing will ask for a gradient of what runs now. */
