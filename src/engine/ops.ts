@@ -1,4 +1,8 @@
-/** The three small functions every BERT block uses: dense, LayerNorm, GELU. */
+/**
+ * The small functions every BERT block uses: dense (and matrix products),
+ * LayerNorm, GELU. Each takes a backend's own fused kernel where one runs
+ * (wasmKernels.ts, webgpuKernels.ts) and plain tf ops everywhere else.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { fusedAddLayerNorm, fusedGelu, fusedMatMul, packForGemm, wasmGemm, wasmKernels } from './wasmKernels';
 import { denseWgsl, wgslDense, wgslDenseFits } from './webgpuKernels';
@@ -11,7 +15,7 @@ export interface Dense {
    */
   kernel: tf.Tensor2D;
   bias: tf.Tensor1D;
-  /** The kernel in gemm.wat's panels (`packed`), for large kernels on wasm: made by BertModel at load. */
+  /** The kernel in gemm.wat's panels (`packForGemm`), for large kernels on wasm: made by BertModel at load. */
   packed?: tf.Tensor3D;
 }
 
