@@ -188,7 +188,7 @@ async function main(): Promise<void> {
         for (const tokens of LENGTHS.filter((t) => t <= model.maxTokens)) {
           const last = cells[cells.length - 1];
           if (last?.model === model.name && last.backend === backend && (last.ours.single || last.ort.single)) {
-            // Longer inputs only take longer: a cell whose single run already blew the budget ends the row.
+            // Longer inputs only take longer: a cell whose warm-up already blew the budget ends the row.
             say(`${backend} · ${model.name} · ${tokens} tokens: skipped (the shorter input already exceeded the budget)`);
             continue;
           }

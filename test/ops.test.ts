@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../src/engine/node';
-import { addLayerNorm, batchMatMul, gelu, layerNorm, type Dense, type Norm } from '../src/engine/ops';
+import { addLayerNorm, batchMatMul, gelu, layerNorm, matMul, type Dense, type Norm } from '../src/engine/ops';
 import { attentionMask, selfAttention, type AttentionWeights } from '../src/engine/attention';
 import { encoderLayer, type LayerWeights } from '../src/engine/layer';
 import { embed } from '../src/engine/embeddings';
@@ -261,12 +261,28 @@ describe('gemm.wat: C = A·B (+ bias) with fused multiply-adds', () => {
     ]);
   });
 
-  it('a stack of products, and the same stack side by side (mergeHeads)', () => {
+  it('reads b from the packed copy when given one', () => {
+    const a = random([7, 12], 1) as tf.Tensor2D;
+    const [b, other] = [random([12, 20], 2) as tf.Tensor2D, random([12, 20], 3) as tf.Tensor2D];
+    expect(maxDiff(fusedMatMul(a, b, { packed: packForGemm(other) }), tf.matMul(a, other))).toBeLessThan(1e-5);
+  });
+
+  it('empty sizes: no rows, no depth (bias or zeros), no columns', () => {
+    const bias = random([9], 3) as tf.Tensor1D;
+    expect(fusedMatMul(tf.zeros([0, 5]), random([5, 9], 1)).shape).toEqual([0, 9]);
+    expect(maxDiff(fusedMatMul(tf.zeros([3, 0]), tf.zeros([0, 9]), { bias }), bias.reshape([1, 9]).tile([3, 1]))).toBe(0);
+    expect(fusedMatMul(tf.zeros([3, 0]), tf.zeros([0, 9])).arraySync()).toEqual(tf.zeros([3, 9]).arraySync());
+    expect(fusedMatMul(random([3, 5], 1), tf.zeros([5, 0])).shape).toEqual([3, 0]);
+  });
+
+  it('a stack of products (with a bias), and the same stack side by side (mergeHeads)', () => {
     const [s, m, k, n] = [4, 13, 16, 10];
     const a = random([s, m, k], 4);
     const b = random([s, k, n], 5);
     const plain = tf.matMul(a, b);
     expect(maxDiff(fusedMatMul(a, b), plain)).toBeLessThan(1e-5);
+    const bias = random([n], 6) as tf.Tensor1D;
+    expect(maxDiff(fusedMatMul(a, b, { bias }), plain.add(bias))).toBeLessThan(1e-5);
     const merged = fusedMatMul(a, b, { mergeHeads: true });
     expect(merged.shape).toEqual([m, s * n]);
     expect(maxDiff(merged, plain.transpose([1, 0, 2]).reshape([m, s * n]))).toBeLessThan(1e-5);
@@ -277,6 +293,17 @@ describe('gemm.wat: C = A·B (+ bias) with fused multiply-adds', () => {
     expect(() => fusedMatMul(random([2, 3, 4], 1), random([3, 4, 2], 2))).toThrow(/cannot multiply/);
     expect(() => fusedMatMul(random([3, 4], 1), random([4, 2], 2), { bias: random([3], 3) as tf.Tensor1D })).toThrow(/bias of 3 for 2 columns/);
     expect(() => fusedMatMul(random([3, 4], 1), random([4, 9], 2), { packed: packForGemm(random([4, 8], 4) as tf.Tensor2D) })).toThrow(/is not \[4,9\] packed/);
+  });
+
+  it('ops.matMul leaves what gemm.wat does not take (broadcasting b) to tfjs, with the same result', () => {
+    const a = random([2, 3, 4], 1);
+    const b = random([4, 5], 2);
+    expect(maxDiff(matMul(a, b), tf.matMul(a, b))).toBeLessThan(1e-6);
+    const b1 = random([1, 4, 5], 3);
+    expect(maxDiff(batchMatMul(a, b1), tf.matMul(a, b1))).toBeLessThan(1e-6);
+    expect(() => tf.engine().runKernel(MATMUL, { a, b: random([2, 4, 5], 4), packed: packForGemm(b as tf.Tensor2D) }, { mergeHeads: false })).toThrow(
+      /not stacks/,
+    );
   });
 
   it('runs only on the wasm backend', async () => {

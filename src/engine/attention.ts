@@ -4,7 +4,7 @@
  * of them in BERT (bidirectional), only those to its left in GPT (causal).
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, dense, matMul, type Dense } from './ops';
+import { batchMatMul, dense, inference, matMul, type Dense } from './ops';
 import { fusedMatMul, splitQkv, splitQkvStacked, wasmGemm, wasmKernels } from './wasmKernels';
 
 export interface AttentionWeights {
@@ -131,7 +131,7 @@ function oneSentence(
   const softmax = (scores: tf.Tensor) => tf.softmax(visible === null ? scores : scores.add(visible));
   let context: tf.Tensor;
   let attentionProbs: tf.Tensor;
-  if (tf.engine().state.gradientDepth === 0 && wasmGemm()) {
+  if (inference() && wasmGemm()) {
     // gemm.wat multiplies the whole stack of heads in one kernel, and writes
     // each head's context straight into its columns of [T, H].
     const { q, kT, v } = splitQkvStacked(projected, heads, scale);

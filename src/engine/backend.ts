@@ -147,7 +147,7 @@ async function activate(name: BackendName, skipped: { name: BackendName; why: st
  * 0.63–0.89 → 0.63 s; from 64 tokens tfjs already picks the tiled one. So a
  * software adapter (used only when asked for) gets the tiled program for the
  * attention products, and webgpuKernels.ts's register-tiled WGSL kernel for
- * every dense layer (~5× tfjs's tiled program there); real GPUs keep tfjs's
+ * every dense layer (~5× tfjs's tiled program there, see that file); real GPUs keep tfjs's
  * choices, which are tuned for them.
  */
 async function tuneWebGpu(): Promise<void> {

@@ -95,8 +95,11 @@ export class BertModel {
         attention.qkv = concatQkv(attention);
         this.owned.push(attention.qkv.kernel, attention.qkv.bias);
       }
-      // Kernels too large for gemm.wat to read row-major (not the shipped model's) are packed
-      // into its panels once, here, as XNNPACK would pack them for its own products.
+      // Kernels too large for gemm.wat to read row-major (none of the shipped model's) are packed
+      // into its panels once, here: a second copy of those weights (for bert-base ~340 MB, nearly
+      // all of its encoder). tfjs's own matMul keeps the same: XNNPACK packs every weight it
+      // multiplies into an operator it caches per weight tensor (tfjs-wasm's batch_mat_mul_impl.cc),
+      // and these weights no longer go through it.
       for (const layer of this.layers) {
         for (const d of [layer.attention.qkv!, layer.attention.output, layer.intermediate, layer.output]) {
           const packed = packedKernel(d.kernel);

@@ -50,28 +50,35 @@ function denseThen(x: tf.Tensor, layer: Dense, activation: 'none' | 'gelu'): tf.
 }
 
 /** True outside any gradient tape: nothing will ask for a gradient of what runs now. */
-function inference(): boolean {
+export function inference(): boolean {
   return tf.engine().state.gradientDepth === 0;
 }
 
 /**
  * a·b (+ bias over the last axis) for [m, k]·[k, n] or stacks [s, m, k]·[s, k, n].
  * Outside a gradient on wasm with relaxed SIMD, gemm.wat's FMA kernel
- * (wasmKernels.ts: ~1.5× tfjs-wasm's matMul on BERT's shapes), reading b from
+ * (wasmKernels.ts, gemm-wat.ts: ~1.5× tfjs-wasm's matMul on BERT's shapes), reading b from
  * `packed` where given; otherwise tfjs's (which packs large weights itself).
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor, bias?: tf.Tensor1D, packed?: tf.Tensor3D): tf.Tensor {
-  if (inference() && wasmGemm() && (packed !== undefined || readsWellUnpacked(b))) return fusedMatMul(a, b, { bias, packed });
+  if (inference() && wasmGemm() && sameStack(a, b) && (packed !== undefined || readsWellUnpacked(b))) return fusedMatMul(a, b, { bias, packed });
   return bias === undefined ? tf.matMul(a, b) : tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias });
 }
 
 /**
- * Up to this many floats in one matrix b, gemm.wat reads it row-major as fast
- * as packed: the shipped model's largest weight, [256, 1024]. Larger ones ran
- * 2–4× slower unpacked (measured in Node, e.g. [16, 768]·[768, 3072] 16 ms vs
- * XNNPACK's 4 ms): each step of k then lands on a new memory page.
+ * Up to this many floats in one matrix b, gemm.wat read it row-major about as
+ * fast as packed (a throwaway timing of both layouts in Chromium and Node):
+ * the shipped model's largest weight, [256, 1024]. bert-base's and the bench's
+ * 4/512/8/2048 weights (0.6–2.4 M floats) ran 2–4× slower row-major in Node,
+ * e.g. [16, 768]·[768, 3072] 16.7 vs 4.8 ms packed: the block kernel walks
+ * 8 columns down all k rows of b, which for a large b no longer stays in cache.
  */
 export const GEMM_UNPACKED_MAX = 256 * 1024;
+
+/** a [m, k]·b [k, n], or stacks of equal length [s, m, k]·[s, k, n]: what gemm.wat takes (no broadcasting). */
+function sameStack(a: tf.Tensor, b: tf.Tensor): boolean {
+  return a.rank === b.rank && (a.rank === 2 || (a.rank === 3 && a.shape[0] === b.shape[0]));
+}
 
 function readsWellUnpacked(b: tf.Tensor): boolean {
   const [k, n] = b.shape.slice(-2);
@@ -119,7 +126,10 @@ export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const slices = lead.reduce((x, y) => x * y, 1);
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.shape.length - 1];
-  if (inference() && wasmGemm() && readsWellUnpacked(b)) return fusedMatMul(a.reshape([slices, m, k]), b.reshape([slices, k, n])).reshape([...lead, m, n]);
+  const sameLead = tf.util.arraysEqual(lead, b.shape.slice(0, -2));
+  if (inference() && wasmGemm() && sameLead && readsWellUnpacked(b)) {
+    return fusedMatMul(a.reshape([slices, m, k]), b.reshape([slices, k, n])).reshape([...lead, m, n]);
+  }
   if (tf.getBackend() !== 'wasm' || slices > MAX_SLICES || !perSliceWorthIt(m, k, n)) return tf.matMul(a, b);
   const as = tf.unstack(a.reshape([-1, m, k]));
   const bs = tf.unstack(b.reshape([-1, k, n]));

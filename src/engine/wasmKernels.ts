@@ -372,6 +372,7 @@ function matMulKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const stacked = a!.shape.length === 3;
   const [s, m, k] = stacked ? a!.shape : [1, ...a!.shape];
   const n = b!.shape[b!.shape.length - 1];
+  if (stacked && packed !== undefined) throw new Error('matMul: packed b is for single products, not stacks');
   const shape = !stacked ? [m, n] : mergeHeads ? [m, s * n] : [s, m, n];
   const out = wasm.makeOutput(shape, 'float32');
   const ldc = mergeHeads ? s * n : n;
@@ -449,6 +450,7 @@ export interface MatMulOptions {
  * or stacks [s, m, k]·[s, k, n].
  */
 export function fusedMatMul(a: tf.Tensor, b: tf.Tensor, options: MatMulOptions = {}): tf.Tensor {
+  wasmKernels(); // registers the kernel
   const { bias, packed, mergeHeads = false } = options;
   const stacked = a.rank === 3;
   const [k, kb] = [a.shape[a.rank - 1], b.shape[b.rank - 2]];
@@ -469,6 +471,7 @@ export function fusedMatMul(a: tf.Tensor, b: tf.Tensor, options: MatMulOptions =
 
 /** b [k, n] in gemm.wat's panels, [⌈n/8⌉, k, 8] (callers check `wasmGemm()` first). */
 export function packForGemm(b: tf.Tensor2D): tf.Tensor3D {
+  wasmKernels(); // registers the kernel
   return tf.engine().runKernel(PACK, { b }, {}) as tf.Tensor3D;
 }
 
