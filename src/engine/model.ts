@@ -97,7 +97,7 @@ export class BertModel {
       }
       // Kernels too large for gemm.wat to read row-major (none of the shipped model's) are packed
       // into its panels once, here: a second copy of those weights (for bert-base ~340 MB, nearly
-      // all of its encoder). tfjs's own matMul keeps the same: XNNPACK packs every weight it
+      // all of its encoder). tfjs's own matMul held as much: XNNPACK packs every weight it
       // multiplies into an operator it caches per weight tensor (tfjs-wasm's batch_mat_mul_impl.cc),
       // and these weights no longer go through it.
       for (const layer of this.layers) {
