@@ -9,6 +9,37 @@ function softwareAdapter(page: Page): Promise<boolean> {
   });
 }
 
+/**
+ * The shipped model on `text`, on the page's backend and then on the cpu backend (plain op chains):
+ * the kernels each ran, the largest difference over every layer's hidden states and attention
+ * probabilities, and which wasm loops and product kernel ran on the page's backend.
+ */
+function againstCpu(page: Page, text: string) {
+  return page.evaluate(async (text) => {
+    const api = window.bertPlayground;
+    const run = async () => {
+      const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
+      const profile = await api.tf.profile(async () => {
+        await api.encode(bert, text, { lm: 'none' });
+      });
+      const e = await api.encode(bert, text, { lm: 'none' });
+      bert.dispose();
+      return { e, kernels: profile.kernels.map((k) => k.name) };
+    };
+    const ours = await run();
+    const loops = api.wasmLoops();
+    const gemm = api.wasmGemm();
+    await api.initBackend(['cpu']);
+    const cpu = await run();
+    let diff = 0;
+    ours.e.hiddenStates.forEach((h, l) => h.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.hiddenStates[l][i])))));
+    ours.e.attentions.forEach((heads, l) =>
+      heads.forEach((m, h) => m.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.attentions[l][h][i]))))),
+    );
+    return { tokens: ours.e.ids.length, loops, gemm, kernels: ours.kernels, cpuKernels: cpu.kernels, diff };
+  }, text);
+}
+
 test('the page runs tfjs on WebGPU and gets the right numbers', async ({ page }) => {
   await page.goto('/?backend=webgpu');
   const hasGpu = await page.evaluate(() => 'gpu' in navigator);
@@ -28,27 +59,8 @@ test('on a software WebGPU adapter the dense layers run on the WGSL kernel and g
   await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
   const software = await softwareAdapter(page);
-  const result = await page.evaluate(async () => {
-    const api = window.bertPlayground;
-    // 13 tokens: not a whole number of the kernel's 8-row blocks, so its last block is partial.
-    const text = 'a small cat sat on the warm mat and then slept.';
-    const run = async () => {
-      const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
-      const profile = await api.tf.profile(async () => {
-        await api.encode(bert, text, { lm: 'none' });
-      });
-      const e = await api.encode(bert, text, { lm: 'none' });
-      bert.dispose();
-      return { e, kernels: profile.kernels.map((k) => k.name) };
-    };
-    const gpu = await run();
-    await api.initBackend(['cpu']);
-    const cpu = await run();
-    let diff = 0;
-    gpu.e.hiddenStates.forEach((h, l) => h.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.hiddenStates[l][i])))));
-    gpu.e.attentions.forEach((heads, l) => heads.forEach((m, h) => m.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.attentions[l][h][i]))))));
-    return { tokens: gpu.e.ids.length, kernels: gpu.kernels, diff };
-  });
+  // 13 tokens: not a whole number of the kernel's 8-row blocks, so its last block is partial.
+  const result = await againstCpu(page, 'a small cat sat on the warm mat and then slept.');
   expect(result.tokens % 8).not.toBe(0);
   const count = result.kernels.filter((k) => k === 'BertPlaygroundDenseWgsl').length;
   // 4 layers × (query, key, value, attention output, FFN in with GELU, FFN out) + the pooler; none on a real GPU.
@@ -101,42 +113,22 @@ test('the backend setting picks one by hand, is remembered across visits, and au
 test('on WebAssembly the fused SIMD kernels and the FMA product run in the page and give the numbers of the plain op chains (cpu backend)', async ({ page }) => {
   await page.goto('/?backend=wasm');
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
-  const result = await page.evaluate(async () => {
-    const api = window.bertPlayground;
-    // Over 32 tokens, and not a multiple of 8 or 6: the product kernel's last rows and columns
-    // (past its 6 × 8 blocks) run too, in the attention scores.
-    const text = 'the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat by the door and nobody minds at all today, really';
-    const run = async () => {
-      const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
-      const profile = await api.tf.profile(async () => {
-        await api.encode(bert, text, { lm: 'none' });
-      });
-      const e = await api.encode(bert, text, { lm: 'none' });
-      bert.dispose();
-      return { e, kernels: profile.kernels.map((k) => k.name) };
-    };
-    const wasm = await run();
-    const loops = api.wasmLoops();
-    const gemm = api.wasmGemm();
-    await api.initBackend(['cpu']);
-    const cpu = await run();
-    let diff = 0;
-    wasm.e.hiddenStates.forEach((h, l) => h.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.hiddenStates[l][i])))));
-    wasm.e.attentions.forEach((heads, l) =>
-      heads.forEach((m, h) => m.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.attentions[l][h][i]))))),
-    );
-    return { tokens: wasm.e.ids.length, loops, gemm, wasmKernels: wasm.kernels, cpuKernels: cpu.kernels, diff };
-  });
+  // Over 32 tokens, and not a multiple of 8 or 6: the product kernel's last rows and columns
+  // (past its 6 × 8 blocks) run too, in the attention scores.
+  const result = await againstCpu(
+    page,
+    'the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat by the door and nobody minds at all today, really',
+  );
   expect(result.tokens).toBeGreaterThanOrEqual(32);
   expect(result.tokens % 8 && result.tokens % 6).toBeTruthy();
   expect(result.loops).toBe('simd');
   // Chromium has relaxed SIMD: every product runs on gemm.wat, none on tfjs's matMul.
   expect(result.gemm).toBe(true);
   for (const k of ['BertPlaygroundEmbed', 'BertPlaygroundGelu', 'BertPlaygroundAddLayerNorm', 'BertPlaygroundSplitQkv', 'BertPlaygroundMatMul']) {
-    expect(result.wasmKernels).toContain(k);
+    expect(result.kernels).toContain(k);
   }
-  expect(result.wasmKernels.filter((k) => /MatMul/.test(k) && k !== 'BertPlaygroundMatMul')).toEqual([]);
-  expect(result.wasmKernels).not.toContain('Erf');
+  expect(result.kernels.filter((k) => /MatMul/.test(k) && k !== 'BertPlaygroundMatMul')).toEqual([]);
+  expect(result.kernels).not.toContain('Erf');
   expect(result.cpuKernels).toContain('Erf'); // the plain chain ran on the other side
   expect(result.diff).toBeLessThan(1e-4);
 });

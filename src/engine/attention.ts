@@ -4,7 +4,7 @@
  * of them in BERT (bidirectional), only those to its left in GPT (causal).
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, dense, inference, matMul, type Dense } from './ops';
+import { batchMatMul, dense, inference, type Dense } from './ops';
 import { fusedMatMul, splitQkv, splitQkvStacked, wasmGemm, wasmKernels } from './wasmKernels';
 
 export interface AttentionWeights {
@@ -135,7 +135,7 @@ function oneSentence(
     // gemm.wat multiplies the whole stack of heads in one kernel, and writes
     // each head's context straight into its columns of [T, H].
     const { q, kT, v } = splitQkvStacked(projected, heads, scale);
-    attentionProbs = softmax(matMul(q, kT)); // [heads, T, T]
+    attentionProbs = softmax(fusedMatMul(q, kT)); // [heads, T, T]
     context = fusedMatMul(attentionProbs, v, { mergeHeads: true });
   } else if (T * T * d >= HEAD_BY_HEAD_MIN) {
     const { q, kT, v } = splitQkv(projected, heads, scale);
