@@ -8,6 +8,7 @@
  * stdout, `{"rows": [{model, tokens, backend, ours_ms, ort_ms, …}],
  * "keystroke_ms", "cold_start_ms", …}`; everything else goes to stderr.
  * `-- --quick`: only the shipped model. `-- --backend wasm` (or webgpu): that backend only.
+ * `-- --fewshot`: only the few-shot learning curves (bench/fewshot.ts), in Node.
  *
  * Identical weights: the shipped model's folder, or seeded random Hugging Face
  * folders written to bench/.cache/ (bench/ort.ts); ORT runs the ONNX graph that
@@ -32,6 +33,7 @@ import { build, preview } from 'vite';
 import { chromiumArgs, chromiumFound, chromiumPath } from '../e2e/chromium';
 import type { Bert } from '../src/engine/bert';
 import type { RandomShape } from '../src/engine/random';
+import { fewshotBench } from './fewshot';
 import { finetuneBench, finetuneTimingSet } from './finetune';
 import { interactiveBench } from './interactive';
 import { cacheUrl, checkPython, onnxFor, ortPlugin, randomFolder } from './ort';
@@ -400,7 +402,13 @@ function table(cells: Cell[]): string {
   return [line(header), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
 }
 
-main().catch((error: unknown) => {
+/** `--fewshot`: only the few-shot experiment (bench/fewshot.ts), in Node; no browser needed. */
+async function fewshotOnly(): Promise<void> {
+  const result = await fewshotBench(jsonOnly ? () => {} : say);
+  console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
+}
+
+(process.argv.includes('--fewshot') ? fewshotOnly() : main()).catch((error: unknown) => {
   say(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

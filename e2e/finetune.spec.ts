@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 
-// Fine-tuning in the browser: edit the examples, train a head on the frozen BERT-mini,
+// Fine-tuning in the browser: edit the examples, train a head on the frozen BERT-mini (method B;
+// e2e/fewshot.spec.ts has the prompt, method A, and the experiment),
 // watch the loss fall, classify new sentences; everything survives a reload. Runs on the
 // wasm backend: on our machines' software WebGPU (SwiftShader) the ~200 forward passes of
 // training, projection and occlusion take minutes; `npm run bench` times training on WebGPU.
@@ -26,9 +27,9 @@ test('add examples, train, see the loss fall and predictions follow the sentence
   await expect(page.getByTestId('import-report')).toContainText('line 2: expected a label and a text separated by a tab');
   await expect(rows).toHaveCount(count + 2);
 
-  // Train (fewer epochs keep the test short) and watch the loss fall.
+  // Train the head (fewer epochs keep the test short) and watch the loss fall.
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('20');
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.getByRole('button', { name: 'Train the head' }).click();
   const summary = page.getByTestId('training-summary');
   await expect(summary).toHaveAttribute('data-done', 'true', { timeout: 150_000 });
   await expect(summary).toContainText('Epoch 20/20');
@@ -36,7 +37,8 @@ test('add examples, train, see the loss fall and predictions follow the sentence
   const last = Number(await summary.getAttribute('data-last-loss'));
   expect(last).toBeLessThan(first * 0.8);
 
-  // Predictions follow the sentence.
+  // Predictions follow the sentence (the try box uses the head once it is chosen).
+  await page.getByRole('radio', { name: 'B · the head' }).check();
   const input = page.getByRole('textbox', { name: 'Sentence to classify' });
   await input.fill('I loved it, a wonderful and beautiful story.');
   await expect(page.getByTestId('predicted-label')).toHaveText('positive', { timeout: 60_000 });

@@ -130,7 +130,7 @@ test('a hub model: size before download, cached, loaded again offline from the c
 
   await expect(page.getByTestId('main-model')).toHaveText('test-org/tiny-zebra');
   await expect.poll(() => chips(page)).toEqual(['[CLS]', WORD, 'sat', '[SEP]']); // its own vocabulary
-  await expect(page.getByTestId('twin-note')).toContainText('causal twin is still the shipped one');
+  await expect(page.getByTestId('twin-note')).toContainText('test-org/tiny-zebra has no causal twin');
   const total = [...models['test-org/tiny-zebra'].values()].reduce((s, b) => s + b.byteLength, 0);
   const cached = page.getByTestId('cached-model');
   await expect(cached).toHaveCount(1);

@@ -114,6 +114,13 @@ describe('estimateDownload', () => {
       ),
     ).rejects.toThrow(/gone\.safetensors is missing/);
   });
+  it('says when a checkpoint has only PyTorch (or TensorFlow) weights, before downloading them', async () => {
+    const { fetch, calls } = fakeFetch({ 'config.json': 1, 'vocab.txt': 5, 'pytorch_model.bin': 445_000_000, 'tf_model.h5': 9 });
+    await expect(estimateDownload(base, fetch)).rejects.toThrow(
+      /only pytorch_model\.bin and tf_model\.h5 — the playground reads model\.safetensors/,
+    );
+    expect(calls.filter((c) => c.startsWith('GET ')).map((c) => c.split('/').pop())).toEqual(['model.safetensors.index.json']);
+  });
   it('says when a gated model refuses', async () => {
     const fetch = (async () => new Response('', { status: 401 })) as typeof globalThis.fetch;
     await expect(estimateDownload(base, fetch)).rejects.toThrow(/401.*gated/);

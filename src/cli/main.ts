@@ -3,9 +3,10 @@
  *   npm run --silent cli -- tokenize --vocab PATH [--cased]        (lines on stdin)
  *   npm run --silent cli -- encode --model DIR|URL --text TEXT [--mask bidirectional|causal]
  *   npm run --silent cli -- fill-mask --model DIR|URL --text TEXT [--top-k K]
- *   npm run --silent cli -- finetune --model DIR|URL --train FILE.tsv --out HEAD.json [--epochs N] [--pooling cls|mean]
- *                                    [--seed S] [--hidden N] [--unfreeze N]
- *   npm run --silent cli -- classify --model DIR|URL --head HEAD.json     (sentences on stdin)
+ *   npm run --silent cli -- finetune --model DIR|URL --train FILE.tsv --out CLASSIFIER.json [--method prompt|head]
+ *                                    [--pattern P] [--verbalizer V] [--validation F] [--seed S]
+ *                                    [--epochs N] [--pooling cls|mean] [--hidden N] [--unfreeze N]   (head only)
+ *   npm run --silent cli -- classify --model DIR|URL --head CLASSIFIER.json     (sentences on stdin)
  * JSON goes to stdout and nothing else does; errors go to stderr with exit code 1.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encode, fillMask, loadModel, toNested, type MaskMode } from '../engine/bert';
 import { classifyBatch, headFromJson, headToJson, trainHead, type LabelledExample, type Pooling } from '../engine/finetune';
+import { classifyPrompt, DEFAULT_PATTERN, parseVerbalizer, promptFromJson, promptToJson, trainPrompt } from '../engine/prompt';
 import { initNodeBackend, sourceFor } from '../engine/node';
 import { tokenizerOptionsFromConfig, WordPieceTokenizer } from '../engine/tokenizer';
 
@@ -20,9 +22,11 @@ const USAGE = `usage:
   cli tokenize --vocab PATH [--cased]                 reads lines on stdin; one JSON array of tokens per line
   cli encode --model DIR|URL --text TEXT [--mask bidirectional|causal]
   cli fill-mask --model DIR|URL --text TEXT [--top-k K]
-  cli finetune --model DIR|URL --train FILE.tsv --out HEAD.json [--epochs N] [--pooling cls|mean] [--seed S] [--hidden N] [--unfreeze N]
+  cli finetune --model DIR|URL --train FILE.tsv --out CLASSIFIER.json [--method prompt|head] [--validation F] [--seed S]
+       prompt (default): [--pattern "{text} It was [MASK]."] [--verbalizer "positive=good,great;negative=bad,terrible"]
+       head:             [--epochs N] [--pooling cls|mean] [--hidden N] [--unfreeze N]
                                                       FILE.tsv: one "label<TAB>text" per line; prints a JSON summary
-  cli classify --model DIR|URL --head HEAD.json       reads sentences on stdin; one JSON {label, probs} per line`;
+  cli classify --model DIR|URL --head CLASSIFIER.json reads sentences on stdin; one JSON {label, probs} per line`;
 
 class UsageError extends Error {}
 
@@ -84,16 +88,64 @@ function integer(value: string | undefined, flag: string, min: number): number |
   return n;
 }
 
+/** Share of examples held out for the reported accuracy (both methods): --validation, default 0.2. */
+function fraction(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const f = Number(value);
+  if (!(f >= 0 && f < 1) || value.trim() === '') throw new UsageError(`--validation must be a number in [0, 1) (got "${value}")`);
+  return f;
+}
+
+/**
+ * The default method is the prompt: on the benchmark (`npm run bench -- --fewshot`) it beat a
+ * head on frozen features at every k from 4 to 64 examples (README, "Few-shot learning").
+ */
 async function finetune(values: Record<string, string | boolean | undefined>): Promise<void> {
   const str = (k: string) => values[k] as string | undefined;
+  const method = str('method') ?? 'prompt';
+  if (method !== 'prompt' && method !== 'head') throw new UsageError(`--method must be "prompt" or "head" (got "${method}")`);
+  const only = method === 'prompt' ? ['epochs', 'pooling', 'hidden', 'unfreeze'] : ['pattern', 'verbalizer'];
+  for (const flag of only) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} is for --method ${method === 'prompt' ? 'head' : 'prompt'}, not ${method}`);
+  }
   const trainFile = required(str('train'), 'train');
   const out = required(str('out'), 'out');
+  const seed = integer(str('seed'), 'seed', 0);
+  const validationFraction = fraction(str('validation')) ?? 0.2;
+  if (method === 'prompt') {
+    const verbalizer = str('verbalizer') === undefined ? undefined : parseVerbalizer(str('verbalizer') as string);
+    const { examples, labels } = parseTsv(await readFile(trainFile, 'utf8'), trainFile);
+    await initNodeBackend();
+    const bert = await loadModel(sourceFor(required(str('model'), 'model')));
+    try {
+      const started = performance.now();
+      const result = await trainPrompt(bert, examples, { labels, pattern: str('pattern') ?? DEFAULT_PATTERN, verbalizer, seed, validationFraction });
+      const ms = performance.now() - started;
+      await writeFile(out, promptToJson(result.classifier));
+      const summary = {
+        classifier: out,
+        method,
+        labels,
+        examples: examples.length,
+        pattern: result.classifier.pattern,
+        verbalizer: result.classifier.verbalizer,
+        zero_shot_accuracy: result.zeroShotAccuracy,
+        train_accuracy: result.trainAccuracy,
+        val_accuracy: result.validationAccuracy,
+        truncated: result.truncated,
+        ms: Math.round(ms),
+      };
+      process.stdout.write(JSON.stringify(summary) + '\n');
+    } finally {
+      bert.dispose();
+    }
+    return;
+  }
   const pooling = str('pooling');
   if (pooling !== undefined && pooling !== 'cls' && pooling !== 'mean') {
     throw new UsageError(`--pooling must be "cls" or "mean" (got "${pooling}")`);
   }
   const epochs = integer(str('epochs'), 'epochs', 1);
-  const seed = integer(str('seed'), 'seed', 0);
   const hiddenUnits = integer(str('hidden'), 'hidden', 0);
   const unfreezeLayers = integer(str('unfreeze'), 'unfreeze', 0);
   const { examples, labels } = parseTsv(await readFile(trainFile, 'utf8'), trainFile);
@@ -108,12 +160,14 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
       seed,
       hiddenUnits,
       unfreezeLayers,
+      validationFraction,
     });
     const ms = performance.now() - started;
     await writeFile(out, headToJson(head));
     const last = history[history.length - 1];
     const summary = {
       head: out,
+      method,
       labels,
       examples: examples.length,
       pooling: head.pooling,
@@ -132,8 +186,17 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
   }
 }
 
+/** A saved classifier of either method: the prompt's JSON says "format": "bert-playground-prompt". */
 async function classifyLines(modelLocation: string, headFile: string): Promise<void> {
-  const head = headFromJson(await readFile(headFile, 'utf8'));
+  const json = await readFile(headFile, 'utf8');
+  let format: unknown;
+  try {
+    format = (JSON.parse(json) as { format?: unknown }).format;
+  } catch {
+    format = undefined; // headFromJson says what is wrong
+  }
+  const prompt = format === 'bert-playground-prompt' ? promptFromJson(json, headFile) : null;
+  const head = prompt === null ? headFromJson(json) : null;
   const lines = (await readStdin()).split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines[lines.length - 1] === '') lines.pop();
   const empty = lines.findIndex((l) => l.trim() === '');
@@ -141,8 +204,14 @@ async function classifyLines(modelLocation: string, headFile: string): Promise<v
   await initNodeBackend();
   const bert = await loadModel(sourceFor(modelLocation));
   try {
-    for (const r of await classifyBatch(bert, head, lines)) {
-      process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs }) + '\n');
+    if (prompt !== null) {
+      for (const r of await classifyPrompt(bert, prompt, lines)) {
+        process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs, truncated: r.truncated }) + '\n');
+      }
+    } else if (head !== null) {
+      for (const r of await classifyBatch(bert, head, lines)) {
+        process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs }) + '\n');
+      }
     }
   } finally {
     bert.dispose();
@@ -173,6 +242,10 @@ async function main(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       hidden: { type: 'string' },
       unfreeze: { type: 'string' },
+      method: { type: 'string' },
+      pattern: { type: 'string' },
+      verbalizer: { type: 'string' },
+      validation: { type: 'string' },
     },
     strict: true,
   });

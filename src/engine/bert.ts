@@ -253,3 +253,64 @@ export function toNested(values: Float32Array, cols: number): number[][] {
   for (let i = 0; i < values.length; i += cols) rows.push(Array.from(values.subarray(i, i + cols)));
   return rows;
 }
+
+/** A text with the position whose masked-LM guess is wanted (prompt.ts builds these). */
+export interface MaskQuery {
+  encoding: Encoding;
+  /** Index in encoding.ids (counting [CLS]) of the [MASK] to read. */
+  position: number;
+}
+
+/**
+ * log P(token | context) over the whole vocabulary at one [MASK] per text —
+ * the masked-LM head read as a classifier (prompt.ts). For a decoder the row
+ * before the [MASK] predicts it, from the left context only. Sentences of
+ * similar length share a batch (less padding); rows come back in input order.
+ */
+export async function maskLogProbs(
+  bert: Bert,
+  queries: MaskQuery[],
+  options: { batchSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Float32Array[]> {
+  if (!bert.model.hasLmHead) {
+    throw new Error(`${bert.location} has no language-model head (${bert.config.architecture}); a prompt needs BertForMaskedLM or BertLMHeadModel`);
+  }
+  queries.forEach(({ encoding, position }, i) => {
+    if (encoding.ids[position] !== bert.tokenizer.maskId || predictorRow(bert, position) < 0) {
+      throw new Error(`text ${i}: position ${position} is not a [MASK] after [CLS]`);
+    }
+  });
+  const batchSize = options.batchSize ?? 16;
+  const length = (i: number) => queries[i].encoding.ids.length;
+  const order = queries.map((_, i) => i).sort((a, b) => length(b) - length(a) || a - b);
+  const rows = new Array<Float32Array>(queries.length);
+  const V = bert.config.vocabSize;
+  for (let start = 0; start < order.length; start += batchSize) {
+    if (options.signal?.aborted) {
+      const error = new Error('reading the [MASK] guesses was cancelled');
+      error.name = 'AbortError';
+      throw error;
+    }
+    const idx = order.slice(start, start + batchSize);
+    const T = Math.max(...idx.map(length));
+    const pad = (xs: number[], fill: number) => [...xs, ...new Array<number>(T - xs.length).fill(fill)];
+    const logProbs = tf.tidy(() => {
+      const out = bert.model.forward({
+        ids: idx.map((i) => pad(queries[i].encoding.ids, bert.tokenizer.padId)),
+        tokenTypes: idx.map((i) => pad(queries[i].encoding.tokenTypeIds, 0)),
+        lengths: idx.map(length),
+        mask: bert.defaultMask,
+        lmPositions: idx.map((i, b) => [b, predictorRow(bert, queries[i].position)]),
+      });
+      return tf.logSoftmax(out.lmLogits as tf.Tensor2D);
+    });
+    try {
+      const values = (await logProbs.data()) as Float32Array;
+      idx.forEach((i, r) => (rows[i] = values.slice(r * V, (r + 1) * V)));
+    } finally {
+      logProbs.dispose();
+    }
+    options.onProgress?.(Math.min(start + batchSize, order.length), order.length);
+  }
+  return rows;
+}

@@ -73,6 +73,9 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** Weight files of other frameworks, named when a checkpoint has no safetensors. */
+const OTHER_WEIGHT_FORMATS = ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'];
+
 export interface DownloadEstimate {
   /** Weight files (model.safetensors, or the shards of its index) with their sizes. */
   files: { name: string; bytes: number | null }[];
@@ -127,9 +130,18 @@ export async function estimateDownload(
   } else {
     const response = await fetchImpl(root + 'model.safetensors.index.json', { signal });
     if (!response.ok) {
+      // Say what is there instead, before anything is downloaded: "only pytorch_model.bin" tells
+      // a teacher what to look for; "no weights found" alone reads like a broken link.
+      const other: string[] = [];
+      for (const name of OTHER_WEIGHT_FORMATS) if ((await head(name)).ok) other.push(name);
       throw new Error(
-        `${root}: no weights found — expected model.safetensors or model.safetensors.index.json ` +
-          '(PyTorch .bin and TensorFlow .h5 checkpoints are not supported)',
+        other.length > 0
+          ? `${root}: only ${other.length > 1 ? `${other.slice(0, -1).join(', ')} and ${other[other.length - 1]}` : other[0]} — the playground reads model.safetensors, and a web page cannot ` +
+              'read these formats (a PyTorch .bin is a Python pickle). Look for a copy of this model with ' +
+              'model.safetensors (on the hub, an "Adding `safetensors` variant" pull request often has one), ' +
+              'or convert it with transformers: model.save_pretrained(folder, safe_serialization=True)'
+          : `${root}: no weights found — expected model.safetensors or model.safetensors.index.json ` +
+              '(PyTorch .bin and TensorFlow .h5 checkpoints are not supported)',
       );
     }
     const index = (await response.json()) as { weight_map?: Record<string, string> };

@@ -2,12 +2,15 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ArchitecturePanel } from './ArchitecturePanel';
 import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
+import { ExampleSentences } from './ExampleSentences';
 import { FillMaskPanel } from './FillMaskPanel';
 import { FineTunePanel } from './finetune/FineTunePanel';
 import { LanguageSwitch, useT } from './i18n';
-import { ModelPicker } from './ModelPicker';
+import { ModelPicker, type ModelOffer } from './ModelPicker';
 import { PanelBoundary } from './PanelBoundary';
+import { StarterSetOffer } from './StarterSetOffer';
 import { TokenChips } from './TokenChips';
+import { UnknownNotice } from './UnknownNotice';
 import { useBackend } from './useBackend';
 import { useEncoding } from './useEncoding';
 import { useModels } from './useModels';
@@ -37,13 +40,22 @@ export function App() {
     );
     return () => clearTimeout(timer);
   }, [state, urlModel]);
-  // Memoised: a new object each render would restart the encoding effect forever.
-  const ready = useMemo(() => (models.status === 'ready' ? { bert: models.bert, twin: models.twin } : null), [models]);
+  // Memoised: a new object each render would restart the encoding effect forever. Only the shipped
+  // BERT-mini has a causal twin (trained alongside it on the same text); a loaded model has none.
+  const ready = useMemo(
+    () =>
+      models.status === 'ready' ? { bert: models.bert, twin: models.main.kind === 'shipped' ? models.twin : null } : null,
+    [models],
+  );
+  const hasTwin = ready !== null && ready.twin !== null;
   // Headings name the main model: BERT-mini, or the checkpoint the class loaded instead.
   const mainLabel = models.status === 'ready' ? models.main.label : '';
-  // The twin's output is on screen only in these views (fill-mask shows its guess for every [MASK]).
+  // The twin's output is on screen only in these views (fill-mask shows its guess for every [MASK]);
+  // without a twin, only the attention views show the main model under the causal mask.
   const withTwin =
-    state.attention.mask === 'causal' || state.attention.view === 'contrast' || masked.length > 0 || sentence.includes('[MASK]');
+    state.attention.mask === 'causal' ||
+    state.attention.view === 'contrast' ||
+    (hasTwin && (masked.length > 0 || sentence.includes('[MASK]')));
   const encoding = useEncoding(ready, sentence, masked, withTwin, state.attention.normWeighted);
   const result = encoding.result;
 
@@ -80,6 +92,12 @@ export function App() {
     [],
   );
   const onAttention = useCallback((attention: AttentionSettings) => setState((s) => ({ ...s, attention })), []);
+  // A model suggested by the [UNK] notice goes to the picker, which asks about its size first.
+  const [offer, setOffer] = useState<ModelOffer | null>(null);
+  const onSuggest = useCallback((id: string) => setOffer((o) => ({ id, n: (o?.n ?? 0) + 1 })), []);
+  // The fine-tuning panel reads its examples when it mounts: a new starter set remounts it.
+  const [examplesVersion, setExamplesVersion] = useState(0);
+  const onExamplesReplaced = useCallback(() => setExamplesVersion((v) => v + 1), []);
 
   return (
     <div className="app">
@@ -105,8 +123,9 @@ export function App() {
               onChange={(e) => onSentence(e.target.value)}
             />
           </label>
+          {ready !== null && <ExampleSentences bert={ready.bert} onPick={onSentence} />}
           <ModelStatus state={models} />
-          <ModelPicker models={models} requested={requestedModel} onRequestDone={() => setRequestedModel(null)} />
+          <ModelPicker models={models} requested={requestedModel} onRequestDone={() => setRequestedModel(null)} offer={offer} />
           {encoding.error !== null && (
             <p className="notice notice-error" role="alert">
               {encoding.error}
@@ -114,6 +133,15 @@ export function App() {
           )}
           {result !== null && (
             <TokenChips sentence={sentence} encoded={result.bert} masked={masked} onToggleMask={toggleMask} />
+          )}
+          {ready !== null && models.status === 'ready' && (
+            <UnknownNotice
+              sentence={sentence}
+              bert={ready.bert}
+              modelLabel={mainLabel}
+              currentId={models.main.kind === 'hub' ? models.main.id : null}
+              onSuggest={onSuggest}
+            />
           )}
         </section>
         {ready !== null && result !== null && (
@@ -140,6 +168,7 @@ export function App() {
                   settings={state.attention}
                   onSettings={onAttention}
                   modelLabel={mainLabel}
+                  whatIf={result.models.twin === null}
                 />
               </PanelBoundary>
             </section>
@@ -155,8 +184,9 @@ export function App() {
             </section>
             <section className="panel" aria-labelledby="finetune-heading">
               <h2 id="finetune-heading">{t('section.finetune')}</h2>
+              <StarterSetOffer key={ready.bert.location} bert={ready.bert} modelLabel={mainLabel} onReplaced={onExamplesReplaced} />
               <PanelBoundary resetKey={ready.bert}>
-                <FineTunePanel bert={ready.bert} modelLabel={mainLabel} />
+                <FineTunePanel key={examplesVersion} bert={ready.bert} twin={ready.twin} modelLabel={mainLabel} />
               </PanelBoundary>
             </section>
           </>

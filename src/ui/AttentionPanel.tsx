@@ -26,6 +26,12 @@ interface Props {
   onSettings: (settings: AttentionSettings) => void;
   /** The main model's name for labels: 'BERT-mini', or the checkpoint the class loaded. */
   modelLabel: string;
+  /**
+   * True when the main model has no causal twin: `twin` is then the main model
+   * itself under the causal mask — "what if it could not look right?" — and is
+   * labelled as such, never as a model trained that way.
+   */
+  whatIf?: boolean;
 }
 
 const VIEWS: { id: AttentionViewName; label: MessageKey }[] = [
@@ -48,7 +54,7 @@ function visible(tokens: string[], matrix: Float32Array, hide: boolean): Matrix 
   return { tokens: keep.map((i) => tokens[i]), matrix: hideSpecial(matrix, tokens.length, keep) };
 }
 
-export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings, onSettings, modelLabel }: Props) {
+export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings, onSettings, modelLabel, whatIf = false }: Props) {
   const t = useT();
   // Settings live in the URL (shareable); hover and toggles are this visit's alone.
   const { view, layer, head, meanHeads, rollout: useRollout, normWeighted: normWeightedOn, hideSpecial: hideSpecialOn } = settings;
@@ -160,9 +166,10 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
     () => ({ title: `${t('att.contrast.bert', { model: modelLabel })} · ${where}`, highlight, onHover }),
     [where, highlight, onHover, t, modelLabel],
   );
+  const causalName = whatIf ? t('att.contrast.whatIf', { model: modelLabel }) : t('att.contrast.twin');
   const contrastTwinOptions = useMemo(
-    () => ({ title: `${t('att.contrast.twin')} · ${where}`, highlight, onHover, maskMatrix: masks.causal.mask }),
-    [where, highlight, onHover, masks, t],
+    () => ({ title: `${causalName} · ${where}`, highlight, onHover, maskMatrix: masks.causal.mask }),
+    [causalName, where, highlight, onHover, masks],
   );
 
   return (
@@ -186,7 +193,7 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
           {t('att.model')}{' '}
           <select value={settings.mask} onChange={(e) => change({ mask: e.target.value as AttentionSettings['mask'] })}>
             <option value="bidirectional">{t('att.model.bidirectional', { model: modelLabel })}</option>
-            <option value="causal">{t('att.model.causal')}</option>
+            <option value="causal">{whatIf ? t('att.model.whatIf', { model: modelLabel }) : t('att.model.causal')}</option>
           </select>
         </label>
         <label>
@@ -232,7 +239,12 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
       <div className="view" role="tabpanel" aria-label={t(VIEWS.find((v) => v.id === view)?.label ?? 'att.tab.heatmap')}>
         {twinPending && (
           <p className="notice" role="status">
-            {t('att.twinRunning')}
+            {whatIf ? t('att.whatIfRunning', { model: modelLabel }) : t('att.twinRunning')}
+          </p>
+        )}
+        {!twinPending && whatIf && settings.mask === 'causal' && view !== 'contrast' && (
+          <p className="hint" data-testid="what-if-note">
+            {t('att.whatIfNote', { model: modelLabel })}
           </p>
         )}
         {!twinPending && view === 'heatmap' && (
@@ -261,7 +273,9 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
         {!twinPending && view === 'model' && <D3View view={modelView} data={modelData} options={modelOptions} label={t('att.modelLabel')} />}
         {!twinPending && view === 'contrast' && (
           <div className="contrast">
-            <p className="explain">{t('att.contrast.explain')}</p>
+            <p className="explain">
+              {whatIf ? t('att.contrast.explainWhatIf', { model: modelLabel }) : t('att.contrast.explain')}
+            </p>
             <div className="side-by-side">
               <D3View view={maskView} data={masks.bidirectional} options={{ caption: t('att.mask.bidirectional') }} label={t('att.mask.bidirectionalLabel')} />
               <D3View view={maskView} data={masks.causal} options={{ caption: t('att.mask.causal') }} label={t('att.mask.causalLabel')} />
@@ -279,9 +293,9 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
                 view={heatmapView}
                 data={twinMatrix}
                 options={contrastTwinOptions}
-                caption={t('att.contrast.twin')}
+                caption={causalName}
                 className="contrast-causal"
-                label={t('att.contrast.twinLabel', { where })}
+                label={whatIf ? t('att.contrast.whatIfLabel', { where, model: modelLabel }) : t('att.contrast.twinLabel', { where })}
               />
             </div>
           </div>

@@ -7,7 +7,8 @@ import { useT } from './i18n';
 interface Props {
   sentence: string;
   bert: Bert;
-  twin: Bert;
+  /** null when the main model has no causal twin: then there is one column. */
+  twin: Bert | null;
   encodedBert: Encoded;
   /** null while the twin has not run yet for this sentence. */
   encodedTwin: Encoded | null;
@@ -20,7 +21,8 @@ const NO_OPTIONS = {};
 
 /**
  * For every [MASK]: BERT-mini's guesses (it reads the words on both sides)
- * next to the causal twin's (it has read only the words to the left).
+ * next to the causal twin's (it has read only the words to the left). A loaded
+ * model has no twin, so it stands alone, with a line saying why.
  */
 export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin, modelLabel }: Props) {
   const t = useT();
@@ -35,34 +37,40 @@ export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin, 
           position: scores.position,
           original,
           bert: topK(bert, scores.logits, K),
-          twin: twinScores ? topK(twin, twinScores.logits, K) : [],
+          twin: twin !== null && twinScores ? topK(twin, twinScores.logits, K) : [],
         };
       }),
     [encodedBert, encodedTwin, bert, twin, sentence],
   );
+  const solo = twin === null;
   if (rows.length === 0) {
-    return (
-      <p className="hint">{t('fill.hint')}</p>
-    );
+    return <p className="hint">{solo ? t('fill.hintSolo', { model: modelLabel }) : t('fill.hint')}</p>;
   }
   return (
     <div className="fillmask">
-      <p className="explain">{t('fill.explain')}</p>
+      <p className="explain">{solo ? t('fill.explainSolo', { model: modelLabel }) : t('fill.explain')}</p>
+      {solo && (
+        <p className="hint" data-testid="no-twin-note">
+          {t('fill.noTwin', { model: modelLabel })}
+        </p>
+      )}
       {rows.map((row) => (
         <div key={row.position} className="fillmask-row" data-testid="fill-mask-row">
           <h3>
             {t('fill.token', { index: row.position })}
             {row.original !== null && ` ${t('fill.was', { word: row.original })}`}
           </h3>
-          <div className="fillmask-pair">
+          <div className={solo ? 'fillmask-pair fillmask-solo' : 'fillmask-pair'}>
             <section aria-label={t('fill.bertLabel', { index: row.position, model: modelLabel })} data-testid="predictions-bidirectional">
               <h4>{t('fill.bert', { model: modelLabel })}</h4>
               <D3View view={barsView} data={row.bert} options={NO_OPTIONS} label={t('fill.bertLabel', { index: row.position, model: modelLabel })} exportable={false} />
             </section>
-            <section aria-label={t('fill.twinLabel', { index: row.position })} data-testid="predictions-causal">
-              <h4>{t('fill.twin')}</h4>
-              <D3View view={barsView} data={row.twin} options={NO_OPTIONS} label={t('fill.twinLabel', { index: row.position })} exportable={false} />
-            </section>
+            {!solo && (
+              <section aria-label={t('fill.twinLabel', { index: row.position })} data-testid="predictions-causal">
+                <h4>{t('fill.twin')}</h4>
+                <D3View view={barsView} data={row.twin} options={NO_OPTIONS} label={t('fill.twinLabel', { index: row.position })} exportable={false} />
+              </section>
+            )}
           </div>
         </div>
       ))}

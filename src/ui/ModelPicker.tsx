@@ -14,7 +14,17 @@ import { estimateDownload, formatBytes, hubBaseUrl, normaliseHub, parseModelId, 
 import { memorySource, urlSource, type CheckpointSource, type LoadProgress } from '../engine/source';
 import { useT } from './i18n';
 import { BIDIRECTIONAL } from './models';
+import { SUGGESTED_MODELS } from './suggestedModels';
 import type { MainModel, ModelsState } from './useModels';
+
+const LANGUAGE_NAME = { ko: 'sm.lang.ko', en: 'sm.lang.en', multilingual: 'sm.lang.multilingual' } as const;
+const SIZE_CLASS = { small: 'sm.size.small', base: 'sm.size.base' } as const;
+
+/** A model offered elsewhere on the page (the [UNK] notice); `n` counts the offers, so the same id can be offered again. */
+export interface ModelOffer {
+  id: string;
+  n: number;
+}
 
 type Task =
   | { step: 'idle' }
@@ -75,11 +85,14 @@ export function ModelPicker({
   models,
   requested = null,
   onRequestDone,
+  offer = null,
 }: {
   models: ModelsState;
   /** A hub id from the page's URL: checked (and offered for download) once the shipped model is ready. */
   requested?: string | null;
   onRequestDone?: () => void;
+  /** A suggestion taken elsewhere on the page: checked like a typed id (size first), once per offer. */
+  offer?: ModelOffer | null;
 }) {
   const t = useT();
   const ready = models.status === 'ready' ? models : null;
@@ -93,6 +106,10 @@ export function ModelPicker({
   const [dragging, setDragging] = useState(false);
   const controller = useRef<AbortController | null>(null);
   const cacheAvailable = browserCaches() !== null;
+  // After a suggestion from elsewhere on the page, the Download button takes the focus: the
+  // keyboard user who pressed it is far below, and the size question is now up here.
+  const downloadButton = useRef<HTMLButtonElement>(null);
+  const focusDownload = useRef(false);
 
   const refreshCache = useCallback(async () => {
     try {
@@ -222,6 +239,22 @@ export function ModelPicker({
     // start and onRequestDone change every render; this runs once, when the model is first ready.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, requested]);
+
+  // A suggestion from the [UNK] notice: once the picker is free (a running download finishes first).
+  const offerSeen = useRef(0);
+  useEffect(() => {
+    if (ready === null || offer === null || offer.n === offerSeen.current || busy) return;
+    offerSeen.current = offer.n;
+    setIdText(offer.id);
+    focusDownload.current = true;
+    void start(offer.id);
+    // start changes every render; this runs once per offer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, offer, busy]);
+  useEffect(() => {
+    if (task.step === 'confirm' && focusDownload.current) downloadButton.current?.focus();
+    if (task.step !== 'checking') focusDownload.current = false;
+  }, [task.step]);
 
   const download = async () => {
     if (task.step !== 'confirm') return;
@@ -363,6 +396,31 @@ export function ModelPicker({
           </label>
           <span className="model-hint"> {t('mp.drop')}</span>
         </div>
+        <div className="model-suggested">
+          <h3>{t('sm.heading')}</h3>
+          <ul>
+            {SUGGESTED_MODELS.map((m) => (
+              <li key={m.id} data-testid="suggested-model">
+                <button
+                  type="button"
+                  onClick={() => {
+                    setIdText(m.id);
+                    void start(m.id);
+                  }}
+                  disabled={ready === null || busy || main?.id === m.id}
+                  aria-label={t('sm.check', { id: m.id })}
+                >
+                  {m.id}
+                </button>{' '}
+                <span className="model-size">
+                  {t(LANGUAGE_NAME[m.language])} · {t(SIZE_CLASS[m.sizeClass])}, ~{formatBytes(m.approxBytes)} · {t('sm.licence', { licence: m.licence })}
+                </span>
+                <br />
+                <span className="model-hint">{t(m.note)}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
         {cacheAvailable && (
           <div className="model-cache">
             <h3>{t('mp.downloaded')}</h3>
@@ -403,7 +461,7 @@ export function ModelPicker({
           })
             .split('{size}')
             .map((part, i) => (i === 0 ? part : [<strong key={i}>{formatBytes(task.estimate.bytes)}</strong>, part]))}{' '}
-          <button type="button" onClick={() => void download()}>
+          <button type="button" onClick={() => void download()} ref={downloadButton}>
             {t('mp.download', { size: formatBytes(task.estimate.bytes) })}
           </button>{' '}
           <button type="button" onClick={() => setTask({ step: 'idle' })}>

@@ -5,16 +5,19 @@ export interface Encodings {
   /** BERT-mini under its own (bidirectional) mask. */
   bert: Encoded;
   /**
-   * The causal twin under its own (causal) mask; null when no visible view
-   * needed it (it is run as soon as one does — see useEncoding).
+   * The causal twin under its own (causal) mask — or, for a model without a
+   * twin, the main model itself under the causal mask (a what-if: see
+   * `models.twin`). Null when no visible view needed it (it is run as soon as
+   * one does — see useEncoding).
    */
   twin: Encoded | null;
   /**
    * The models that produced these encodings. Views must read token ids with
    * these, not with the current models: after a model swap the old result is
    * still on screen until the new run finishes, and its ids belong to the old vocabulary.
+   * `twin` is null when the main model has no causal twin.
    */
-  models: { bert: Bert; twin: Bert };
+  models: Models;
   /** The sentence these encodings are of. */
   sentence: string;
   /** performance.now() when the edit that asked for this run happened. */
@@ -25,8 +28,14 @@ export interface Encodings {
 
 export type EncodingState = { result: Encodings | null; running: boolean; error: string | null };
 
+/** The main model and its causal twin; only the shipped BERT-mini has one. */
+export interface Models {
+  bert: Bert;
+  twin: Bert | null;
+}
+
 interface Request {
-  models: { bert: Bert; twin: Bert };
+  models: Models;
   sentence: string;
   positions: number[];
   withTwin: boolean;
@@ -45,9 +54,13 @@ interface Request {
  * wasm each model costs about as much as all the drawing, and most keystrokes
  * happen with only BERT-mini's views on screen. Likewise the value norms
  * (`valueNorms`) are computed only while the norm-weighted view is on.
+ *
+ * A model without a twin is run a second time under the causal mask instead:
+ * "what if it could not look right?" — its attention only; its guesses under a
+ * mask it was never trained with would teach nothing, so none are computed.
  */
 export function useEncoding(
-  models: { bert: Bert; twin: Bert } | null,
+  models: Models | null,
   sentence: string,
   maskPositions: readonly number[],
   withTwin: boolean,
@@ -87,7 +100,12 @@ export function useEncoding(
         try {
           const t0 = performance.now();
           const bert = await encode(request.models.bert, request.sentence, options);
-          const twin = request.withTwin ? await encode(request.models.twin, request.sentence, options) : null;
+          const { twin: twinModel, bert: bertModel } = request.models;
+          const twin = !request.withTwin
+            ? null
+            : twinModel !== null
+              ? await encode(twinModel, request.sentence, options)
+              : await encode(bertModel, request.sentence, { ...options, mask: 'causal', lm: 'none' });
           if (pending.current !== null || !alive.current) continue; // overtaken: a newer edit runs next
           const result: Encodings = {
             bert,

@@ -1,8 +1,8 @@
 import { zipSync } from 'fflate';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { Bert } from '../../engine/bert';
 import { exportSequenceClassification, headFromJson, headToJson, pca2d, sentenceFeatures } from '../../engine/finetune';
-import { curvesView } from '../../viz/curves';
+import { DEFAULT_PATTERN } from '../../engine/pattern';
 import { download } from '../../viz/export';
 import { scatterView, type ScatterData } from '../../viz/scatter';
 import { D3View } from '../D3View';
@@ -10,28 +10,87 @@ import { useT } from '../i18n';
 import { TextFileButton } from '../TextFileButton';
 import { loadStoredExamples, saveExamples, type Example, type StoredExamples } from '../examples';
 import { ExamplesTable } from './ExamplesTable';
+import { ExperimentPanel } from './ExperimentPanel';
+import { HeadMethod } from './HeadMethod';
 import { PredictBox } from './PredictBox';
+import { checkPattern, checkVerbalizer, defaultPatternFor } from './promptCheck';
+import { PromptMethod, say } from './PromptMethod';
+import { PromptPredictBox } from './PromptPredictBox';
+import { HELD_OUT_CHOICES, loadPanelSettings, savePanelSettings, type Method, type PanelSettings } from './storage';
+import { usePrompt } from './usePrompt';
 import { DEFAULT_SETTINGS, useTraining, type TrainSettings } from './useTraining';
 
 const NO_OPTIONS = {};
+const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-/** Fine-tuning: a frozen BERT-mini plus a small head, trained on the class's own examples. */
-export function FineTunePanel({ bert, modelLabel }: { bert: Bert; modelLabel: string }) {
+/** Whether the element is on screen (true where IntersectionObserver is missing): heavy work waits until it is. */
+function useOnScreen<E extends Element>(): [RefObject<E | null>, boolean] {
+  const ref = useRef<E>(null);
+  const [visible, setVisible] = useState(() => typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    const element = ref.current;
+    if (element === null || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => setVisible(entries.some((e) => e.isIntersecting)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, visible];
+}
+
+/**
+ * Teaching BERT a task from a few examples, two ways side by side: ask it to
+ * fill a blank ("It was [MASK].") and read the label from its guess, or train
+ * a small head on its frozen sentence vectors. Then the experiment that asks
+ * whether pre-training is what makes a few examples enough.
+ */
+export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Bert | null; modelLabel: string }) {
   const t = useT();
   const [stored, setStored] = useState<StoredExamples>(() => loadStoredExamples());
   const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
+  const [panel, setPanelState] = useState<PanelSettings>(loadPanelSettings);
+  const setPanel = (patch: Partial<PanelSettings>) =>
+    setPanelState((p) => {
+      const next = { ...p, ...patch };
+      savePanelSettings(next);
+      return next;
+    });
   const { state, train, stop, setHead } = useTraining(bert);
   const [projections, setProjections] = useState<{ before: ScatterData; after: ScatterData | null } | null>(null);
   // The projection needs a forward pass per example: computed on request or after training, not at page load.
   const [wantProjection, setWantProjection] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  const [panelRef, onScreen] = useOnScreen<HTMLDivElement>();
 
   const setExamples = (examples: Example[], labels: string[]) => {
     const next = { examples, labels };
     setStored(next);
     saveExamples(next);
   };
-  const usable = stored.examples.filter((e) => e.text.trim() !== '');
+  const usable = stored.examples.filter((e) => e.text.trim() !== '' && stored.labels.includes(e.label));
+
+  // The prompt: pattern and words as typed, checked as they are typed (nothing runs on bad input, nothing typed is lost).
+  const which = panel.promptModel === 'twin' && twin !== null ? 'twin' : 'main';
+  const promptBert = which === 'twin' && twin !== null ? twin : bert;
+  const defaultPattern = defaultPatternFor(
+    usable.map((e) => e.text),
+    DEFAULT_PATTERN,
+  );
+  const pattern = panel.pattern ?? defaultPattern;
+  const patternProblem = checkPattern(promptBert.tokenizer, pattern, promptBert.defaultMask === 'causal');
+  const words = checkVerbalizer(promptBert.tokenizer, stored.labels, panel.verbalizer);
+  const promptReady = patternProblem === null && words.problem === null;
+  const prompt = usePrompt({
+    model: promptBert,
+    which,
+    labels: stored.labels,
+    examples: usable,
+    pattern: promptReady ? pattern : null,
+    verbalizer: words.verbalizer,
+    heldOut: panel.heldOut,
+    seed: settings.seed,
+    active: onScreen && !state.running,
+  });
+  const enoughExamples = usable.length >= 2 && stored.labels.length >= 2;
 
   // PCA of the examples' sentence vectors: before training, and after (with the head's retrained layers, if any).
   const head = state.head;
@@ -65,119 +124,99 @@ export function FineTunePanel({ bert, modelLabel }: { bert: Bert; modelLabel: st
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [bert, stored, head, state.running, settings.pooling, t, wantProjection]);
 
-  const curves = useMemo(
-    () => ({
-      epochs: settings.epochs,
-      loss: state.history.map((h) => ({ epoch: h.epoch, train: h.trainLoss, validation: h.valLoss })),
-      accuracy: state.history.map((h) => ({ epoch: h.epoch, train: h.trainAccuracy, validation: h.valAccuracy })),
-    }),
-    [state.history, settings.epochs],
+  const zs = prompt.zeroShot;
+  const tryClassifier = prompt.classifier ?? zs.classifier;
+  const methodRadio = (m: Method, label: string) => (
+    <label>
+      <input type="radio" name="try-method" value={m} checked={panel.method === m} onChange={() => setPanel({ method: m })} /> {label}
+    </label>
   );
-  const set = <K extends keyof TrainSettings>(key: K, value: TrainSettings[K]) => setSettings((s) => ({ ...s, [key]: value }));
-  const last = state.history[state.history.length - 1];
 
   return (
-    <div className="finetune">
-      <p className="explain">{t('ft.explain', { model: modelLabel })}</p>
+    <div className="finetune" ref={panelRef}>
+      <p className="explain">{t('fs.explain', { model: modelLabel })}</p>
       <ExamplesTable labels={stored.labels} examples={stored.examples} onChange={setExamples} />
 
-      <div className="controls" role="group" aria-label={t('ft.settings')}>
+      <div className="controls" role="group" aria-label={t('fs.shared')}>
         <label>
-          {t('ft.pooling')}{' '}
-          <select value={settings.pooling} onChange={(e) => set('pooling', e.target.value as TrainSettings['pooling'])}>
-            <option value="mean">{t('ft.pooling.mean')}</option>
-            <option value="cls">{t('ft.pooling.cls')}</option>
-          </select>
-        </label>
-        <label>
-          {t('ft.head')}{' '}
-          <select value={settings.hiddenUnits} onChange={(e) => set('hiddenUnits', Number(e.target.value))}>
-            <option value={0}>{t('ft.head.linear')}</option>
-            <option value={64}>{t('ft.head.hidden')}</option>
-          </select>
-        </label>
-        <label>
-          {t('ft.epochs')}{' '}
-          <input type="number" min={1} max={500} value={settings.epochs} onChange={(e) => set('epochs', Math.max(1, Number(e.target.value)))} />
-        </label>
-        <label>
-          {t('ft.seed')} <input type="number" value={settings.seed} onChange={(e) => set('seed', Number(e.target.value))} />
-        </label>
-        <label title={t('ft.unfreeze.title')}>
-          {t('ft.unfreeze')}{' '}
-          <select value={settings.unfreezeLayers} onChange={(e) => set('unfreezeLayers', Number(e.target.value))}>
-            {Array.from({ length: bert.config.layers + 1 }, (_, i) => (
-              <option key={i} value={i}>
-                {i === 0 ? t('ft.frozen') : i}
+          {t('fs.heldOut')}{' '}
+          <select value={panel.heldOut} onChange={(e) => setPanel({ heldOut: Number(e.target.value) })}>
+            {HELD_OUT_CHOICES.map((f) => (
+              <option key={f} value={f}>
+                {pct(f)}
               </option>
             ))}
           </select>
         </label>
-        {state.running ? (
-          <button type="button" onClick={stop}>
-            {t('ft.stop')}
-          </button>
-        ) : (
-          <button type="button" className="primary" onClick={() => {
-              setWantProjection(true);
-              void train(usable, stored.labels, settings);
-            }} disabled={usable.length < 2}>
-            {t('ft.train')}
-          </button>
-        )}
+        <label>
+          {t('ft.seed')}{' '}
+          <input type="number" value={settings.seed} onChange={(e) => setSettings((s) => ({ ...s, seed: Math.round(Number(e.target.value) || 0) }))} />
+        </label>
       </div>
-      {settings.unfreezeLayers > 0 && (
-        <p className="hint">{t('ft.unfreeze.note', { n: settings.unfreezeLayers })}</p>
-      )}
-      {state.running && state.progress !== null && (
-        <p role="status">
-          {state.progress.phase === 'features' ? t('ft.reading') : t('ft.training')}…{' '}
-          <progress max={state.progress.total} value={state.progress.done} aria-label={t('ft.progress')} />
-        </p>
-      )}
-      {state.error !== null && (
-        <p className="notice notice-error" role="alert">
-          {state.error}
-        </p>
-      )}
-      {state.history.length > 0 && (
+      <p className="hint">{t('fs.heldOut.hint')}</p>
+
+      <div className="zero-shot" data-testid="zero-shot" data-status={zs.status} data-accuracy={zs.heldOutAccuracy ?? zs.allAccuracy ?? ''} aria-live="polite">
+        <strong>{t('fs.zs.title')}</strong>{' '}
+        {!enoughExamples
+          ? t('fs.needExamples')
+          : !promptReady
+            ? t('fs.zs.fix')
+            : zs.status === 'done' && zs.allAccuracy !== null
+              ? zs.heldOutAccuracy !== null
+                ? t('fs.zs.result', { accuracy: pct(zs.heldOutAccuracy), n: zs.heldOut, all: pct(zs.allAccuracy), total: zs.all })
+                : t('fs.zs.resultAll', { all: pct(zs.allAccuracy), total: zs.all })
+              : zs.status === 'error'
+                ? t('fs.zs.error', { message: zs.message ?? '' })
+                : t('fs.zs.running')}
+      </div>
+
+      <div className="methods">
+        <PromptMethod
+          prompt={prompt}
+          modelLabel={modelLabel}
+          hasTwin={twin !== null}
+          which={which}
+          onWhich={(w) => setPanel({ promptModel: w })}
+          pattern={pattern}
+          onPattern={(p) => setPanel({ pattern: p })}
+          defaultPattern={defaultPattern}
+          verbalizer={panel.verbalizer}
+          onVerbalizer={(v) => setPanel({ verbalizer: v })}
+          labels={stored.labels}
+          patternProblem={patternProblem}
+          verbalizerProblem={words.problem}
+          canTrain={enoughExamples && promptReady && !prompt.training.running}
+        />
+        <HeadMethod
+          state={state}
+          settings={settings}
+          onSettings={setSettings}
+          layers={bert.config.layers}
+          modelLabel={modelLabel}
+          canTrain={enoughExamples}
+          onTrain={() => {
+            setWantProjection(true);
+            void train(usable, stored.labels, { ...settings, validationFraction: panel.heldOut });
+          }}
+          onStop={stop}
+        />
+      </div>
+
+      <h3>{t('fs.try')}</h3>
+      <div className="controls" role="radiogroup" aria-label={t('fs.try.method')}>
+        {t('fs.try.method')} {methodRadio('prompt', t('fs.try.prompt'))} {methodRadio('head', t('fs.try.head'))}
+      </div>
+      {panel.method === 'prompt' ? (
+        tryClassifier !== null ? (
+          <>
+            {prompt.classifier === null && <p className="hint">{t('fs.try.zeroShot')}</p>}
+            <PromptPredictBox bert={promptBert} classifier={tryClassifier} causal={which === 'twin'} />
+          </>
+        ) : (
+          <p className="hint">{promptReady ? t('fs.try.waiting') : say(t, (patternProblem ?? words.problem)!)}</p>
+        )
+      ) : head !== null && !state.running ? (
         <>
-          <D3View view={curvesView} data={curves} options={NO_OPTIONS} label={t('ft.curves')} className="curves" />
-          {last !== undefined && (
-            <p
-              data-testid="training-summary"
-              data-first-loss={state.history[0].trainLoss}
-              data-last-loss={last.trainLoss}
-              data-done={!state.running}
-            >
-              {t('ft.summary', {
-                epoch: last.epoch,
-                epochs: last.epochs,
-                loss: last.trainLoss.toFixed(3),
-                accuracy: (last.trainAccuracy * 100).toFixed(0),
-              })}
-              {last.valAccuracy !== null && t('ft.summary.val', { accuracy: (last.valAccuracy * 100).toFixed(0) })}
-              {state.stopped && t('ft.stopped')}
-            </p>
-          )}
-        </>
-      )}
-      {!wantProjection && usable.length >= 3 && (
-        <button type="button" onClick={() => setWantProjection(true)}>
-          {t('ft.showProjection')}
-        </button>
-      )}
-      {projections !== null && (
-        <div className="side-by-side">
-          <D3View view={scatterView} data={projections.before} options={NO_OPTIONS} label={t('ft.before')} />
-          {projections.after !== null && (
-            <D3View view={scatterView} data={projections.after} options={NO_OPTIONS} label={t('ft.after')} />
-          )}
-        </div>
-      )}
-      {head !== null && !state.running && (
-        <>
-          <h3>{t('ft.try')}</h3>
           <PredictBox bert={bert} head={head} />
           <div className="examples-actions">
             <button type="button" onClick={() => download(new Blob([headToJson(head)], { type: 'application/json' }), 'head.json')}>
@@ -203,25 +242,51 @@ export function FineTunePanel({ bert, modelLabel }: { bert: Bert; modelLabel: st
             </button>
           </div>
         </>
+      ) : (
+        <p className="hint">{t('fs.try.trainHead')}</p>
       )}
-      <TextFileButton
-        label={t('ft.import')}
-        accept=".json,application/json"
-        onText={(text, name) => {
-          try {
-            setHead(headFromJson(text));
-            setMessage(t('ft.loaded', { name }));
-          } catch (error) {
-            setMessage(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        }}
-      />
+      {panel.method === 'head' && (
+        <TextFileButton
+          label={t('ft.import')}
+          accept=".json,application/json"
+          onText={(text, name) => {
+            try {
+              setHead(headFromJson(text));
+              setMessage(t('ft.loaded', { name }));
+            } catch (error) {
+              setMessage(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }}
+        />
+      )}
       {message !== null && (
         <p className="notice" role="status">
           {message}
         </p>
       )}
+
+      {!wantProjection && usable.length >= 3 && (
+        <button type="button" onClick={() => setWantProjection(true)}>
+          {t('ft.showProjection')}
+        </button>
+      )}
+      {projections !== null && (
+        <div className="side-by-side">
+          <D3View view={scatterView} data={projections.before} options={NO_OPTIONS} label={t('ft.before')} />
+          {projections.after !== null && (
+            <D3View view={scatterView} data={projections.after} options={NO_OPTIONS} label={t('ft.after')} />
+          )}
+        </div>
+      )}
+
+      <ExperimentPanel
+        main={bert}
+        twin={twin}
+        modelLabel={modelLabel}
+        examples={usable}
+        labels={stored.labels}
+        pattern={patternProblem === null ? pattern : DEFAULT_PATTERN}
+      />
     </div>
   );
 }
-

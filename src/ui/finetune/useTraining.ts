@@ -9,6 +9,7 @@ import {
   type Pooling,
   type TrainProgress,
 } from '../../engine/finetune';
+import { stratifiedHoldout } from '../../engine/prompt';
 import type { Example } from '../examples';
 
 export interface TrainSettings {
@@ -26,11 +27,33 @@ export interface TrainingState {
   progress: TrainProgress | null;
   history: EpochReport[];
   head: ClassifierHead | null;
+  /** The last training's held-out result, kept with the head across a reload. */
+  run: HeadRun | null;
   error: string | null;
   stopped: boolean;
 }
 
+export interface HeadRun {
+  validationAccuracy: number | null;
+  trainAccuracy: number;
+  heldOut: number;
+  trainedOn: number;
+}
+
 const HEAD_KEY = 'bert-playground.head.v1';
+const RUN_KEY = 'bert-playground.head-run.v1';
+
+function storedRun(): HeadRun | null {
+  try {
+    const o = JSON.parse(globalThis.localStorage?.getItem(RUN_KEY) ?? 'null') as Partial<HeadRun> | null;
+    const unit = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+    if (o === null || !unit(o.trainAccuracy) || !(o.validationAccuracy === null || unit(o.validationAccuracy))) return null;
+    if (!Number.isInteger(o.heldOut) || !Number.isInteger(o.trainedOn)) return null;
+    return o as HeadRun;
+  } catch {
+    return null;
+  }
+}
 
 function storedHead(): ClassifierHead | null {
   try {
@@ -48,23 +71,26 @@ export function useTraining(bert: Bert | null) {
     progress: null,
     history: [],
     head: storedHead(),
+    run: storedRun(),
     error: null,
     stopped: false,
   }));
   const controller = useRef<AbortController | null>(null);
 
-  const keepHead = useCallback((head: ClassifierHead | null) => {
+  const keepHead = useCallback((head: ClassifierHead | null, run: HeadRun | null = null) => {
     try {
       if (head === null) globalThis.localStorage?.removeItem(HEAD_KEY);
       else globalThis.localStorage?.setItem(HEAD_KEY, headToJson(head));
+      if (run === null) globalThis.localStorage?.removeItem(RUN_KEY);
+      else globalThis.localStorage?.setItem(RUN_KEY, JSON.stringify(run));
     } catch {
       // storage full or blocked: the head stays for this visit
     }
-    setState((s) => ({ ...s, head, history: head === null ? [] : s.history }));
+    setState((s) => ({ ...s, head, run, history: head === null ? [] : s.history }));
   }, []);
 
   const train = useCallback(
-    async (examples: Example[], labels: string[], settings: TrainSettings) => {
+    async (examples: Example[], labels: string[], settings: TrainSettings & { validationFraction: number }) => {
       if (bert === null) return;
       controller.current?.abort();
       const abort = new AbortController();
@@ -78,7 +104,16 @@ export function useTraining(bert: Bert | null) {
           onProgress: (progress) => setState((s) => ({ ...s, progress })),
           onEpoch: (report) => setState((s) => ({ ...s, history: [...s.history, report] })),
         });
-        keepHead(result.head);
+        const last = result.history[result.history.length - 1];
+        // The same split trainHead made (same seed, same rule as the prompt's): how many were held out.
+        const targets = examples.map((e) => labels.indexOf(e.label));
+        const held = stratifiedHoldout(targets, labels.length, settings.validationFraction, settings.seed).validation.length;
+        keepHead(
+          result.head,
+          last === undefined
+            ? null
+            : { validationAccuracy: last.valAccuracy, trainAccuracy: last.trainAccuracy, heldOut: held, trainedOn: examples.length - held },
+        );
         setState((s) => ({ ...s, running: false, stopped: result.stopped }));
       } catch (error) {
         setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));

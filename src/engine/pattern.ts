@@ -1,0 +1,95 @@
+/**
+ * A cloze pattern: the sentence to classify inside a template with one blank,
+ * e.g. `{text} It was [MASK].` — the form in which pattern-exploiting training
+ * (Schick & Schütze 2021, PET) hands a classification task to a masked LM.
+ *
+ * The template's pieces are tokenized apart from the text, so that a long text
+ * is cut (from its end) and the template never is: the [MASK] must always be
+ * there for the model to fill.
+ */
+import type { MaskQuery } from './bert';
+import type { Encoding, Offset, TokenizedText, WordPieceTokenizer } from './tokenizer';
+
+export const DEFAULT_PATTERN = '{text} It was [MASK].';
+/** Where the sentence goes in a pattern. */
+export const TEXT_SLOT = '{text}';
+
+export interface Pattern {
+  source: string;
+  /** Template text before and after {text}. */
+  before: string;
+  after: string;
+  beforePieces: TokenizedText;
+  afterPieces: TokenizedText;
+}
+
+/** Checks a pattern against the tokenizer: one {text}, exactly one [MASK], room for at least one text piece. */
+export function parsePattern(tokenizer: WordPieceTokenizer, source: string): Pattern {
+  if (typeof source !== 'string') throw new Error('the pattern must be text');
+  const at = source.indexOf(TEXT_SLOT);
+  if (at < 0) throw new Error(`the pattern "${source}" has no ${TEXT_SLOT} where the sentence goes`);
+  if (source.indexOf(TEXT_SLOT, at + 1) >= 0) throw new Error(`the pattern "${source}" has ${TEXT_SLOT} more than once`);
+  const before = source.slice(0, at);
+  const after = source.slice(at + TEXT_SLOT.length);
+  const beforePieces = tokenizer.tokenize(before);
+  const afterPieces = tokenizer.tokenize(after);
+  const mask = tokenizer.idToToken(tokenizer.maskId);
+  const masks = [...beforePieces.tokens, ...afterPieces.tokens].filter((t) => t === mask).length;
+  if (masks !== 1) {
+    throw new Error(`the pattern "${source}" must have exactly one ${mask} for the model to fill (it has ${masks})`);
+  }
+  if (beforePieces.tokens.length + afterPieces.tokens.length + 3 > tokenizer.maxLength) {
+    throw new Error(`the pattern "${source}" leaves no room for the sentence in ${tokenizer.maxLength} positions`);
+  }
+  return { source, before, after, beforePieces, afterPieces };
+}
+
+export interface PromptQuery extends MaskQuery {
+  /** The filled-in pattern the offsets point into (the text as cut, if it was). */
+  filled: string;
+}
+
+/**
+ * `[CLS] before text after [SEP]` with the text cut to fit the model's
+ * positions. `truncated` says whether it was. A [MASK] typed inside the text
+ * stays a [MASK] (the model sees it), but the one read is the pattern's.
+ */
+export function promptQuery(tokenizer: WordPieceTokenizer, pattern: Pattern, text: string): PromptQuery {
+  const textPieces = tokenizer.tokenize(text);
+  const room = tokenizer.maxLength - 2 - pattern.beforePieces.tokens.length - pattern.afterPieces.tokens.length;
+  const kept = Math.min(textPieces.tokens.length, room);
+  const truncated = kept < textPieces.tokens.length;
+  const cutText = truncated ? text.slice(0, kept === 0 ? 0 : textPieces.offsets[kept - 1][1]) : text;
+  const encoding: Encoding = {
+    tokens: [],
+    ids: [],
+    tokenTypeIds: [],
+    attentionMask: [],
+    specialTokensMask: [],
+    sequenceIds: [],
+    offsets: [],
+    truncated,
+  };
+  const add = (token: string, offset: Offset, special: boolean) => {
+    encoding.tokens.push(token);
+    encoding.ids.push(tokenizer.tokenToId(token));
+    encoding.tokenTypeIds.push(0);
+    encoding.attentionMask.push(1);
+    encoding.specialTokensMask.push(special ? 1 : 0);
+    encoding.sequenceIds.push(special ? null : 0);
+    encoding.offsets.push(offset);
+  };
+  const addPieces = (pieces: TokenizedText, count: number, shift: number) => {
+    for (let i = 0; i < count; i++) add(pieces.tokens[i], [pieces.offsets[i][0] + shift, pieces.offsets[i][1] + shift], false);
+  };
+  add('[CLS]', [0, 0], true);
+  addPieces(pattern.beforePieces, pattern.beforePieces.tokens.length, 0);
+  const maskInBefore = pattern.beforePieces.tokens.indexOf(tokenizer.idToToken(tokenizer.maskId));
+  addPieces(textPieces, kept, pattern.before.length);
+  const afterStart = encoding.ids.length;
+  addPieces(pattern.afterPieces, pattern.afterPieces.tokens.length, pattern.before.length + cutText.length);
+  add('[SEP]', [0, 0], true);
+  const position =
+    maskInBefore >= 0 ? 1 + maskInBefore : afterStart + pattern.afterPieces.tokens.indexOf(tokenizer.idToToken(tokenizer.maskId));
+  return { encoding, position, filled: pattern.before + cutText + pattern.after };
+}

@@ -1,0 +1,150 @@
+import { formatVerbalizer } from '../../engine/prompt';
+import { useT, type Translate } from '../i18n';
+import type { Problem } from './promptCheck';
+import { labelColor } from './PromptPredictBox';
+import type { PromptModel } from './storage';
+import type { usePrompt } from './usePrompt';
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+export const say = (t: Translate, p: Problem) => t(p.key, p.params);
+
+interface Props {
+  prompt: ReturnType<typeof usePrompt>;
+  modelLabel: string;
+  hasTwin: boolean;
+  which: PromptModel;
+  onWhich: (which: PromptModel) => void;
+  pattern: string;
+  onPattern: (pattern: string) => void;
+  defaultPattern: string;
+  verbalizer: string;
+  onVerbalizer: (text: string) => void;
+  labels: string[];
+  patternProblem: Problem | null;
+  verbalizerProblem: Problem | null;
+  canTrain: boolean;
+}
+
+/** Method A: ask the model to fill a blank; the label words decide, a few numbers are fitted. */
+export function PromptMethod(p: Props) {
+  const t = useT();
+  const { training, run, classifier } = p.prompt;
+  const words = classifier?.verbalizer ?? null;
+  return (
+    <section className="method-card" aria-labelledby="method-prompt-heading">
+      <h3 id="method-prompt-heading">{t('fs.prompt.title', { model: p.which === 'twin' ? t('fs.twin') : p.modelLabel })}</h3>
+      <p className="why">{t('fs.prompt.why')}</p>
+      <div className="controls prompt-controls">
+        {p.hasTwin && (
+          <label>
+            {t('fs.prompt.model')}{' '}
+            <select value={p.which} onChange={(e) => p.onWhich(e.target.value as PromptModel)} disabled={training.running}>
+              <option value="main">{t('fs.prompt.model.main', { model: p.modelLabel })}</option>
+              <option value="twin">{t('fs.prompt.model.twin')}</option>
+            </select>
+          </label>
+        )}
+      </div>
+      {p.which === 'twin' && <p className="hint">{t('fs.prompt.twinNote')}</p>}
+      <div className="prompt-fields">
+        <label>
+          {t('fs.pattern')}{' '}
+          <input
+            type="text"
+            value={p.pattern}
+            spellCheck={false}
+            aria-invalid={p.patternProblem !== null}
+            aria-describedby="prompt-pattern-hint"
+            onChange={(e) => p.onPattern(e.target.value)}
+          />
+        </label>
+        <button type="button" onClick={() => p.onPattern(p.defaultPattern)} disabled={p.pattern === p.defaultPattern}>
+          {t('fs.pattern.reset')}
+        </button>
+        <p className="hint" id="prompt-pattern-hint">
+          {t('fs.pattern.hint')}
+        </p>
+        {p.patternProblem !== null && (
+          <p className="notice notice-error" role="alert" data-testid="pattern-problem">
+            {say(t, p.patternProblem)}
+          </p>
+        )}
+        <label>
+          {t('fs.words')}{' '}
+          <input
+            type="text"
+            value={p.verbalizer}
+            spellCheck={false}
+            placeholder={t('fs.words.auto')}
+            aria-invalid={p.verbalizerProblem !== null}
+            aria-describedby="prompt-words-hint"
+            onChange={(e) => p.onVerbalizer(e.target.value)}
+          />
+        </label>
+        <p className="hint" id="prompt-words-hint">
+          {t('fs.words.hint', { example: p.labels.length >= 2 ? `${p.labels[0]}=…,…;${p.labels[1]}=…` : 'label=word,word' })}
+        </p>
+        {p.verbalizerProblem !== null && (
+          <p className="notice notice-error" role="alert" data-testid="words-problem">
+            {say(t, p.verbalizerProblem)}
+          </p>
+        )}
+      </div>
+      <div className="controls">
+        {training.running ? (
+          <button type="button" onClick={p.prompt.stop}>
+            {t('ft.stop')}
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void p.prompt.train()} disabled={!p.canTrain}>
+            {t('fs.prompt.train')}
+          </button>
+        )}
+        {training.running && (
+          <span role="status">
+            {t('fs.prompt.reading')}{' '}
+            <progress max={Math.max(training.total, 1)} value={training.done} aria-label={t('fs.prompt.progress')} />
+          </span>
+        )}
+      </div>
+      {training.error !== null && (
+        <p className="notice notice-error" role="alert">
+          {training.error}
+        </p>
+      )}
+      {training.cancelled && !training.running && <p className="notice">{t('fs.cancelled')}</p>}
+      {run !== null && classifier !== null && (
+        <div className="method-result" data-testid="prompt-result" data-accuracy={run.validationAccuracy ?? ''} data-done={!training.running}>
+          <p className="big-number">
+            {run.validationAccuracy === null
+              ? t('fs.result.noHeldOut', { accuracy: pct(run.trainAccuracy), n: run.trainedOn })
+              : t('fs.result.heldOut', { accuracy: pct(run.validationAccuracy), n: run.heldOut })}
+          </p>
+          <p className="hint">
+            {t('fs.result.trainedOn', { n: run.trainedOn, accuracy: pct(run.trainAccuracy) })}
+            {run.zeroShotAccuracy !== null && ` ${t('fs.result.zeroShot', { accuracy: pct(run.zeroShotAccuracy) })}`}
+          </p>
+          {words !== null && (
+            <p>
+              {run.foundWords ? t('fs.result.wordsFound') : t('fs.result.wordsTyped')}{' '}
+              {classifier.labels.map((l) => (
+                <span key={l} className="label-words">
+                  <span className="label-swatch" style={{ background: labelColor(classifier.labels, l) }} aria-hidden="true" /> <strong>{l}</strong>:{' '}
+                  {words[l].join(', ')}{' '}
+                </span>
+              ))}
+              {run.foundWords && (
+                <button type="button" onClick={() => p.onVerbalizer(formatVerbalizer(words, classifier.labels))}>
+                  {t('fs.result.editWords')}
+                </button>
+              )}
+            </p>
+          )}
+          <button type="button" onClick={p.prompt.forget}>
+            {t('fs.prompt.forget')}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

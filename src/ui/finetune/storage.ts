@@ -1,0 +1,184 @@
+/**
+ * What the fine-tuning panel remembers across a reload: the prompt's pattern and
+ * words, the chosen method, and the few-shot experiment's settings and results.
+ * Each field is checked on the way back in; a missing, corrupted or outdated
+ * value falls back to its default alone, so one bad field never costs the rest.
+ */
+import { FEWSHOT_METHODS, type FewShotCell, type FewShotMethod } from '../../engine/fewshot';
+
+export type Method = 'prompt' | 'head';
+/** Which model the prompt asks: the main (bidirectional) one or the causal twin. */
+export type PromptModel = 'main' | 'twin';
+
+export interface PanelSettings {
+  /** The method listed first and used by the "try a sentence" box. The prompt: it works with few examples. */
+  method: Method;
+  promptModel: PromptModel;
+  /** null: the default pattern for the examples' language. */
+  pattern: string | null;
+  /** `label=word,word;label=…` as typed; '' = found automatically from the examples. */
+  verbalizer: string;
+  /** Share of each label's examples held out to measure accuracy (both methods use the same split). */
+  heldOut: number;
+}
+
+export const HELD_OUT_CHOICES = [0.2, 0.25, 0.33, 0.5] as const;
+
+export const DEFAULT_PANEL: PanelSettings = { method: 'prompt', promptModel: 'main', pattern: null, verbalizer: '', heldOut: 0.25 };
+
+/** The shipped review sets, or the class's own examples (cross-validated). */
+export type ExperimentSource = 'amazon' | 'imdb' | 'yelp' | 'own';
+export const EXPERIMENT_SOURCES: readonly ExperimentSource[] = ['amazon', 'imdb', 'yelp', 'own'];
+export const K_CHOICES = [0, 4, 8, 16, 32, 64] as const;
+export const TEST_SIZE_CHOICES = [40, 100, 200, 400] as const;
+
+export interface ExperimentSettings {
+  source: ExperimentSource;
+  /** Test sentences (half per label) for a shipped set. */
+  testSize: number;
+  /** Folds for the class's own examples. */
+  folds: number;
+  draws: number;
+  ks: number[];
+  methods: FewShotMethod[];
+}
+
+export const DEFAULT_EXPERIMENT: ExperimentSettings = {
+  source: 'yelp',
+  testSize: 200,
+  folds: 4,
+  draws: 3,
+  ks: [...K_CHOICES],
+  methods: [...FEWSHOT_METHODS],
+};
+
+export interface ExperimentResults {
+  settings: ExperimentSettings;
+  /** Labels of the data the cells were measured on (chance = 1 / their number). */
+  labels: string[];
+  /** The model the experiment ran on (its location). */
+  model: string;
+  pattern: string;
+  cells: FewShotCell[];
+  /** 'cancelled': the cells finished before Cancel. */
+  status: 'done' | 'cancelled';
+}
+
+export const KEYS = {
+  panel: 'bert-playground.fewshot-panel.v1',
+  experiment: 'bert-playground.fewshot-experiment.v1',
+  results: 'bert-playground.fewshot-results.v1',
+  prompt: 'bert-playground.prompt.v1',
+} as const;
+
+type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
+const defaultStore = (): Store => {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined; // storage blocked (some private modes throw on access)
+  }
+};
+
+function readObject(key: string, store: Store): Record<string, unknown> | null {
+  try {
+    const raw = store?.getItem(key);
+    if (!raw) return null;
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeJson(key: string, value: unknown, store: Store = defaultStore()): void {
+  try {
+    if (value === null) store?.removeItem(key);
+    else store?.setItem(key, JSON.stringify(value));
+  } catch {
+    // full or blocked: kept for this visit only
+  }
+}
+
+const oneOf = <T>(choices: readonly T[], value: unknown, fallback: T): T => (choices.includes(value as T) ? (value as T) : fallback);
+const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+
+export function loadPanelSettings(store: Store = defaultStore()): PanelSettings {
+  const o = readObject(KEYS.panel, store) ?? {};
+  const d = DEFAULT_PANEL;
+  return {
+    method: oneOf<Method>(['prompt', 'head'], o.method, d.method),
+    promptModel: oneOf<PromptModel>(['main', 'twin'], o.promptModel, d.promptModel),
+    pattern: text(o.pattern, 500) ? o.pattern : d.pattern,
+    verbalizer: text(o.verbalizer, 2000) ? o.verbalizer : d.verbalizer,
+    heldOut: oneOf<number>(HELD_OUT_CHOICES, o.heldOut, d.heldOut),
+  };
+}
+
+/** Distinct allowed values, in the choices' order; the default when none is left. */
+function subset<T>(choices: readonly T[], value: unknown, fallback: T[]): T[] {
+  if (!Array.isArray(value)) return [...fallback];
+  const kept = choices.filter((c) => value.includes(c));
+  return kept.length > 0 ? kept : [...fallback];
+}
+
+export function checkExperimentSettings(value: unknown): ExperimentSettings {
+  const o = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const d = DEFAULT_EXPERIMENT;
+  return {
+    source: oneOf(EXPERIMENT_SOURCES, o.source, d.source),
+    testSize: oneOf<number>(TEST_SIZE_CHOICES, o.testSize, d.testSize),
+    folds: isInt(o.folds, 2, 10) ? o.folds : d.folds,
+    draws: isInt(o.draws, 1, 10) ? o.draws : d.draws,
+    ks: subset<number>(K_CHOICES, o.ks, d.ks),
+    methods: subset(FEWSHOT_METHODS, o.methods, d.methods),
+  };
+}
+
+export function loadExperimentSettings(store: Store = defaultStore()): ExperimentSettings {
+  return checkExperimentSettings(readObject(KEYS.experiment, store));
+}
+
+function isCell(c: unknown): c is FewShotCell {
+  if (typeof c !== 'object' || c === null) return false;
+  const o = c as Record<string, unknown>;
+  const unit = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+  return (
+    typeof o.dataset === 'string' &&
+    FEWSHOT_METHODS.includes(o.method as FewShotMethod) &&
+    isInt(o.k, 0, 1e6) &&
+    unit(o.mean) &&
+    typeof o.sd === 'number' &&
+    Number.isFinite(o.sd) &&
+    o.sd >= 0 &&
+    isInt(o.draws, 1, 1000) &&
+    Array.isArray(o.scores) &&
+    o.scores.length === o.draws &&
+    o.scores.every(unit)
+  );
+}
+
+/** The last experiment's results; null when there are none or they do not read back whole. */
+export function loadExperimentResults(store: Store = defaultStore()): ExperimentResults | null {
+  const o = readObject(KEYS.results, store);
+  if (o === null) return null;
+  const labels = o.labels;
+  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) return null;
+  if (typeof o.model !== 'string' || typeof o.pattern !== 'string') return null;
+  if (o.status !== 'done' && o.status !== 'cancelled') return null;
+  if (!Array.isArray(o.cells) || !o.cells.every(isCell)) return null;
+  return { settings: checkExperimentSettings(o.settings), labels, model: o.model, pattern: o.pattern, cells: o.cells, status: o.status };
+}
+
+export const savePanelSettings = (s: PanelSettings, store: Store = defaultStore()) => writeJson(KEYS.panel, s, store);
+export const saveExperimentSettings = (s: ExperimentSettings, store: Store = defaultStore()) => writeJson(KEYS.experiment, s, store);
+export const saveExperimentResults = (r: ExperimentResults | null, store: Store = defaultStore()) => writeJson(KEYS.results, r, store);
+
+export function readText(key: string, store: Store = defaultStore()): string | null {
+  try {
+    return store?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
