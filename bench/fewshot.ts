@@ -11,7 +11,8 @@
  *   {"default_method": "prompt|head",
  *    "fewshot": [{"dataset", "method", "k", "mean", "sd", "draws"}]}
  * default_method = whichever of prompt and head (the CLI's two methods) has the
- * higher mean over the three sets at k = 64.
+ * higher mean over the three sets at k = 64. Then (stderr only) the page's default
+ * classroom run: the prompt on the starter set, held-out accuracy over 10 seeds.
  *
  * The from-scratch model trains every encoder layer on every draw (≈ 10–60 s a
  * draw on 2 cores, against < 1 s for the other methods), so it gets fewer draws
@@ -19,7 +20,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadModel, type Bert } from '../src/engine/bert';
-import { FEWSHOT_METHODS, runFewShot, sentimentDataset, type FewShotCell } from '../src/engine/fewshot';
+import { FEWSHOT_METHODS, runFewShot, sentimentDataset, stats, type FewShotCell } from '../src/engine/fewshot';
+import { trainPrompt } from '../src/engine/prompt';
+import { STARTER_EXAMPLES } from '../src/ui/examples';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 
 const MAIN = 'public/weights/bert-mini';
@@ -52,6 +55,33 @@ function fixture(name: string): { text: string; class: number }[] {
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/**
+ * The page's default classroom run, measured (stderr only): the prompt trained on the 40-sentence
+ * starter set with a quarter of each label held out, on BERT-mini and on its twin, seeds 0–9.
+ */
+async function starterSet(say: (line: string) => void): Promise<void> {
+  const labels = ['positive', 'negative'];
+  for (const location of [MAIN, TWIN]) {
+    const bert = await loadModel(folderSource(location));
+    try {
+      const held: number[] = [];
+      const zero: number[] = [];
+      for (let seed = 0; seed < 10; seed++) {
+        const r = await trainPrompt(bert, STARTER_EXAMPLES, { labels, validationFraction: 0.25, seed });
+        held.push(r.validationAccuracy ?? NaN);
+        zero.push(r.zeroShotAccuracy ?? NaN);
+      }
+      const { mean, sd } = stats(held);
+      say(
+        `starter set, ${location}: held out (10 sentences) ${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)}% over seeds 0–9 ` +
+          `(seed 0: ${(100 * held[0]).toFixed(0)}%); zero-shot on the same sentences ${(100 * stats(zero).mean).toFixed(1)}%`,
+      );
+    } finally {
+      bert.dispose();
+    }
+  }
+}
 
 export async function fewshotBench(say: (line: string) => void): Promise<FewShotBenchResult> {
   const draws = count('draws', 10);
@@ -96,9 +126,14 @@ export async function fewshotBench(say: (line: string) => void): Promise<FewShot
     }).join('   ');
     say(`k = ${String(k).padStart(2)}  mean of the 3 sets:  ${line}`);
   }
-  const largest = Math.max(...ks);
+  // The CLI's default is the better of its two methods where the issue asks: k = 64 (else the largest k run).
+  const at = ks.includes(64) ? 64 : Math.max(...ks);
+  const prompt = meanAt('prompt', at);
+  const head = meanAt('head', at);
+  if (Number.isNaN(prompt) || Number.isNaN(head)) throw new Error(`no prompt and head results on all three sets at k = ${at}`);
+  await starterSet(say);
   return {
-    default_method: meanAt('prompt', largest) >= meanAt('head', largest) ? 'prompt' : 'head',
+    default_method: prompt >= head ? 'prompt' : 'head',
     fewshot: cells
       .sort((a, b) => DATASETS.indexOf(a.dataset) - DATASETS.indexOf(b.dataset) || FEWSHOT_METHODS.indexOf(a.method) - FEWSHOT_METHODS.indexOf(b.method) || a.k - b.k)
       .map((c) => ({ dataset: c.dataset, method: c.method, k: c.k, mean: round(c.mean), sd: round(c.sd), draws: c.draws })),

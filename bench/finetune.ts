@@ -20,7 +20,10 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type Bert } from '../src/engine/bert';
-import { prng, sentenceFeatures, trainHead, type ClassifierHead, type LabelledExample, type Pooling } from '../src/engine/finetune';
+import { predictBagOfWords, trainBagOfWords } from '../src/engine/bow';
+import { linearHeadAccuracy as headAccuracy, stats } from '../src/engine/fewshot';
+import { prng, sentenceFeatures, trainHead, type LabelledExample, type Pooling } from '../src/engine/finetune';
+import { shuffle } from '../src/engine/prng';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 
 const SHIPPED = 'public/weights/bert-mini';
@@ -68,14 +71,7 @@ function load(dataset: string): LabelledExample[] {
   return rows.filter((r) => r.text.trim() !== '').map((r) => ({ text: r.text, label: LABELS[r.class] }));
 }
 
-function shuffled<T>(xs: T[], random: () => number): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
+const shuffled = <T,>(xs: T[], random: () => number): T[] => shuffle([...xs], random);
 
 /** A fixed balanced test set, and the rest as the pool training examples are drawn from. */
 function split(all: LabelledExample[], test: number): { pool: LabelledExample[]; testSet: LabelledExample[] } {
@@ -90,57 +86,6 @@ function balancedSample(pool: LabelledExample[], n: number, seed: number): Label
   const random = prng(1000 + seed);
   return LABELS.flatMap((l) => shuffled(pool.filter((e) => e.label === l), random).slice(0, n / 2));
 }
-
-/** Accuracy of a linear head on precomputed sentence vectors (no second forward pass per head). */
-function headAccuracy(head: ClassifierHead, features: Float32Array[], truth: LabelledExample[]): number {
-  const { kernel, bias, shape } = head.layers[0];
-  const [H, C] = shape;
-  let correct = 0;
-  features.forEach((x, n) => {
-    const logits = Array.from(bias);
-    for (let i = 0; i < H; i++) for (let c = 0; c < C; c++) logits[c] += x[i] * kernel[i * C + c];
-    if (head.labels[logits.indexOf(Math.max(...logits))] === truth[n].label) correct++;
-  });
-  return correct / features.length;
-}
-
-/** The baseline: binary bag-of-words logistic regression (L2), full-batch gradient descent. */
-function bagOfWords(train: LabelledExample[], testSet: LabelledExample[]): number {
-  const words = (t: string) => [...new Set(t.toLowerCase().match(/[a-z']+/g) ?? [])];
-  const vocab = new Map<string, number>();
-  for (const e of train) for (const w of words(e.text)) if (!vocab.has(w)) vocab.set(w, vocab.size);
-  const encode = (t: string) => words(t).flatMap((w) => (vocab.has(w) ? [vocab.get(w) as number] : []));
-  const X = train.map((e) => encode(e.text));
-  const y = train.map((e) => (e.label === 'positive' ? 1 : 0));
-  const w = new Float64Array(vocab.size);
-  let b = 0;
-  const lambda = 1e-2;
-  const lr = 0.5;
-  for (let step = 0; step < 300; step++) {
-    const grad = new Float64Array(vocab.size);
-    let gb = 0;
-    X.forEach((xs, n) => {
-      const z = b + xs.reduce((s, j) => s + w[j], 0);
-      const err = 1 / (1 + Math.exp(-z)) - y[n];
-      for (const j of xs) grad[j] += err / X.length;
-      gb += err / X.length;
-    });
-    for (let j = 0; j < w.length; j++) w[j] -= lr * (grad[j] + lambda * w[j]);
-    b -= lr * gb;
-  }
-  let correct = 0;
-  for (const e of testSet) {
-    const z = b + encode(e.text).reduce((s, j) => s + w[j], 0);
-    if ((z > 0 ? 'positive' : 'negative') === e.label) correct++;
-  }
-  return correct / testSet.length;
-}
-
-const stats = (xs: number[]) => {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(xs.length - 1, 1));
-  return { mean, sd };
-};
 
 async function timing(location: string, backend: 'cpu' | 'wasm', examples: LabelledExample[]): Promise<TimingRow> {
   await initNodeBackend([backend]);
@@ -218,7 +163,8 @@ export async function finetuneBench(
             const { head } = await trainHead(bert, train, { labels: LABELS, pooling, seed, validationFraction: 0 });
             scores[`bert-${pooling}`].push(headAccuracy(head, testFeatures[pooling], testSet));
           }
-          scores['bag-of-words'].push(bagOfWords(train, testSet));
+          const bow = trainBagOfWords(train, LABELS);
+          scores['bag-of-words'].push(testSet.filter((e) => predictBagOfWords(bow, e.text) === e.label).length / testSet.length);
         }
         for (const method of ['bert-mean', 'bert-cls', 'bag-of-words'] as const) {
           const { mean, sd } = stats(scores[method]);

@@ -55,8 +55,9 @@ test('zero-shot first, then both methods train on the starter set; guesses, mess
   await expect(page.getByTestId('pattern-problem')).toContainText('2 × [MASK]');
   await expect(pattern).toHaveValue('{text} It was [MASK] and [MASK].');
   // On the causal twin the guess comes from the left context: the page says so, and refuses a blank before the sentence.
+  // The shipped pair starts the prompt on the twin (a blank at the end is its own pre-training task).
   const model = page.locator('.method-card').first().getByRole('combobox', { name: 'Model', exact: true });
-  await model.selectOption('twin');
+  await expect(model).toHaveValue('twin');
   await expect(page.getByText('The causal twin guesses the blank from the left context only')).toBeVisible();
   await pattern.fill('[MASK]: {text}');
   await expect(page.getByTestId('pattern-problem')).toContainText('reads left to right');
@@ -64,6 +65,7 @@ test('zero-shot first, then both methods train on the starter set; guesses, mess
   await expect(page.getByTestId('pattern-problem')).toHaveCount(0);
   await page.getByRole('button', { name: 'Default pattern' }).click();
   await expect(pattern).toHaveValue('{text} It was [MASK].');
+  await model.selectOption('twin');
   const words = page.getByRole('textbox', { name: 'Label words' });
   await words.fill('positive=good,marvellous;negative=bad');
   await expect(page.getByTestId('words-problem')).toContainText('“marvellous” (label “positive”) is 4 pieces');
@@ -126,10 +128,10 @@ test('the experiment draws a reduced learning curve, can be cancelled, and survi
   await expect(page.getByRole('progressbar', { name: 'Experiment progress' })).toBeVisible();
   const results = page.getByTestId('experiment-results');
   await expect(results).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
-  // prompt at k = 0 and 8; the four others at k = 8 (they need examples).
-  await expect(results).toHaveAttribute('data-cells', '6');
+  // The two prompts at k = 0 and 8; the four others at k = 8 (they need examples).
+  await expect(results).toHaveAttribute('data-cells', '8');
   const plot = page.getByRole('img', { name: /Learning curve/ });
-  await expect(plot.locator('g.series')).toHaveCount(5);
+  await expect(plot.locator('g.series')).toHaveCount(6);
   await expect(plot.locator('g.series[data-series="prompt"] g.point')).toHaveCount(2);
   await expect(plot.locator('g.series[data-series="prompt"] path.line')).toHaveAttribute('d', /^M/);
   await expect(page.getByTestId('cell-bow-8')).toHaveText(/^\d+% ± \d+%$/);
@@ -146,9 +148,9 @@ test('the experiment draws a reduced learning curve, can be cancelled, and survi
   await expect(page.getByRole('spinbutton', { name: 'Draws per k' })).toHaveValue('2');
   await expect(page.getByRole('checkbox', { name: '8', exact: true })).toBeChecked();
   await expect(page.getByRole('checkbox', { name: '4', exact: true })).not.toBeChecked();
-  await expect(page.getByTestId('experiment-results')).toHaveAttribute('data-cells', '6');
+  await expect(page.getByTestId('experiment-results')).toHaveAttribute('data-cells', '8');
   await expect(page.getByTestId('cell-prompt-0')).toHaveText(promptZero ?? '');
-  await expect(page.getByRole('img', { name: /Learning curve/ }).locator('g.series')).toHaveCount(5);
+  await expect(page.getByRole('img', { name: /Learning curve/ }).locator('g.series')).toHaveCount(6);
 
   // Corrupted storage: every value falls back to its default; the panel still works.
   await page.evaluate(() => {

@@ -10,7 +10,7 @@ test('switch to Korean and back; the choice is remembered', async ({ page }) => 
   await expect(page.getByRole('heading', { name: '1 · 문장을 입력하세요' })).toBeVisible();
   await expect(page.getByRole('heading', { name: '3 · 각 단어는 어디를 볼까?' })).toBeVisible();
   await expect(page.getByRole('tab', { name: '히트맵' })).toBeVisible();
-  await expect(page.getByRole('button', { name: '학습', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: '헤드 학습', exact: true })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
   // The model picker and the architecture figure follow too.
   const picker = page.getByTestId('model-picker');

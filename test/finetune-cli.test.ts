@@ -17,10 +17,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('cli finetune / classify', () => {
   it('trains a head from a TSV file, then classifies stdin one JSON line per sentence', () => {
     const head = join(dir, 'head.json');
-    const train = cli(['finetune', '--model', MLM, '--train', 'test/fixtures/finetune/sentiment.tsv', '--out', head, '--epochs', '40', '--seed', '3']);
+    const train = cli(['finetune', '--method', 'head', '--model', MLM, '--train', 'test/fixtures/finetune/sentiment.tsv', '--out', head, '--epochs', '40', '--seed', '3']);
     expect(train.code, train.stderr).toBe(0);
     const summary = JSON.parse(train.stdout);
-    expect(summary).toMatchObject({ head, labels: ['positive', 'negative'], examples: 24, pooling: 'mean', epochs: 40 });
+    expect(summary).toMatchObject({ head, method: 'head', labels: ['positive', 'negative'], examples: 24, pooling: 'mean', epochs: 40 });
     expect(summary.train_loss).toBeGreaterThan(0);
     expect(summary.val_accuracy).toBeGreaterThanOrEqual(0);
     expect(summary.ms).toBeGreaterThan(0);
@@ -34,6 +34,57 @@ describe('cli finetune / classify', () => {
       expect(Object.keys(line.probs)).toEqual(['positive', 'negative']);
       expect(line.probs.positive + line.probs.negative).toBeCloseTo(1, 6);
       expect(line.label).toBe(line.probs.positive > 0.5 ? 'positive' : 'negative');
+    }
+  });
+
+  it('the default method fills a blank: trains with a pattern and words, and classify reads the saved prompt', () => {
+    const out = join(dir, 'prompt.json');
+    const train = cli([
+      'finetune', '--model', MLM, '--train', 'test/fixtures/finetune/sentiment.tsv', '--out', out,
+      '--pattern', '{text} it was [MASK] .', '--verbalizer', 'positive=good,happy;negative=bad,sad', '--seed', '1',
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    const summary = JSON.parse(train.stdout);
+    expect(summary).toMatchObject({
+      classifier: out,
+      method: 'prompt',
+      labels: ['positive', 'negative'],
+      examples: 24,
+      pattern: '{text} it was [MASK] .',
+      verbalizer: { positive: ['good', 'happy'], negative: ['bad', 'sad'] },
+      truncated: 0,
+    });
+    expect(summary.val_accuracy).toBeGreaterThanOrEqual(0);
+    const saved = JSON.parse(readFileSync(out, 'utf8'));
+    expect(saved).toMatchObject({ format: 'bert-playground-prompt', method: 'prompt', pattern: '{text} it was [MASK] .' });
+
+    const r = cli(['classify', '--model', MLM, '--head', out], 'i love this good film\nvery bad movie\n');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.probs.positive + line.probs.negative).toBeCloseTo(1, 6);
+      expect(line.truncated).toBe(false);
+    }
+  });
+
+  it('refuses bad patterns, multi-piece label words and the other method\'s flags, writing nothing', () => {
+    const out = join(dir, 'never-prompt.json');
+    const base = ['finetune', '--model', MLM, '--train', 'test/fixtures/finetune/sentiment.tsv', '--out', out];
+    for (const [extra, message] of [
+      [['--pattern', '{text} it was good .'], /exactly one \[MASK\].*has 0/],
+      [['--pattern', '{text} [MASK] [MASK]'], /exactly one \[MASK\].*has 2/],
+      [['--verbalizer', 'positive=unhappy;negative=bad'], /"unhappy" \(label "positive"\) is 2 pieces/],
+      [['--verbalizer', 'positive good'], /label=word/],
+      [['--epochs', '3'], /--epochs is for --method head/],
+      [['--method', 'head', '--pattern', '{text} [MASK]'], /--pattern is for --method prompt/],
+      [['--method', 'magic'], /--method must be "prompt" or "head"/],
+    ] as const) {
+      const r = cli([...base, ...extra]);
+      expect(r.code, extra.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
     }
   });
 

@@ -15,7 +15,7 @@ import {
   classifyLogProbs,
   classifyPrompt,
   defaultVerbalizer,
-  fitScaleBias,
+  fitLabelWeights,
   labelScores,
   parseVerbalizer,
   promptFromJson,
@@ -132,7 +132,7 @@ describe('scores, calibration and the fit', () => {
   });
 
   it('stays at the zero-shot prior without examples and finds the optimum with them', () => {
-    expect(fitScaleBias([], [], 2)).toEqual({ scale: [1, 1], bias: [0, 0] });
+    expect(fitLabelWeights([], [], 2, [1, 0])).toEqual({ weights: [[1, 0], [1, 0]], bias: [0, 0] });
     // Label 1 wins whenever x1 − x0 > 0.5: the fit must move the threshold, i.e. bias_0 − bias_1 > 0.
     const x: number[][] = [];
     const y: number[] = [];
@@ -142,7 +142,9 @@ describe('scores, calibration and the fit', () => {
       y.push(d > 0.5 ? 1 : 0);
     }
     const l2 = 0.5;
-    const { scale, bias } = fitScaleBias(x, y, 2, { l2 });
+    const fit = fitLabelWeights(x.map((xi) => xi.map((v) => [v])), y, 2, [1], { l2 });
+    const scale = fit.weights.map((w) => w[0]);
+    const bias = fit.bias;
     // Optimality: the gradient of mean cross-entropy + (l2/n)Σ((a−1)² + b²) is zero at the answer.
     const n = x.length;
     const grad = [0, 0, 0, 0];
@@ -165,13 +167,37 @@ describe('scores, calibration and the fit', () => {
   });
 
   it('a stronger prior keeps the fit nearer the zero-shot classifier', () => {
-    const x = [[0, 1], [0, 0.8], [0, -1], [0, 0.9]];
+    const x = [[0, 1], [0, 0.8], [0, -1], [0, 0.9]].map((xi) => xi.map((v) => [v]));
     const y = [0, 0, 1, 0]; // the examples say the words point the other way
-    const weak = fitScaleBias(x, y, 2, { l2: 0.01 });
-    const strong = fitScaleBias(x, y, 2, { l2: 100 });
-    expect(Math.abs(strong.scale[1] - 1)).toBeLessThan(Math.abs(weak.scale[1] - 1));
-    expect(strong.scale[1]).toBeGreaterThan(0.9);
-    expect(weak.scale[1]).toBeLessThan(0);
+    const weak = fitLabelWeights(x, y, 2, [1], { l2: 0.01 });
+    const strong = fitLabelWeights(x, y, 2, [1], { l2: 100 });
+    expect(Math.abs(strong.weights[1][0] - 1)).toBeLessThan(Math.abs(weak.weights[1][0] - 1));
+    expect(strong.weights[1][0]).toBeGreaterThan(0.9);
+    expect(weak.weights[1][0]).toBeLessThan(0);
+  });
+
+  it('found words start at weight 0 and gain weight only as the examples support them', () => {
+    // Group 0 (the label words) says nothing here; group 1 (found words) separates the labels.
+    const x: number[][][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const label = i % 2;
+      x.push([
+        [0, label === 0 ? 1 : -1],
+        [0, label === 1 ? 1 : -1],
+      ]);
+      y.push(label);
+    }
+    const few = fitLabelWeights(x.slice(0, 2), y.slice(0, 2), 2, [1, 0], { l2: 5 });
+    const many = fitLabelWeights(x, y, 2, [1, 0], { l2: 5 });
+    expect(many.weights[0][1]).toBeGreaterThan(few.weights[0][1]);
+    expect(few.weights[0][1]).toBeGreaterThan(0);
+    // Every example right with the fitted weights.
+    const right = x.filter((xi, i) => {
+      const z = xi.map((xc, c) => many.weights[c][0] * xc[0] + many.weights[c][1] * xc[1] + many.bias[c]);
+      return (z[1] > z[0] ? 1 : 0) === y[i];
+    }).length;
+    expect(right).toBe(30);
   });
 });
 
@@ -196,8 +222,10 @@ describe('verbalizer search', () => {
         targets.push(positive ? 0 : 1);
       }
       const { verbalizer, ranking } = searchVerbalizer(model, rows, targets, ['good', 'bad'], { perLabel: 2, candidates: 5 });
-      expect(verbalizer).toEqual({ good: ['great', 'fine'], bad: ['awful', 'movie'].filter((w) => verbalizer.bad.includes(w)) });
+      expect(verbalizer.good).toEqual(['great', 'fine']);
+      // "awful" separates; the runner-up is one of the words that say nothing (their noise decides which).
       expect(verbalizer.bad[0]).toBe('awful');
+      expect(['the', 'movie']).toContain(verbalizer.bad[1]);
       expect(ranking.find((r) => r.label === 'good')?.word).toBe('great');
       // [PAD] and the other specials never compete.
       expect([...verbalizer.good, ...verbalizer.bad].some((w) => w.startsWith('['))).toBe(false);
@@ -256,8 +284,12 @@ describe('zero-shot and few-shot prompt classifiers', () => {
     expect(a.classifier).toEqual(b.classifier);
     expect(a.validation.length).toBe(6);
     expect(a.validationAccuracy).not.toBeNull();
-    expect(a.classifier.verbalizer.positive[0]).toBe('good'); // the label name's words come first, searched words after
-    expect(a.classifier.verbalizer.positive.length).toBe(4);
+    // The label name's words stay the label words; the search's words are a second group with its own weight.
+    expect(a.classifier.verbalizer).toEqual({ positive: ['good'], negative: ['bad'] });
+    expect(a.classifier.found?.words.positive).toHaveLength(3);
+    expect(a.classifier.found?.words.negative).toHaveLength(3);
+    expect(a.classifier.found?.words.positive).not.toContain('good');
+    expect(a.classifier.found?.scale).toHaveLength(2);
     expect(a.classifier.trainedOn).toEqual({ model: bert.location, examples: 18, seed: 3 });
     const c = await trainPrompt(bert, examples, { ...options, seed: 4 });
     expect(c.validation).not.toEqual(a.validation);
@@ -266,6 +298,7 @@ describe('zero-shot and few-shot prompt classifiers', () => {
   it('uses a given verbalizer as it is and refuses a bad one before reading anything', async () => {
     const r = await trainPrompt(bert, examples, { labels: LABELS, verbalizer: { positive: ['good', 'happy'], negative: ['bad', 'sad'] } });
     expect(r.classifier.verbalizer).toEqual({ positive: ['good', 'happy'], negative: ['bad', 'sad'] });
+    expect(r.classifier.found).toBeNull();
     await expect(trainPrompt(bert, examples, { labels: LABELS, verbalizer: { positive: ['unhappy'], negative: ['bad'] } })).rejects.toThrow(/2 pieces/);
     await expect(trainPrompt(bert, examples, { labels: LABELS, pattern: '{text} good' })).rejects.toThrow(/exactly one \[MASK\]/);
     await expect(trainPrompt(bert, [{ text: 'x', label: 'neutral' }], { labels: LABELS })).rejects.toThrow(/not one of the labels/);
@@ -278,10 +311,17 @@ describe('zero-shot and few-shot prompt classifiers', () => {
     expect(r.probs.positive + r.probs.negative).toBeCloseTo(1, 6);
     expect(r.filled).toBe('a very good film It was [MASK].');
     expect(r.guesses).toHaveLength(61);
+    // Best first, and the same order fill-mask gives.
+    for (let i = 1; i < r.guesses.length; i++) expect(r.guesses[i].probability).toBeLessThanOrEqual(r.guesses[i - 1].probability);
+    const [fill] = await fillMask(bert, r.filled, { topK: 5 });
+    expect(r.guesses.slice(0, 5).map((g) => g.token)).toEqual(fill.predictions.map((p) => p.token));
     const good = r.guesses.find((g) => g.token === 'good');
     expect(good?.label).toBe('positive');
     expect(r.guesses.find((g) => g.token === 'the')?.label).toBeNull();
-    expect(r.wordProbabilities.positive[0].word).toBe('good');
+    expect(r.wordProbabilities.positive[0]).toMatchObject({ word: 'good', found: false });
+    expect(r.wordProbabilities.positive.filter((w) => w.found).map((w) => w.word)).toEqual(classifier.found?.words.positive);
+    const foundWord = classifier.found?.words.negative[0];
+    expect(r.guesses.find((g) => g.token === foundWord)?.label).toBe('negative');
     // The same numbers as classifying precomputed rows.
     const rows = await maskLogProbs(bert, [promptQuery(bert.tokenizer, parsePattern(bert.tokenizer, classifier.pattern), 'a very good film')]);
     expect(classifyLogProbs(bert, classifier, rows)[0].probs.positive).toBeCloseTo(r.probs.positive, 6);
@@ -290,8 +330,11 @@ describe('zero-shot and few-shot prompt classifiers', () => {
   it('works on the causal twin: its guess comes from the left context', async () => {
     const r = await trainPrompt(decoder, examples, { labels: LABELS, seed: 1 });
     expect(r.classifier.labels).toEqual(LABELS);
-    const [c] = await classifyPrompt(decoder, r.classifier, ['good movie']);
-    expect(LABELS).toContain(c.label);
+    const [c] = await classifyPrompt(decoder, r.classifier, ['good movie'], { topK: 5 });
+    // The guesses are the decoder's own next-word guesses at the blank (fill-mask reads the row before it).
+    const [fill] = await fillMask(decoder, c.filled, { topK: 5 });
+    expect(c.guesses.map((g) => g.token)).toEqual(fill.predictions.map((p) => p.token));
+    c.guesses.forEach((g, i) => expect(g.probability).toBeCloseTo(fill.predictions[i].score, 5));
   });
 
   it('any number of labels', async () => {
@@ -303,7 +346,13 @@ describe('zero-shot and few-shot prompt classifiers', () => {
     ];
     const r = await trainPrompt(bert, three, { labels: ['positive', 'negative', 'neutral'], seed: 0 });
     expect(r.classifier.scale).toHaveLength(3);
-    expect(r.classifier.verbalizer.neutral.length).toBeGreaterThan(0);
+    // The tiny vocabulary has none of "neutral"'s usual words: all three labels then take their found words.
+    expect(r.classifier.verbalizer.neutral).toHaveLength(3);
+    expect(r.classifier.found).toBeNull();
+    const unnamed = await trainPrompt(bert, examples.map((e) => ({ ...e, label: e.label === 'positive' ? 'x' : 'y' })), { labels: ['x', 'y'] });
+    expect(unnamed.classifier.found).toBeNull(); // nothing to start from: the found words are the label words
+    expect(unnamed.classifier.verbalizer.x).toHaveLength(3);
+    expect(unnamed.zeroShotAccuracy).toBeNull();
     const [c] = await classifyPrompt(bert, r.classifier, ['the cat']);
     expect(Object.keys(c.probs)).toEqual(['positive', 'negative', 'neutral']);
   });
@@ -325,6 +374,14 @@ describe('saving', () => {
     expect(() => promptFromJson(broken((o) => (o.bias = [0, null])))).toThrow(/"bias"/);
     expect(() => promptFromJson(broken((o) => (o.verbalizer = { positive: ['good'] })))).toThrow(/verbalizer.negative/);
     expect(() => promptFromJson(broken((o) => (o.labels = ['a', 'a'])))).toThrow(/"labels"/);
+    expect(() => promptFromJson(broken((o) => ((o.found as Record<string, unknown>).scale = [1, 'x'])))).toThrow(/"found.scale"/);
+    expect(() => promptFromJson(broken((o) => ((o.found as Record<string, unknown>).words = { positive: [] })))).toThrow(/"found.words.positive"/);
+    expect(promptFromJson(broken((o) => (o.found = null))).found).toBeNull();
+    // Version 1 (before found words) reads as found = null; unknown versions are refused.
+    expect(promptFromJson(broken((o) => (o.version = 1))).found).toBeNull();
+    expect(() => promptFromJson(broken((o) => (o.version = 3)))).toThrow(/unsupported version 3/);
+    const overlap: PromptClassifier = { ...classifier, found: { ...(classifier.found as NonNullable<PromptClassifier['found']>), words: { positive: ['good'], negative: ['sad'] } } };
+    await expect(classifyPrompt(bert, overlap, ['good'])).rejects.toThrow(/both a label word and a found word/);
     const other: PromptClassifier = { ...classifier, verbalizer: { positive: ['zebra'], negative: ['bad'] } };
     await expect(classifyPrompt(bert, other, ['good'])).rejects.toThrow(/not in this model's vocabulary/);
   });
@@ -385,7 +442,7 @@ describe('the few-shot experiment', () => {
       onCell: (c) => seen.push(`${c.method}@${c.k}`),
       onProgress: (p) => progress.push(p.done / p.total),
     });
-    expect(seen).toEqual(['prompt@0', 'prompt@4', 'head@4', 'twin_head@4', 'scratch@4', 'bow@4']);
+    expect(seen).toEqual(['prompt@0', 'twin_prompt@0', 'prompt@4', 'twin_prompt@4', 'head@4', 'twin_head@4', 'scratch@4', 'bow@4']);
     expect(progress.at(-1)).toBe(1);
     for (const c of cells) {
       expect(c.draws).toBe(c.k === 0 ? 1 : 2);

@@ -6,7 +6,7 @@
  *   npm run --silent cli -- finetune --model DIR|URL --train FILE.tsv --out CLASSIFIER.json [--method prompt|head]
  *                                    [--pattern P] [--verbalizer V] [--validation F] [--seed S]
  *                                    [--epochs N] [--pooling cls|mean] [--hidden N] [--unfreeze N]   (head only)
- *   npm run --silent cli -- classify --model DIR|URL --head CLASSIFIER.json     (sentences on stdin)
+ *   npm run --silent cli -- classify --model DIR|URL --classifier FILE.json     (sentences on stdin; --head too)
  * JSON goes to stdout and nothing else does; errors go to stderr with exit code 1.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -26,7 +26,8 @@ const USAGE = `usage:
        prompt (default): [--pattern "{text} It was [MASK]."] [--verbalizer "positive=good,great;negative=bad,terrible"]
        head:             [--epochs N] [--pooling cls|mean] [--hidden N] [--unfreeze N]
                                                       FILE.tsv: one "label<TAB>text" per line; prints a JSON summary
-  cli classify --model DIR|URL --head CLASSIFIER.json reads sentences on stdin; one JSON {label, probs} per line`;
+  cli classify --model DIR|URL --classifier FILE.json reads sentences on stdin; one JSON {label, probs} per line
+                                                      (--head FILE.json: the same; a prompt's lines also say "truncated")`;
 
 class UsageError extends Error {}
 
@@ -96,10 +97,7 @@ function fraction(value: string | undefined): number | undefined {
   return f;
 }
 
-/**
- * The default method is the prompt: on the benchmark (`npm run bench -- --fewshot`) it beat a
- * head on frozen features at every k from 4 to 64 examples (README, "Few-shot learning").
- */
+/** The default method is the one `npm run bench -- --fewshot` reports as default_method (README, "Few-shot learning"). */
 async function finetune(values: Record<string, string | boolean | undefined>): Promise<void> {
   const str = (k: string) => values[k] as string | undefined;
   const method = str('method') ?? 'prompt';
@@ -166,7 +164,8 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
     await writeFile(out, headToJson(head));
     const last = history[history.length - 1];
     const summary = {
-      head: out,
+      classifier: out,
+      head: out, // the key this summary had before prompts existed
       method,
       labels,
       examples: examples.length,
@@ -186,6 +185,8 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
   }
 }
 
+const CLASSIFY_CHUNK = 256;
+
 /** A saved classifier of either method: the prompt's JSON says "format": "bert-playground-prompt". */
 async function classifyLines(modelLocation: string, headFile: string): Promise<void> {
   const json = await readFile(headFile, 'utf8');
@@ -204,13 +205,18 @@ async function classifyLines(modelLocation: string, headFile: string): Promise<v
   await initNodeBackend();
   const bert = await loadModel(sourceFor(modelLocation));
   try {
-    if (prompt !== null) {
-      for (const r of await classifyPrompt(bert, prompt, lines)) {
-        process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs, truncated: r.truncated }) + '\n');
-      }
-    } else if (head !== null) {
-      for (const r of await classifyBatch(bert, head, lines)) {
-        process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs }) + '\n');
+    // In chunks: a prompt reads a whole vocabulary row per sentence (30,522 floats for bert-base),
+    // so memory stays bounded by the chunk, not by the length of stdin.
+    for (let start = 0; start < lines.length; start += CLASSIFY_CHUNK) {
+      const chunk = lines.slice(start, start + CLASSIFY_CHUNK);
+      if (prompt !== null) {
+        for (const r of await classifyPrompt(bert, prompt, chunk, { topK: 0 })) {
+          process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs, truncated: r.truncated }) + '\n');
+        }
+      } else if (head !== null) {
+        for (const r of await classifyBatch(bert, head, chunk)) {
+          process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs }) + '\n');
+        }
       }
     }
   } finally {
@@ -237,6 +243,7 @@ async function main(argv: string[]): Promise<void> {
       train: { type: 'string' },
       out: { type: 'string' },
       head: { type: 'string' },
+      classifier: { type: 'string' },
       epochs: { type: 'string' },
       pooling: { type: 'string' },
       seed: { type: 'string' },
@@ -251,7 +258,10 @@ async function main(argv: string[]): Promise<void> {
   });
   if (command === 'tokenize') return tokenize(required(values.vocab, 'vocab'), values.cased ?? false);
   if (command === 'finetune') return finetune(values);
-  if (command === 'classify') return classifyLines(required(values.model, 'model'), required(values.head, 'head'));
+  if (command === 'classify') {
+    if (values.head !== undefined && values.classifier !== undefined) throw new UsageError('give --classifier or --head, not both');
+    return classifyLines(required(values.model, 'model'), required(values.classifier ?? values.head, 'classifier'));
+  }
   if (command !== 'encode' && command !== 'fill-mask') throw new UsageError(`unknown command "${command}"`);
 
   const mask = values.mask;

@@ -20,9 +20,10 @@ export function words(text: string): string[] {
 
 /**
  * Softmax regression on word presence, L2-regularised, by full-batch gradient
- * descent from zero — deterministic, no seed. The settings (λ = 0.01, step 0.5,
- * 300 steps) were the project's baseline before any prompt method existed, and
- * are kept so the comparison is not tuned against.
+ * descent from zero — deterministic, no seed. λ = 0.01, step 0.5 and 300 steps
+ * are the settings of the project's earlier baseline (a binary sigmoid over
+ * [a-z'] words, bench/finetune.ts before this file), set before any prompt method
+ * existed and not tuned since; softmax over any number of labels and any script.
  */
 export function trainBagOfWords(examples: LabelledExample[], labels: string[]): BagOfWords {
   const C = labels.length;

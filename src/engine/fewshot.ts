@@ -2,6 +2,8 @@
  * "Does pre-training help?" — the experiment behind BERT's central claim, as a
  * learning curve: accuracy on held-out sentences after k labelled examples, for
  *  - prompt:    the pre-trained model fills a blank (prompt.ts), a few numbers fitted;
+ *  - twin_prompt: the same on the causal twin, which guesses the blank from the left context —
+ *               exactly its pre-training task when the blank ends the pattern;
  *  - head:      a linear head on the frozen pre-trained model's mean-pooled features;
  *  - twin_head: the same on the causal twin (pre-trained GPT-style);
  *  - scratch:   the same architecture from random initialisation, every encoder
@@ -18,12 +20,12 @@ import { predictBagOfWords, trainBagOfWords } from './bow';
 import { sentenceFeatures, trainHead, classifyBatch, type ClassifierHead, type LabelledExample } from './finetune';
 import { BertModel } from './model';
 import { DEFAULT_PATTERN, parsePattern } from './pattern';
-import { prng } from './prng';
+import { prng, shuffle } from './prng';
 import { classifyLogProbs, defaultVerbalizer, patternLogProbs, trainPrompt, zeroShotPrompt } from './prompt';
 import { randomCheckpoint } from './random';
 
-export type FewShotMethod = 'prompt' | 'head' | 'twin_head' | 'scratch' | 'bow';
-export const FEWSHOT_METHODS: FewShotMethod[] = ['prompt', 'head', 'twin_head', 'scratch', 'bow'];
+export type FewShotMethod = 'prompt' | 'twin_prompt' | 'head' | 'twin_head' | 'scratch' | 'bow';
+export const FEWSHOT_METHODS: FewShotMethod[] = ['prompt', 'twin_prompt', 'head', 'twin_head', 'scratch', 'bow'];
 
 export interface FewShotDataset {
   name: string;
@@ -50,7 +52,7 @@ export interface FewShotOptions {
   /** Example counts; 0 is run only by methods that can predict without examples (prompt). */
   ks: number[];
   draws: number;
-  /** Default: all; twin_head is skipped without a twin. */
+  /** Default: all; twin_prompt and twin_head are skipped without a twin. */
   methods?: FewShotMethod[];
   /** The pre-trained model: prompt and head run on it; scratch copies its shape and vocabulary. */
   main: Bert;
@@ -79,15 +81,6 @@ export function stats(xs: number[]): { mean: number; sd: number } {
   return { mean, sd };
 }
 
-function shuffled<T>(xs: T[], random: () => number): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 /** k examples with the labels as even as k allows (the first labels get the remainder); null when the pool is too small. */
 export function balancedDraw(pool: LabelledExample[], labels: string[], k: number, random: () => number): LabelledExample[] | null {
   const out: LabelledExample[] = [];
@@ -95,7 +88,7 @@ export function balancedDraw(pool: LabelledExample[], labels: string[], k: numbe
     const want = Math.floor(k / labels.length) + (c < k % labels.length ? 1 : 0);
     const members = pool.filter((e) => e.label === labels[c]);
     if (members.length < want) return null;
-    out.push(...shuffled(members, random).slice(0, want));
+    out.push(...shuffle([...members], random).slice(0, want));
   }
   return out;
 }
@@ -105,7 +98,7 @@ export function sentimentDataset(name: string, rows: { text: string; class: numb
   const labels = ['negative', 'positive'];
   const all = rows.filter((r) => typeof r.text === 'string' && r.text.trim() !== '').map((r) => ({ text: r.text.trim(), label: labels[r.class === 1 ? 1 : 0] }));
   const random = prng(seed);
-  const byLabel = labels.map((l) => shuffled(all.filter((e) => e.label === l), random));
+  const byLabel = labels.map((l) => shuffle(all.filter((e) => e.label === l), random));
   const half = Math.floor(testSize / 2);
   return {
     name,
@@ -119,7 +112,7 @@ export function crossValidationDatasets(examples: LabelledExample[], labels: str
   if (!(Number.isInteger(folds) && folds >= 2)) throw new Error(`folds must be an integer ≥ 2 (got ${folds})`);
   const random = prng(seed);
   const fold = new Map<LabelledExample, number>();
-  for (const label of labels) shuffled(examples.filter((e) => e.label === label), random).forEach((e, i) => fold.set(e, i % folds));
+  for (const label of labels) shuffle(examples.filter((e) => e.label === label), random).forEach((e, i) => fold.set(e, i % folds));
   return Array.from({ length: folds }, (_, f) => ({
     name: `fold ${f + 1}/${folds}`,
     test: examples.filter((e) => fold.get(e) === f),
@@ -128,7 +121,7 @@ export function crossValidationDatasets(examples: LabelledExample[], labels: str
 }
 
 /** Accuracy of a linear (no hidden layer) head on precomputed sentence vectors: no second forward pass. */
-function linearHeadAccuracy(head: ClassifierHead, features: Float32Array[], truth: LabelledExample[]): number {
+export function linearHeadAccuracy(head: ClassifierHead, features: Float32Array[], truth: LabelledExample[]): number {
   const { kernel, bias, shape } = head.layers[0];
   const [H, C] = shape;
   let correct = 0;
@@ -158,6 +151,8 @@ export function untrainedTwin(main: Bert, seed = SCRATCH.seed): Bert {
   };
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 function abortError(): Error {
   const error = new Error('the experiment was cancelled');
   error.name = 'AbortError';
@@ -171,12 +166,14 @@ export async function runFewShot(datasets: FewShotDataset[], options: FewShotOpt
   const pattern = options.pattern ?? DEFAULT_PATTERN;
   if (!(Number.isInteger(options.draws) && options.draws >= 1)) throw new Error(`draws must be an integer ≥ 1 (got ${options.draws})`);
   for (const k of options.ks) if (!(Number.isInteger(k) && k >= 0)) throw new Error(`k must be a whole number ≥ 0 (got ${k})`);
-  const methods = (options.methods ?? FEWSHOT_METHODS).filter((m) => m !== 'twin_head' || options.twin);
+  const twin = options.twin ?? null;
+  const methods = (options.methods ?? FEWSHOT_METHODS).filter((m) => !m.startsWith('twin_') || twin !== null);
   if (methods.includes('prompt')) parsePattern(main.tokenizer, pattern);
-  const zeroShotWords = defaultVerbalizer(main, labels);
-  // Cells that can run: k = 0 only for the prompt with default words; k ≥ one example per label for the rest.
+  if (methods.includes('twin_prompt')) parsePattern((twin as Bert).tokenizer, pattern);
+  const zeroShot = { prompt: defaultVerbalizer(main, labels) !== null, twin_prompt: twin !== null && defaultVerbalizer(twin, labels) !== null };
+  // Cells that can run: k = 0 only for the prompts with default words; k ≥ one example per label for the rest.
   const runs = (method: FewShotMethod, k: number) =>
-    k === 0 ? method === 'prompt' && zeroShotWords !== null : k >= labels.length;
+    k === 0 ? (method === 'prompt' || method === 'twin_prompt') && zeroShot[method] : k >= labels.length;
   const units = datasets.length * options.ks.reduce((n, k) => n + methods.filter((m) => runs(m, k)).length * (k === 0 ? 1 : options.draws), 0);
   let done = 0;
   const step = (what: string) => options.onProgress?.({ done: ++done, total: units, what });
@@ -191,9 +188,12 @@ export async function runFewShot(datasets: FewShotDataset[], options: FewShotOpt
       const testTexts = dataset.test.map((e) => e.text);
       options.onProgress?.({ done, total: units, what: `${dataset.name}: reading the test sentences` });
       // Frozen models: the test set's blank guesses and sentence vectors are computed once per dataset.
-      const testLogProbs = methods.includes('prompt') ? await patternLogProbs(main, pattern, testTexts, { signal }) : [];
+      const testLogProbs = {
+        prompt: methods.includes('prompt') ? await patternLogProbs(main, pattern, testTexts, { signal }) : [],
+        twin_prompt: methods.includes('twin_prompt') ? await patternLogProbs(twin as Bert, pattern, testTexts, { signal }) : [],
+      };
       const testFeatures = methods.includes('head') ? await sentenceFeatures(main, testTexts, 'mean', { signal }) : [];
-      const twinFeatures = methods.includes('twin_head') && options.twin ? await sentenceFeatures(options.twin, testTexts, 'mean', { signal }) : [];
+      const twinFeatures = methods.includes('twin_head') ? await sentenceFeatures(twin as Bert, testTexts, 'mean', { signal }) : [];
       const accuracyOf = (predicted: string[]) => predicted.filter((p, i) => p === dataset.test[i].label).length / Math.max(predicted.length, 1);
       for (const k of options.ks) {
         const draws = k === 0 ? 1 : options.draws;
@@ -206,15 +206,17 @@ export async function runFewShot(datasets: FewShotDataset[], options: FewShotOpt
             if (!runs(method, k)) continue;
             check();
             let accuracy: number;
-            if (method === 'prompt') {
+            if (method === 'prompt' || method === 'twin_prompt') {
+              const bert = method === 'prompt' ? main : (twin as Bert);
               const classifier =
                 k === 0
-                  ? await zeroShotPrompt(main, labels, { pattern, signal })
-                  : (await trainPrompt(main, train, { labels, pattern, seed: drawSeed, signal })).classifier;
-              accuracy = accuracyOf(classifyLogProbs(main, classifier, testLogProbs).map((c) => c.label));
+                  ? await zeroShotPrompt(bert, labels, { pattern, signal })
+                  : (await trainPrompt(bert, train, { labels, pattern, seed: drawSeed, signal })).classifier;
+              accuracy = accuracyOf(classifyLogProbs(bert, classifier, testLogProbs[method]).map((c) => c.label));
             } else if (method === 'head' || method === 'twin_head') {
-              const bert = method === 'head' ? main : (options.twin as Bert);
-              const { head } = await trainHead(bert, train, { labels, seed: drawSeed, validationFraction: 0, signal });
+              const bert = method === 'head' ? main : (twin as Bert);
+              // Mean pooling and a linear head: what linearHeadAccuracy reads on the precomputed test vectors.
+              const { head } = await trainHead(bert, train, { labels, seed: drawSeed, validationFraction: 0, pooling: 'mean', hiddenUnits: 0, signal });
               accuracy = linearHeadAccuracy(head, method === 'head' ? testFeatures : twinFeatures, dataset.test);
             } else if (method === 'scratch') {
               const { head } = await trainHead(scratch as Bert, train, {
@@ -235,6 +237,7 @@ export async function runFewShot(datasets: FewShotDataset[], options: FewShotOpt
             check(); // a stopped training returns what it had: not a score
             scores.get(method)?.push(accuracy);
             step(`${dataset.name}: k = ${k}, draw ${d + 1}/${draws}, ${method}`);
+            await nextTurn(); // a page stays responsive between cells, and a Cancel is heard
           }
         }
         for (const method of methods) {

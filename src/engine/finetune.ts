@@ -17,7 +17,7 @@ import { expectedWeights } from './checkpoint';
 import { pool } from './heads';
 import { encoderLayer, type LayerWeights } from './layer';
 import { dense, gelu, type Dense, type Norm } from './ops';
-import { prng } from './prng';
+import { prng, shuffle, stratifiedSplit } from './prng';
 import { writeSafetensors, type NamedTensor } from './safetensorsWriter';
 import type { Encoding, Offset } from './tokenizer';
 
@@ -160,14 +160,6 @@ const YIELD_EVERY_MS = 30;
 // ---------------------------------------------------------------------------
 
 export { prng };
-
-function shuffle<T>(xs: T[], random: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -528,19 +520,6 @@ function checkInput(bert: Bert, examples: LabelledExample[], options: TrainOptio
   if (options.pooling !== undefined && options.pooling !== 'cls' && options.pooling !== 'mean') {
     throw new Error(`pooling must be "cls" or "mean" (got "${String(options.pooling)}")`);
   }
-}
-
-/** Per label, a seeded shuffle and the first round(n·fraction) held out — but never a label's last training example. */
-function stratifiedSplit(targets: number[], classes: number, fraction: number, random: () => number) {
-  const train: number[] = [];
-  const validation: number[] = [];
-  for (let c = 0; c < classes; c++) {
-    const members = shuffle(targets.flatMap((t, i) => (t === c ? [i] : [])), random);
-    const held = Math.min(Math.round(members.length * fraction), members.length - 1);
-    validation.push(...members.slice(0, Math.max(held, 0)));
-    train.push(...members.slice(Math.max(held, 0)));
-  }
-  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
 }
 
 /** Glorot-uniform kernel [in, out] (Glorot & Bengio 2010), seeded. */

@@ -132,8 +132,9 @@ export async function estimateDownload(
     if (!response.ok) {
       // Say what is there instead, before anything is downloaded: "only pytorch_model.bin" tells
       // a teacher what to look for; "no weights found" alone reads like a broken link.
-      const other: string[] = [];
-      for (const name of OTHER_WEIGHT_FORMATS) if ((await head(name)).ok) other.push(name);
+      // A HEAD that fails (network, a gated repo's 403) counts as "absent": it must not hide this message.
+      const present = await Promise.all(OTHER_WEIGHT_FORMATS.map((name) => head(name).then((r) => r.ok, () => false)));
+      const other = OTHER_WEIGHT_FORMATS.filter((_, i) => present[i]);
       throw new Error(
         other.length > 0
           ? `${root}: only ${other.length > 1 ? `${other.slice(0, -1).join(', ')} and ${other[other.length - 1]}` : other[0]} — the playground reads model.safetensors, and a web page cannot ` +

@@ -9,3 +9,34 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Fisher–Yates, in place, with a seeded generator (returns xs). */
+export function shuffle<T>(xs: T[], random: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+}
+
+/**
+ * Indices split per label: a seeded shuffle, then the first round(n·fraction) held out —
+ * never a label's last training example. The page's two few-shot methods call it with the
+ * same seed, so they are scored on the same held-out examples.
+ */
+export function stratifiedSplit(
+  targets: number[],
+  classes: number,
+  fraction: number,
+  random: () => number,
+): { train: number[]; validation: number[] } {
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const members = shuffle(targets.flatMap((t, i) => (t === c ? [i] : [])), random);
+    const held = Math.max(Math.min(Math.round(members.length * fraction), members.length - 1), 0);
+    validation.push(...members.slice(0, held));
+    train.push(...members.slice(held));
+  }
+  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+}

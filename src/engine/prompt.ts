@@ -11,17 +11,19 @@
  *  2. calibration (Zhao et al. 2021, "Calibrate Before Use") — subtract each label's
  *     score on content-free inputs ("N/A", "", "[MASK]"), so a model that likes
  *     "good" in any blank does not call everything positive; this alone is zero-shot;
- *  3. few-shot fit — logit_c = a_c·s_c + b_c: 2 numbers per label, fitted by
- *     regularised logistic regression on the examples (pulled towards the zero-shot a=1, b=0);
- *  4. automatic verbalizer search (Schick, Schmid & Schütze 2020) — suggests, per label,
- *     the words whose blank probability best separates that label's examples from the rest.
+ *  3. automatic verbalizer search (Schick, Schmid & Schütze 2020) — finds, per label,
+ *     the words whose blank probability best separates that label's examples from the rest;
+ *  4. few-shot fit — logit_c = a_c·s_c + g_c·f_c + b_c (s: the label words, f: the found
+ *     words): 3 numbers per label, fitted by regularised logistic regression on the examples
+ *     and pulled towards the zero-shot classifier (a = 1, g = 0, b = 0), so that words found
+ *     in a handful of examples count only as far as the examples support them.
  *
  * Like bert.ts, tensors never leave the engine: the classifier is plain numbers.
  */
 import { maskLogProbs, type Bert } from './bert';
 import type { Classification, LabelledExample } from './finetune';
 import { parsePattern, promptQuery, DEFAULT_PATTERN, type Pattern } from './pattern';
-import { prng } from './prng';
+import { prng, stratifiedSplit } from './prng';
 
 export { DEFAULT_PATTERN } from './pattern';
 
@@ -59,12 +61,18 @@ export interface PromptClassifier {
   method: 'prompt';
   labels: string[];
   pattern: string;
+  /** The label words (given, or from the label names): zero-shot rests on them alone. */
   verbalizer: Verbalizer;
-  /** Per label: its mean score on the content-free inputs, subtracted before a and b apply. */
+  /** Per label: its words' mean score on the content-free inputs, subtracted before the weights apply. */
   calibration: number[];
-  /** Per label: logit_c = scale_c · (s_c − calibration_c) + bias_c. Zero-shot: 1 and 0. */
+  /**
+   * Per label: logit_c = scale_c·(s_c − calibration_c) + found.scale_c·(f_c − found.calibration_c) + bias_c.
+   * Zero-shot: scale 1, bias 0, no found words.
+   */
   scale: number[];
   bias: number[];
+  /** Words verbalizer search found in the examples, per label, with their own weight; null when none were searched. */
+  found: { words: Verbalizer; calibration: number[]; scale: number[] } | null;
   /** null for zero-shot (no examples). */
   trainedOn: { model: string; examples: number; seed: number } | null;
 }
@@ -191,8 +199,21 @@ export function calibrationFrom(contentFree: Float32Array[], ids: number[][]): n
   return ids.map((_, c) => rows.reduce((s, r) => s + r[c], 0) / rows.length);
 }
 
-function logits(classifier: Pick<PromptClassifier, 'calibration' | 'scale' | 'bias'>, scores: number[]): number[] {
-  return scores.map((s, c) => classifier.scale[c] * (s - classifier.calibration[c]) + classifier.bias[c]);
+/** Row of blank log-probabilities → label logits, with the word ids looked up once. */
+function scorer(bert: Bert, classifier: PromptClassifier): (row: Float32Array) => number[] {
+  const ids = verbalizerIds(bert, classifier.labels, classifier.verbalizer);
+  const found = classifier.found;
+  const foundIds = found === null ? null : verbalizerIds(bert, classifier.labels, found.words);
+  return (row) => {
+    const s = labelScores(row, ids);
+    const f = foundIds === null ? null : labelScores(row, foundIds);
+    return s.map(
+      (v, c) =>
+        classifier.scale[c] * (v - classifier.calibration[c]) +
+        (found === null || f === null ? 0 : found.scale[c] * (f[c] - found.calibration[c])) +
+        classifier.bias[c],
+    );
+  };
 }
 
 function softmax(xs: number[]): number[] {
@@ -230,57 +251,68 @@ export async function zeroShotPrompt(
     calibration: calibrationFrom(contentFree, ids),
     scale: labels.map(() => 1),
     bias: labels.map(() => 0),
+    found: null,
     trainedOn: null,
   };
 }
 
 export interface FitOptions {
-  /** L2 pull of (a, b) towards the zero-shot (1, 0), per example-free unit; default 1. */
+  /** L2 pull of every weight towards its zero-shot value, per example-free unit; default 1. */
   l2?: number;
   steps?: number;
 }
 
 /**
- * Multinomial logistic regression with 2 parameters per label — logit_c =
- * a_c·x_c + b_c on the calibrated label scores x — minimising the mean
- * cross-entropy + (l2 / n)·Σ((a_c − 1)² + b_c²). The prior is the zero-shot
- * classifier, so with few examples the fit stays near it and moves only as far
- * as the examples insist. Deterministic: full-batch Newton steps on a convex loss.
+ * Multinomial logistic regression with a few parameters per label — logit_c =
+ * Σ_g w_cg·x_cg + b_c over G score groups (the label words, and the words found
+ * in the examples) — minimising the mean cross-entropy + (l2 / n)·Σ((w − prior)² + b²).
+ * The prior is the zero-shot classifier (label words weigh 1, found words 0),
+ * so with few examples the fit stays near it and moves only as far as the
+ * examples insist. Deterministic: full-batch Newton steps on a convex loss.
+ * `x[i][c][g]`: example i, label c, group g.
  */
-export function fitScaleBias(x: number[][], targets: number[], classes: number, options: FitOptions = {}): { scale: number[]; bias: number[] } {
+export function fitLabelWeights(
+  x: number[][][],
+  targets: number[],
+  classes: number,
+  prior: number[],
+  options: FitOptions = {},
+): { weights: number[][]; bias: number[] } {
   const l2 = options.l2 ?? 1;
   const steps = options.steps ?? 50;
+  const G = prior.length;
+  const per = G + 1; // label c's parameters: θ[c·per + g] = w_cg, θ[c·per + G] = b_c
+  const P = classes * per;
+  const start = Array.from({ length: P }, (_, k) => (k % per < G ? prior[k % per] : 0));
+  const theta = [...start];
   const n = x.length;
-  const P = 2 * classes; // [a_0..a_{C-1}, b_0..b_{C-1}]
-  const theta = [...new Array<number>(classes).fill(1), ...new Array<number>(classes).fill(0)];
-  const prior = [...theta];
-  if (n === 0) return { scale: theta.slice(0, classes), bias: theta.slice(classes) };
+  const unpack = () => ({
+    weights: Array.from({ length: classes }, (_, c) => theta.slice(c * per, c * per + G)),
+    bias: Array.from({ length: classes }, (_, c) => theta[c * per + G]),
+  });
+  if (n === 0) return unpack();
   for (let step = 0; step < steps; step++) {
     const grad = new Array<number>(P).fill(0);
     const hess = Array.from({ length: P }, () => new Array<number>(P).fill(0));
     for (let i = 0; i < n; i++) {
-      const z = x[i].map((v, c) => theta[c] * v + theta[classes + c]);
-      const p = softmax(z);
-      // d z_c / d a_c = x_c, d z_c / d b_c = 1: each logit depends on its own two parameters.
-      const dz = (c: number, k: number) => (k === c ? x[i][c] : k === classes + c ? 1 : 0);
+      // u_c: ∂z_c/∂(label c's parameters) = [x_c1 … x_cG, 1]; other labels' parameters do not move z_c.
+      const u = x[i].map((xc) => [...xc, 1]);
+      const p = softmax(u.map((uc, c) => uc.reduce((z, v, g) => z + v * theta[c * per + g], 0)));
       for (let c = 0; c < classes; c++) {
         const r = p[c] - (targets[i] === c ? 1 : 0);
-        grad[c] += r * x[i][c];
-        grad[classes + c] += r;
-      }
-      // Hessian of the cross-entropy: Σ_{c,d} (δ_cd p_c − p_c p_d) ∂z_c ∂z_d.
-      for (let c = 0; c < classes; c++) {
+        for (let g = 0; g < per; g++) grad[c * per + g] += r * u[c][g];
+        // Hessian of the cross-entropy: (δ_cd p_c − p_c p_d) u_c u_dᵀ.
         for (let d = 0; d < classes; d++) {
           const w = (c === d ? p[c] : 0) - p[c] * p[d];
           if (w === 0) continue;
-          for (const k of [c, classes + c]) for (const m of [d, classes + d]) hess[k][m] += w * dz(c, k) * dz(d, m);
+          for (let g = 0; g < per; g++) for (let h = 0; h < per; h++) hess[c * per + g][d * per + h] += w * u[c][g] * u[d][h];
         }
       }
     }
     for (let k = 0; k < P; k++) {
-      grad[k] = grad[k] / n + (2 * l2 / n) * (theta[k] - prior[k]);
+      grad[k] = grad[k] / n + ((2 * l2) / n) * (theta[k] - start[k]);
       for (let m = 0; m < P; m++) hess[k][m] /= n;
-      hess[k][k] += 2 * l2 / n + 1e-9;
+      hess[k][k] += (2 * l2) / n + 1e-9;
     }
     const delta = solve(hess, grad);
     let moved = 0;
@@ -290,7 +322,7 @@ export function fitScaleBias(x: number[][], targets: number[], classes: number, 
     }
     if (moved < 1e-10) break;
   }
-  return { scale: theta.slice(0, classes), bias: theta.slice(classes) };
+  return unpack();
 }
 
 /** Gaussian elimination with partial pivoting; A is small (2·labels square). */
@@ -330,6 +362,18 @@ function isWordPiece(token: string): boolean {
   return /^\p{L}[\p{L}\p{M}'-]*$/u.test(token);
 }
 
+/** Ids of the vocabulary's whole-word pieces, found once per tokenizer (a regex over 30,000–120,000 tokens). */
+const wordIdCache = new WeakMap<object, number[]>();
+function wordIds(bert: Bert): number[] {
+  let ids = wordIdCache.get(bert.tokenizer);
+  if (ids === undefined) {
+    ids = [];
+    for (let v = 0; v < bert.config.vocabSize; v++) if (isWordPiece(bert.tokenizer.idToToken(v))) ids.push(v);
+    wordIdCache.set(bert.tokenizer, ids);
+  }
+  return ids;
+}
+
 /**
  * Per label, the words whose calibrated blank log-probability best separates
  * that label's examples from the others' — ranked by a t-statistic (difference
@@ -351,8 +395,8 @@ export function searchVerbalizer(
   if (n === 0) throw new Error('verbalizer search needs examples');
   const mean = new Float64Array(V);
   for (const row of logProbs) for (let v = 0; v < V; v++) mean[v] += Math.exp(row[v]) / n;
-  const candidates = Array.from({ length: V }, (_, v) => v)
-    .filter((v) => isWordPiece(bert.tokenizer.idToToken(v)) && !(options.exclude?.has(v) ?? false))
+  const candidates = wordIds(bert)
+    .filter((v) => !(options.exclude?.has(v) ?? false))
     .sort((a, b) => mean[b] - mean[a] || a - b)
     .slice(0, options.candidates ?? 500);
   const ranking: { word: string; label: string; score: number }[] = [];
@@ -438,22 +482,9 @@ export function checkExamples(examples: LabelledExample[], labels: string[]): nu
   });
 }
 
-/** Per label, a seeded shuffle and round(n·fraction) held out — never a label's last training example. */
+/** The held-out split trainPrompt and trainHead make for a seed (for the page to show which examples they are). */
 export function stratifiedHoldout(targets: number[], classes: number, fraction: number, seed: number): { train: number[]; validation: number[] } {
-  const random = prng(seed);
-  const train: number[] = [];
-  const validation: number[] = [];
-  for (let c = 0; c < classes; c++) {
-    const members = targets.flatMap((t, i) => (t === c ? [i] : []));
-    for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [members[i], members[j]] = [members[j], members[i]];
-    }
-    const held = fraction <= 0 ? 0 : Math.max(Math.min(Math.round(members.length * fraction), members.length - 1), 0);
-    validation.push(...members.slice(0, held));
-    train.push(...members.slice(held));
-  }
-  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+  return stratifiedSplit(targets, classes, fraction, prng(seed));
 }
 
 /**
@@ -486,57 +517,87 @@ export async function trainPrompt(bert: Bert, examples: LabelledExample[], optio
     signal: options.signal,
     onProgress: progress(examples.length),
   });
-  const split = stratifiedHoldout(targets, labels.length, fraction, seed);
+  // The same split as trainHead's for the same seed (its generator's first use), so the page can compare them.
+  const split = stratifiedSplit(targets, labels.length, fraction, prng(seed));
   const trainRows = split.train.map((i) => rows[i]);
   const trainTargets = split.train.map((i) => targets[i]);
 
   const defaults = defaultVerbalizer(bert, labels);
+  const meanRow = (rs: Float32Array[]) => {
+    const out = new Float32Array(rs[0].length);
+    for (const r of rs) for (let v = 0; v < r.length; v++) out[v] += r[v] / rs.length;
+    return out;
+  };
   let verbalizer: Verbalizer;
+  let foundWords: Verbalizer | null = null;
   let ranking: PromptTrainResult['ranking'] = [];
   if (requested === 'auto') {
     // Search on calibrated rows, so words the model puts in every blank do not win.
-    const calibrated = trainRows.map((row) => {
-      const out = new Float32Array(row.length);
-      for (let v = 0; v < row.length; v++) out[v] = row[v] - contentFree.reduce((s, r) => s + r[v], 0) / contentFree.length;
-      return out;
-    });
+    const bias = meanRow(contentFree);
+    const calibrated = trainRows.map((row) => row.map((v, i) => v - bias[i]));
     const exclude = new Set(defaults === null ? [] : verbalizerIds(bert, labels, defaults).flat());
     const found = searchVerbalizer(bert, calibrated, trainTargets, labels, { perLabel: options.searchPerLabel ?? 3, exclude });
     ranking = found.ranking;
-    verbalizer = Object.fromEntries(labels.map((l) => [l, [...(defaults?.[l] ?? []), ...found.verbalizer[l]]]));
-    if (labels.some((l) => verbalizer[l].length === 0)) {
-      throw new Error(`verbalizer search found no words for some label: give a verbalizer (label=word,word;…)`);
+    if (labels.some((l) => found.verbalizer[l].length === 0)) {
+      throw new Error('verbalizer search found no words for some label: give a verbalizer (label=word,word;…)');
+    }
+    // Labels whose names say nothing: the found words are the label words (nothing else to start from).
+    if (defaults === null) verbalizer = found.verbalizer;
+    else {
+      verbalizer = defaults;
+      foundWords = found.verbalizer;
     }
   } else {
     verbalizer = requested;
   }
   const ids = verbalizerIds(bert, labels, verbalizer);
   const calibration = calibrationFrom(contentFree, ids);
-  const features = (i: number) => labelScores(rows[i], ids).map((s, c) => s - calibration[c]);
-  const { scale, bias } = fitScaleBias(split.train.map(features), trainTargets, labels.length, options);
+  const foundIds = foundWords === null ? null : verbalizerIds(bert, labels, foundWords);
+  const foundCalibration = foundIds === null ? null : calibrationFrom(contentFree, foundIds);
+  const features = (i: number): number[][] => {
+    const s = labelScores(rows[i], ids);
+    const f = foundIds === null ? null : labelScores(rows[i], foundIds);
+    return s.map((v, c) => (f === null || foundCalibration === null ? [v - calibration[c]] : [v - calibration[c], f[c] - foundCalibration[c]]));
+  };
+  const prior = foundIds === null ? [1] : [1, 0];
+  const { weights, bias } = fitLabelWeights(split.train.map(features), trainTargets, labels.length, prior, options);
   const classifier: PromptClassifier = {
     method: 'prompt',
     labels: [...labels],
     pattern,
-    verbalizer,
+    verbalizer: Object.fromEntries(labels.map((l) => [l, [...verbalizer[l]]])),
     calibration,
-    scale,
+    scale: weights.map((w) => w[0]),
     bias,
+    found:
+      foundWords === null || foundCalibration === null
+        ? null
+        : { words: foundWords, calibration: foundCalibration, scale: weights.map((w) => w[1]) },
     trainedOn: { model: bert.location, examples: split.train.length, seed },
   };
-  const accuracy = (clf: Pick<PromptClassifier, 'calibration' | 'scale' | 'bias'>, idx: number[], wordIds: number[][]) =>
-    idx.length === 0 ? null : idx.filter((i) => argmax(logits(clf, labelScores(rows[i], wordIds))) === targets[i]).length / idx.length;
+  const accuracy = (clf: PromptClassifier, idx: number[]) => {
+    if (idx.length === 0) return null;
+    const score = scorer(bert, clf);
+    return idx.filter((i) => argmax(score(rows[i])) === targets[i]).length / idx.length;
+  };
   let zeroShotAccuracy: number | null = null;
   if (defaults !== null) {
     const zsIds = verbalizerIds(bert, labels, defaults);
-    const zs = { calibration: calibrationFrom(contentFree, zsIds), scale: labels.map(() => 1), bias: labels.map(() => 0) };
-    zeroShotAccuracy = accuracy(zs, split.validation.length > 0 ? split.validation : split.train, zsIds);
+    const zs: PromptClassifier = {
+      ...classifier,
+      verbalizer: defaults,
+      calibration: calibrationFrom(contentFree, zsIds),
+      scale: labels.map(() => 1),
+      bias: labels.map(() => 0),
+      found: null,
+    };
+    zeroShotAccuracy = accuracy(zs, split.validation.length > 0 ? split.validation : split.train);
   }
   return {
     classifier,
     zeroShotAccuracy,
-    trainAccuracy: accuracy(classifier, split.train, ids) ?? 0,
-    validationAccuracy: accuracy(classifier, split.validation, ids),
+    trainAccuracy: accuracy(classifier, split.train) ?? 0,
+    validationAccuracy: accuracy(classifier, split.validation),
     validation: split.validation,
     ranking,
     truncated: queries.filter((q) => q.encoding.truncated).length,
@@ -551,9 +612,9 @@ function argmax(xs: number[]): number {
 
 /** Label probabilities from rows of blank log-probabilities (already computed, e.g. for a whole test set). */
 export function classifyLogProbs(bert: Bert, classifier: PromptClassifier, rows: Float32Array[]): Classification[] {
-  const ids = verbalizerIds(bert, classifier.labels, classifier.verbalizer);
+  const score = scorer(bert, classifier);
   return rows.map((row) => {
-    const p = softmax(logits(classifier, labelScores(row, ids)));
+    const p = softmax(score(row));
     return { label: classifier.labels[argmax(p)], probs: Object.fromEntries(classifier.labels.map((l, i) => [l, p[i]])) };
   });
 }
@@ -564,8 +625,25 @@ export interface PromptClassification extends Classification {
   truncated: boolean;
   /** The model's top guesses for the blank, with the label each word speaks for (null: none). */
   guesses: { token: string; probability: number; label: string | null }[];
-  /** P(word | blank) of every verbalizer word, by label. */
-  wordProbabilities: Record<string, { word: string; probability: number }[]>;
+  /** P(word | blank) of every label word (found: from verbalizer search), by label. */
+  wordProbabilities: Record<string, { word: string; probability: number; found: boolean }[]>;
+}
+
+/** The k largest entries' indices, best first, in one pass (k is small; the vocabulary may be 100,000+). */
+function topIds(row: Float32Array, k: number): number[] {
+  const best: number[] = [];
+  if (k <= 0) return best;
+  for (let v = 0; v < row.length; v++) {
+    if (best.length === k && row[v] <= row[best[k - 1]]) continue;
+    let at = best.length === k ? k - 1 : best.length;
+    if (best.length < k) best.push(v);
+    while (at > 0 && row[best[at - 1]] < row[v]) {
+      best[at] = best[at - 1];
+      at--;
+    }
+    best[at] = v;
+  }
+  return best;
 }
 
 /** Classify texts with a prompt classifier; each result also shows the blank's guesses, for the page. */
@@ -580,14 +658,14 @@ export async function classifyPrompt(
   const queries = texts.map((t) => promptQuery(bert.tokenizer, parsed, t));
   const rows = await maskLogProbs(bert, queries, options);
   const ids = verbalizerIds(bert, classifier.labels, classifier.verbalizer);
+  const foundIds = classifier.found === null ? classifier.labels.map(() => []) : verbalizerIds(bert, classifier.labels, classifier.found.words);
   const owner = new Map<number, string>();
-  ids.forEach((words, c) => words.forEach((id) => owner.set(id, classifier.labels[c])));
+  [...ids, ...foundIds].forEach((words, c) => words.forEach((id) => owner.set(id, classifier.labels[c % classifier.labels.length])));
+  const score = scorer(bert, classifier);
   const topK = options.topK ?? 10;
   return rows.map((row, i) => {
-    const p = softmax(logits(classifier, labelScores(row, ids)));
-    const top = Array.from(row.keys())
-      .sort((a, b) => row[b] - row[a] || a - b)
-      .slice(0, topK);
+    const p = softmax(score(row));
+    const top = topIds(row, topK);
     return {
       label: classifier.labels[argmax(p)],
       probs: Object.fromEntries(classifier.labels.map((l, c) => [l, p[c]])),
@@ -597,7 +675,11 @@ export async function classifyPrompt(
       wordProbabilities: Object.fromEntries(
         classifier.labels.map((l, c) => [
           l,
-          ids[c].map((id) => ({ word: bert.tokenizer.idToToken(id), probability: Math.exp(row[id]) })),
+          [...ids[c].map((id) => ({ id, found: false })), ...foundIds[c].map((id) => ({ id, found: true }))].map(({ id, found }) => ({
+            word: bert.tokenizer.idToToken(id),
+            probability: Math.exp(row[id]),
+            found,
+          })),
         ]),
       ),
     };
@@ -613,10 +695,16 @@ export function checkPromptClassifier(bert: Bert, classifier: PromptClassifier):
   parsePattern(bert.tokenizer, classifier.pattern);
   checkVerbalizerLabels(classifier.labels, classifier.verbalizer);
   verbalizerIds(bert, classifier.labels, classifier.verbalizer);
+  if (classifier.found !== null) {
+    const found = verbalizerIds(bert, classifier.labels, classifier.found.words);
+    const labelWord = new Set(verbalizerIds(bert, classifier.labels, classifier.verbalizer).flat());
+    const both = found.flat().find((id) => labelWord.has(id));
+    if (both !== undefined) throw new Error(`"${bert.tokenizer.idToToken(both)}" is both a label word and a found word`);
+  }
 }
 
 export function promptToJson(classifier: PromptClassifier): string {
-  return JSON.stringify({ format: 'bert-playground-prompt', version: 1, ...classifier }, null, 2);
+  return JSON.stringify({ format: 'bert-playground-prompt', version: 2, ...classifier }, null, 2);
 }
 
 /** Parses and validates a saved prompt classifier; every error names the field. */
@@ -630,31 +718,42 @@ export function promptFromJson(json: string, where = 'prompt classifier'): Promp
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where}: expected a JSON object`);
   const o = raw as Record<string, unknown>;
   if (o.format !== 'bert-playground-prompt') throw new Error(`${where}: "format" must be "bert-playground-prompt"`);
-  if (o.version !== 1) throw new Error(`${where}: unsupported version ${String(o.version)}`);
+  // Version 1 had no found words: it reads as found = null. An older build refuses version 2 rather than ignore them.
+  if (o.version !== 1 && o.version !== 2) throw new Error(`${where}: unsupported version ${String(o.version)}`);
   if (o.method !== 'prompt') throw new Error(`${where}: "method" must be "prompt"`);
   const labels = o.labels;
   if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string' && l !== '') || new Set(labels).size !== labels.length) {
     throw new Error(`${where}: "labels" must be at least 2 different non-empty strings`);
   }
   if (typeof o.pattern !== 'string') throw new Error(`${where}: "pattern" must be a string`);
-  const v = o.verbalizer;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where}: "verbalizer" must be an object of label → words`);
-  const verbalizer: Verbalizer = {};
-  for (const label of labels as string[]) {
-    const words = (v as Record<string, unknown>)[label];
-    if (!Array.isArray(words) || words.length === 0 || !words.every((w) => typeof w === 'string' && w !== '')) {
-      throw new Error(`${where}: "verbalizer.${label}" must be a non-empty list of words`);
+  const wordsOf = (v: unknown, name: string): Verbalizer => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where}: "${name}" must be an object of label → words`);
+    const out: Verbalizer = {};
+    for (const label of labels as string[]) {
+      const words = (v as Record<string, unknown>)[label];
+      if (!Array.isArray(words) || words.length === 0 || !words.every((w) => typeof w === 'string' && w !== '')) {
+        throw new Error(`${where}: "${name}.${label}" must be a non-empty list of words`);
+      }
+      out[label] = words as string[];
     }
-    verbalizer[label] = words as string[];
-  }
-  if (Object.keys(v).length !== labels.length) throw new Error(`${where}: "verbalizer" has labels that are not in "labels"`);
-  const numbers = (name: string) => {
-    const xs = o[name];
+    if (Object.keys(v).length !== labels.length) throw new Error(`${where}: "${name}" has labels that are not in "labels"`);
+    return out;
+  };
+  const numbersIn = (container: Record<string, unknown>, name: string, path: string) => {
+    const xs = container[name];
     if (!Array.isArray(xs) || xs.length !== labels.length || !xs.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      throw new Error(`${where}: "${name}" must be ${labels.length} finite numbers (one per label)`);
+      throw new Error(`${where}: "${path}" must be ${labels.length} finite numbers (one per label)`);
     }
     return xs as number[];
   };
+  const numbers = (name: string) => numbersIn(o, name, name);
+  const verbalizer = wordsOf(o.verbalizer, 'verbalizer');
+  let found: PromptClassifier['found'] = null;
+  if (o.version === 2 && o.found !== null && o.found !== undefined) {
+    if (typeof o.found !== 'object' || Array.isArray(o.found)) throw new Error(`${where}: "found" must be an object or null`);
+    const f = o.found as Record<string, unknown>;
+    found = { words: wordsOf(f.words, 'found.words'), calibration: numbersIn(f, 'calibration', 'found.calibration'), scale: numbersIn(f, 'scale', 'found.scale') };
+  }
   let trainedOn: PromptClassifier['trainedOn'] = null;
   if (o.trainedOn !== null && o.trainedOn !== undefined) {
     const t = o.trainedOn as Record<string, unknown>;
@@ -671,6 +770,7 @@ export function promptFromJson(json: string, where = 'prompt classifier'): Promp
     calibration: numbers('calibration'),
     scale: numbers('scale'),
     bias: numbers('bias'),
+    found,
     trainedOn,
   };
 }

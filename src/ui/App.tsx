@@ -186,7 +186,8 @@ export function App() {
               <h2 id="finetune-heading">{t('section.finetune')}</h2>
               <StarterSetOffer key={ready.bert.location} bert={ready.bert} modelLabel={mainLabel} onReplaced={onExamplesReplaced} />
               <PanelBoundary resetKey={ready.bert}>
-                <FineTunePanel key={examplesVersion} bert={ready.bert} twin={ready.twin} modelLabel={mainLabel} />
+                {/* A new main model starts a new panel: the old one's runs stop (its hooks abort on unmount), none finish under the new name. */}
+                <FineTunePanel key={`${ready.bert.location}\n${examplesVersion}`} bert={ready.bert} twin={ready.twin} modelLabel={mainLabel} />
               </PanelBoundary>
             </section>
           </>

@@ -65,8 +65,8 @@ export const STARTER_EXAMPLES: Example[] = [
 export const DEFAULT_LABELS = ['positive', 'negative'];
 
 /**
- * The same kind of sentences in Korean (written for this project, not translated
- * one by one), offered when the main model reads Hangul. Labels: 긍정 (positive), 부정 (negative).
+ * The English starter set in Korean, sentence by sentence (written for this project),
+ * offered when the main model reads Hangul. Labels: 긍정 (positive), 부정 (negative).
  */
 export const KOREAN_STARTER_EXAMPLES: Example[] = [
   ['긍정', '처음부터 끝까지 정말 재미있는 영화였다.'],

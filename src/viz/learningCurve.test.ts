@@ -72,6 +72,23 @@ describe('layoutLearningCurve', () => {
     expect(layout.chance?.y).toBeCloseTo(layout.y(0.5), 6);
   });
 
+  it('keeps each series in its own style when other series appear or are missing', () => {
+    const bow = { id: 'bow', name: 'bag of words', style: 5, points: [{ k: 4, mean: 0.5, sd: 0, n: 1 }] };
+    const alone = layoutLearningCurve({ ...data, series: [bow] });
+    const later = layoutLearningCurve({ ...data, series: [{ ...data.series[0], style: 0 }, bow] });
+    for (const layout of [alone, later]) {
+      const mark = layout.series.find((s) => s.id === 'bow')!;
+      expect(mark.color).toBe(SERIES_STYLES[5].color);
+      expect(mark.dash).toBe(SERIES_STYLES[5].dash);
+    }
+    expect(alone.legend[0].symbol).toBe(later.legend[1].symbol);
+  });
+
+  it('takes the tooltip words from the options', () => {
+    const layout = layoutLearningCurve(data, { drawsLabel: (n) => `${n}번 뽑기` });
+    expect(layout.series[0].points[1].title).toBe('prompt, k = 4: 65% ± 10% (3번 뽑기)');
+  });
+
   it('ignores results for a k that is not on the axis', () => {
     const layout = layoutLearningCurve({ ...data, ks: [0, 8] });
     expect(layout.series[0].points.map((p) => p.k)).toEqual([0, 8]);

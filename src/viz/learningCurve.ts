@@ -28,6 +28,11 @@ export interface CurveSeries {
   id: string;
   /** Legend text (the caller translates it). */
   name: string;
+  /**
+   * Which of SERIES_STYLES this series wears: the method's place in the full list of methods,
+   * so that its colour, dash and symbol stay put while other series appear. Default: its index in `series`.
+   */
+  style?: number;
   points: readonly CurvePointData[];
 }
 
@@ -44,6 +49,8 @@ export interface LearningCurveOptions {
   xLabel?: string;
   yLabel?: string;
   chanceLabel?: string;
+  /** "3 draws" in the point tooltips (the caller translates it). */
+  drawsLabel?: (n: number) => string;
   width?: number;
   height?: number;
   fontSize?: number;
@@ -119,9 +126,12 @@ export interface LearningCurveLayout {
 const CLS = 'viz-learning-curve';
 const clip = (v: number) => Math.min(1, Math.max(0, v));
 const percent = d3.format('.0%');
+const englishDraws = (n: number) => `${n} ${n === 1 ? 'draw' : 'draws'}`;
+const styleOf = (s: CurveSeries, i: number) => SERIES_STYLES[(s.style ?? i) % SERIES_STYLES.length];
 
 export function layoutLearningCurve(data: LearningCurveData, options: LearningCurveOptions = {}): LearningCurveLayout {
   const fontSize = options.fontSize ?? FONT_SIZE;
+  const drawsLabel = options.drawsLabel ?? englishDraws;
   const symbolSize = fontSize * fontSize * 0.45;
   const legendWidth = Math.max(0, ...data.series.map((s) => estimateTextWidth(s.name, fontSize))) + fontSize * 3;
   const margin: Margin = { top: fontSize * 1.2, right: legendWidth + 16, bottom: fontSize * 3.4, left: fontSize * 4 };
@@ -135,7 +145,7 @@ export function layoutLearningCurve(data: LearningCurveData, options: LearningCu
   const y = d3.scaleLinear().domain([0, 1]).range([innerH, 0]);
 
   const series: SeriesMark[] = data.series.map((s, i) => {
-    const style = SERIES_STYLES[i % SERIES_STYLES.length];
+    const style = styleOf(s, i);
     const points = s.points.filter((p) => x(p.k) !== undefined).sort((a, b) => a.k - b.k);
     const px = (p: CurvePointData) => x(p.k) as number;
     const line = points.length < 2 ? null : d3.line<CurvePointData>().x(px).y((p) => y(p.mean))(points);
@@ -164,7 +174,7 @@ export function layoutLearningCurve(data: LearningCurveData, options: LearningCu
         bottom: y(clip(p.mean - p.sd)),
         symbol,
         color: style.color,
-        title: `${s.name}, k = ${p.k}: ${percent(p.mean)} ± ${percent(p.sd)} (${p.n} ${p.n === 1 ? 'draw' : 'draws'})`,
+        title: `${s.name}, k = ${p.k}: ${percent(p.mean)} ± ${percent(p.sd)} (${drawsLabel(p.n)})`,
       })),
     };
   });
@@ -175,7 +185,7 @@ export function layoutLearningCurve(data: LearningCurveData, options: LearningCu
     name: s.name,
     color: s.color,
     dash: s.dash,
-    symbol: d3.symbol(SERIES_STYLES[i % SERIES_STYLES.length].symbol, symbolSize)() ?? '',
+    symbol: d3.symbol(styleOf(data.series[i], i).symbol, symbolSize)() ?? '',
     x: innerW + 16,
     y: fontSize * 0.6 + i * legendStep,
   }));

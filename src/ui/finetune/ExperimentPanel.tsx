@@ -3,13 +3,15 @@ import type { Bert } from '../../engine/bert';
 import { FEWSHOT_METHODS, type FewShotMethod } from '../../engine/fewshot';
 import { learningCurveView, type LearningCurveData, type LearningCurveOptions } from '../../viz/learningCurve';
 import { D3View } from '../D3View';
+import { engineMessage } from './engineMessage';
 import type { Example } from '../examples';
 import { useT, type MessageKey, type Translate } from '../i18n';
 import { EXPERIMENT_SOURCES, K_CHOICES, TEST_SIZE_CHOICES, type ExperimentSettings, type ExperimentSource } from './storage';
-import { poolCells, useExperiment } from './useExperiment';
+import { ownKs, poolCells, useExperiment } from './useExperiment';
 
 const METHOD_NAME: Record<FewShotMethod, MessageKey> = {
   prompt: 'fs.xp.method.prompt',
+  twin_prompt: 'fs.xp.method.twin_prompt',
   head: 'fs.xp.method.head',
   twin_head: 'fs.xp.method.twin_head',
   scratch: 'fs.xp.method.scratch',
@@ -17,6 +19,7 @@ const METHOD_NAME: Record<FewShotMethod, MessageKey> = {
 };
 const METHOD_NOTE: Record<FewShotMethod, MessageKey> = {
   prompt: 'fs.xp.note.prompt',
+  twin_prompt: 'fs.xp.note.twin_prompt',
   head: 'fs.xp.note.head',
   twin_head: 'fs.xp.note.twin_head',
   scratch: 'fs.xp.note.scratch',
@@ -52,10 +55,15 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
   const own = settings.source === 'own';
   const perLabel = labels.map((l) => examples.filter((e) => e.label === l).length);
   const ownProblem = own && Math.min(...perLabel) < settings.folds ? t('fs.xp.tooFew', { folds: settings.folds }) : null;
-  const noK = settings.ks.length === 0;
+  // With the class's own examples, a k the folds cannot supply is off (and says why); it stays chosen for more examples.
+  const unusable = own && ownProblem === null ? ownKs(examples, labels, settings.folds, K_CHOICES) : { tooBig: [], tooSmall: [] };
+  const usableK = (k: number) => !unusable.tooBig.includes(k) && !unusable.tooSmall.includes(k);
+  const noK = !settings.ks.some(usableK);
   const canRun = !state.running && !noK && settings.methods.length > 0 && ownProblem === null;
 
-  const results = state.results;
+  // Saved results are shown only for the model they were measured on: their method names carry that model's name.
+  const otherModel = state.results !== null && state.results.model !== main.location ? state.results.model : null;
+  const results = otherModel === null ? state.results : null;
   const curve = useMemo<LearningCurveData | null>(() => {
     if (results === null) return null;
     const pooled = poolCells(results.cells);
@@ -64,11 +72,18 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
       chance: 1 / results.labels.length,
       series: results.settings.methods
         .filter((m) => pooled.has(m))
-        .map((m) => ({ id: m, name: methodName(t, m, modelLabel), points: pooled.get(m) ?? [] })),
+        // Each method keeps its style while the others' results arrive.
+        .map((m) => ({ id: m, name: methodName(t, m, modelLabel), style: FEWSHOT_METHODS.indexOf(m), points: pooled.get(m) ?? [] })),
     };
   }, [results, t, modelLabel]);
   const curveOptions = useMemo<LearningCurveOptions>(
-    () => ({ title: t('fs.xp.plot'), xLabel: t('fs.xp.x'), yLabel: t('fs.xp.y'), chanceLabel: t('fs.xp.chance') }),
+    () => ({
+      title: t('fs.xp.plot'),
+      xLabel: t('fs.xp.x'),
+      yLabel: t('fs.xp.y'),
+      chanceLabel: t('fs.xp.chance'),
+      drawsLabel: (n: number) => t(n === 1 ? 'fs.xp.drawOne' : 'fs.xp.drawMany', { n }),
+    }),
     [t],
   );
   const pooled = useMemo(() => (results === null ? null : poolCells(results.cells)), [results]);
@@ -136,10 +151,24 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
         <legend>{t('fs.xp.ks')}</legend>
         {K_CHOICES.map((k) => (
           <label key={k}>
-            <input type="checkbox" checked={settings.ks.includes(k)} onChange={() => set('ks', toggle(settings.ks, k, K_CHOICES))} /> {k}
+            <input
+              type="checkbox"
+              checked={settings.ks.includes(k) && usableK(k)}
+              disabled={!usableK(k)}
+              aria-describedby={usableK(k) ? undefined : 'experiment-k-note'}
+              onChange={() => set('ks', toggle(settings.ks, k, K_CHOICES))}
+            />{' '}
+            {k}
           </label>
         ))}
       </fieldset>
+      {(unusable.tooBig.length > 0 || unusable.tooSmall.length > 0) && (
+        <p className="hint" id="experiment-k-note" data-testid="experiment-k-note">
+          {unusable.tooSmall.length > 0 && t('fs.xp.kTooSmall', { ks: unusable.tooSmall.join(', '), labels: labels.length })}
+          {unusable.tooSmall.length > 0 && unusable.tooBig.length > 0 && ' '}
+          {unusable.tooBig.length > 0 && t('fs.xp.kTooBig', { ks: unusable.tooBig.join(', ') })}
+        </p>
+      )}
       <fieldset className="checks" disabled={state.running}>
         <legend>{t('fs.xp.methods')}</legend>
         {FEWSHOT_METHODS.map((m) => (
@@ -171,7 +200,7 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
             {t('fs.xp.run')}
           </button>
         )}
-        {!state.running && results !== null && (
+        {!state.running && state.results !== null && (
           <button type="button" onClick={clear}>
             {t('fs.xp.clear')}
           </button>
@@ -186,7 +215,12 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
       </div>
       {state.error !== null && (
         <p className="notice notice-error" role="alert">
-          {state.error}
+          {t('fs.xp.error', { message: engineMessage(t, state.error) })}
+        </p>
+      )}
+      {otherModel !== null && !state.running && (
+        <p className="hint" data-testid="experiment-other-model">
+          {t('fs.xp.otherModel', { model: otherModel })}
         </p>
       )}
       {results !== null && curve !== null && (
@@ -204,6 +238,7 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
               pattern: results.pattern,
             })}
             {!state.running && results.status === 'cancelled' && ` ${t('fs.xp.partial')}`}
+            {!state.running && results.status === 'error' && ` ${t('fs.xp.failed')}`}
           </p>
           <D3View view={learningCurveView} data={curve} options={curveOptions} label={t('fs.xp.plot')} className="learning-curve" />
           {pooled !== null && (

@@ -9,6 +9,7 @@ import { D3View } from '../D3View';
 import { useT } from '../i18n';
 import { TextFileButton } from '../TextFileButton';
 import { loadStoredExamples, saveExamples, type Example, type StoredExamples } from '../examples';
+import { engineMessage } from './engineMessage';
 import { ExamplesTable } from './ExamplesTable';
 import { ExperimentPanel } from './ExperimentPanel';
 import { HeadMethod } from './HeadMethod';
@@ -166,7 +167,7 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
                 ? t('fs.zs.result', { accuracy: pct(zs.heldOutAccuracy), n: zs.heldOut, all: pct(zs.allAccuracy), total: zs.all })
                 : t('fs.zs.resultAll', { all: pct(zs.allAccuracy), total: zs.all })
               : zs.status === 'error'
-                ? t('fs.zs.error', { message: zs.message ?? '' })
+                ? t('fs.zs.error', { message: engineMessage(t, zs.message ?? '') })
                 : t('fs.zs.running')}
       </div>
 
@@ -210,7 +211,7 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
         tryClassifier !== null ? (
           <>
             {prompt.classifier === null && <p className="hint">{t('fs.try.zeroShot')}</p>}
-            <PromptPredictBox bert={promptBert} classifier={tryClassifier} causal={which === 'twin'} />
+            <PromptPredictBox bert={promptBert} classifier={tryClassifier} causal={which === 'twin'} examples={usable} />
           </>
         ) : (
           <p className="hint">{promptReady ? t('fs.try.waiting') : say(t, (patternProblem ?? words.problem)!)}</p>

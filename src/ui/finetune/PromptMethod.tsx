@@ -1,5 +1,6 @@
-import { formatVerbalizer } from '../../engine/prompt';
+import { formatVerbalizer, type PromptClassifier } from '../../engine/prompt';
 import { useT, type Translate } from '../i18n';
+import { engineMessage } from './engineMessage';
 import type { Problem } from './promptCheck';
 import { labelColor } from './PromptPredictBox';
 import type { PromptModel } from './storage';
@@ -109,7 +110,7 @@ export function PromptMethod(p: Props) {
       </div>
       {training.error !== null && (
         <p className="notice notice-error" role="alert">
-          {training.error}
+          {engineMessage(t, training.error)}
         </p>
       )}
       {training.cancelled && !training.running && <p className="notice">{t('fs.cancelled')}</p>}
@@ -125,20 +126,22 @@ export function PromptMethod(p: Props) {
             {run.zeroShotAccuracy !== null && ` ${t('fs.result.zeroShot', { accuracy: pct(run.zeroShotAccuracy) })}`}
           </p>
           {words !== null && (
-            <p>
-              {run.foundWords ? t('fs.result.wordsFound') : t('fs.result.wordsTyped')}{' '}
-              {classifier.labels.map((l) => (
-                <span key={l} className="label-words">
-                  <span className="label-swatch" style={{ background: labelColor(classifier.labels, l) }} aria-hidden="true" /> <strong>{l}</strong>:{' '}
-                  {words[l].join(', ')}{' '}
-                </span>
-              ))}
+            <>
+              <p>
+                {classifier.found === null && run.foundWords ? t('fs.result.wordsFound') : t('fs.result.wordsLabel')}{' '}
+                <WordGroups labels={classifier.labels} words={words} weights={classifier.scale} />
+              </p>
+              {classifier.found !== null && (
+                <p>
+                  {t('fs.result.wordsSearched')} <WordGroups labels={classifier.labels} words={classifier.found.words} weights={classifier.found.scale} />
+                </p>
+              )}
               {run.foundWords && (
-                <button type="button" onClick={() => p.onVerbalizer(formatVerbalizer(words, classifier.labels))}>
+                <button type="button" onClick={() => p.onVerbalizer(formatVerbalizer(mergedWords(classifier), classifier.labels))}>
                   {t('fs.result.editWords')}
                 </button>
               )}
-            </p>
+            </>
           )}
           <button type="button" onClick={p.prompt.forget}>
             {t('fs.prompt.forget')}
@@ -147,4 +150,23 @@ export function PromptMethod(p: Props) {
       )}
     </section>
   );
+}
+
+/** One group of label words with the weight the fit gave it, e.g. "positive (×1.2): good, great". */
+function WordGroups({ labels, words, weights }: { labels: string[]; words: Record<string, string[]>; weights: number[] }) {
+  return (
+    <>
+      {labels.map((l, c) => (
+        <span key={l} className="label-words">
+          <span className="label-swatch" style={{ background: labelColor(labels, l) }} aria-hidden="true" /> <strong>{l}</strong>{' '}
+          <small>(×{weights[c].toFixed(2)})</small>: {words[l].join(', ')}{' '}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** Label words and found words as one list, for editing (they then all count as label words). */
+function mergedWords(classifier: PromptClassifier): Record<string, string[]> {
+  return Object.fromEntries(classifier.labels.map((l) => [l, [...classifier.verbalizer[l], ...(classifier.found?.words[l] ?? [])]]));
 }

@@ -69,6 +69,25 @@ export function poolCells(cells: readonly FewShotCell[]): Map<FewShotMethod, { k
   return out;
 }
 
+/**
+ * Which of the k values can run on the class's own examples with this many folds: a draw takes k examples,
+ * as even over the labels as k allows (balancedDraw), from the folds outside the test fold. `tooBig`: some
+ * fold's rest has too few of some label; `tooSmall`: fewer than one per label (no method trains on that).
+ */
+export function ownKs(examples: Example[], labels: string[], folds: number, ks: readonly number[]): { tooBig: number[]; tooSmall: number[] } {
+  const tooBig: number[] = [];
+  const tooSmall: number[] = [];
+  if (labels.length < 2 || !(Number.isInteger(folds) && folds >= 2)) return { tooBig, tooSmall };
+  // The same folds as the run (crossValidationDatasets, seed 0): per fold, how many of each label its pool holds.
+  const pools = crossValidationDatasets(examples, labels, folds, 0).map((d) => labels.map((l) => d.pool.filter((e) => e.label === l).length));
+  for (const k of ks) {
+    if (k === 0) continue;
+    if (k < labels.length) tooSmall.push(k);
+    else if (pools.some((pool) => pool.some((n, c) => n < Math.floor(k / labels.length) + (c < k % labels.length ? 1 : 0)))) tooBig.push(k);
+  }
+  return { tooBig, tooSmall };
+}
+
 export interface RunInputs {
   main: Bert;
   twin: Bert | null;
@@ -96,7 +115,10 @@ export function useExperiment() {
       controller.current = abort;
       const own = settings.source === 'own';
       const runLabels = own ? labels : SENTIMENT_LABELS;
-      let results: ExperimentResults = { settings, labels: runLabels, model: main.location, pattern, cells: [], status: 'done' };
+      // k values the class's examples cannot supply are left out (the panel says which, and why).
+      const skipped = own ? Object.values(ownKs(examples, labels, settings.folds, settings.ks)).flat() : [];
+      const runSettings = { ...settings, ks: settings.ks.filter((k) => !skipped.includes(k)) };
+      let results: ExperimentResults = { settings: runSettings, labels: runLabels, model: main.location, pattern, cells: [], status: 'done' };
       setState({ running: true, progress: null, results, error: null });
       try {
         let datasets: FewShotDataset[];
@@ -108,7 +130,7 @@ export function useExperiment() {
         }
         await runFewShot(datasets, {
           labels: runLabels,
-          ks: settings.ks,
+          ks: runSettings.ks,
           draws: settings.draws,
           methods: settings.methods,
           main,
@@ -124,9 +146,10 @@ export function useExperiment() {
         saveExperimentResults(results);
         setState((s) => ({ ...s, running: false }));
       } catch (error) {
+        // Cancel (or the panel leaving) vs a genuine error: both keep the cells that finished, and say which it was.
         const cancelled = abort.signal.aborted || (error instanceof Error && error.name === 'AbortError');
-        results = { ...results, status: 'cancelled' };
-        if (cancelled && results.cells.length > 0) saveExperimentResults(results);
+        results = { ...results, status: cancelled ? 'cancelled' : 'error' };
+        if (results.cells.length > 0) saveExperimentResults(results);
         setState((s) => ({
           ...s,
           running: false,

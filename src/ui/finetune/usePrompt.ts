@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Bert } from '../../engine/bert';
 import {
   checkPromptClassifier,
@@ -40,6 +40,8 @@ export interface ZeroShot {
   message: string | null;
 }
 
+const NO_ZERO_SHOT: ZeroShot = { status: 'waiting', heldOutAccuracy: null, heldOut: 0, allAccuracy: null, all: 0, classifier: null, message: null };
+
 export interface PromptInputs {
   model: Bert | null;
   which: PromptModel;
@@ -63,6 +65,11 @@ interface Stored {
 const ZERO_SHOT_DELAY_MS = 500;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
+function abortError(): Error {
+  const error = new Error('stopped');
+  error.name = 'AbortError';
+  return error;
+}
 
 function loadStored(): Stored | null {
   try {
@@ -87,15 +94,8 @@ function loadStored(): Stored | null {
 export function usePrompt(inputs: PromptInputs) {
   const { model, which, labels, examples, pattern, verbalizer, heldOut, seed, active } = inputs;
   const [stored, setStored] = useState<Stored | null>(loadStored);
-  const [zeroShot, setZeroShot] = useState<ZeroShot>({
-    status: 'waiting',
-    heldOutAccuracy: null,
-    heldOut: 0,
-    allAccuracy: null,
-    all: 0,
-    classifier: null,
-    message: null,
-  });
+  // Tagged with the inputs it was measured for: a result for other inputs (model, pattern, words…) is never shown or used.
+  const [measured, setMeasured] = useState<{ key: string; zeroShot: ZeroShot } | null>(null);
   const [training, setTraining] = useState<{ running: boolean; done: number; total: number; error: string | null; cancelled: boolean }>({
     running: false,
     done: 0,
@@ -106,27 +106,32 @@ export function usePrompt(inputs: PromptInputs) {
   const controller = useRef<AbortController | null>(null);
 
   // The trained classifier, when it was trained on the model now asked and still reads its vocabulary.
-  let classifier: PromptClassifier | null = null;
-  if (stored !== null && model !== null && stored.run.model === which) {
+  // Parsed once per stored classifier and model, not on every render: the try box runs the model when it changes.
+  const labelsKey = JSON.stringify(labels);
+  const classifier = useMemo<PromptClassifier | null>(() => {
+    if (stored === null || model === null || stored.run.model !== which) return null;
     try {
       const c = promptFromJson(stored.classifier);
       checkPromptClassifier(model, c);
       const sameModel = c.trainedOn === null || c.trainedOn.model === model.location;
-      if (sameModel && c.labels.length === labels.length && c.labels.every((l, i) => l === labels[i])) classifier = c;
+      const wanted = JSON.parse(labelsKey) as string[];
+      return sameModel && c.labels.length === wanted.length && c.labels.every((l, i) => l === wanted[i]) ? c : null;
     } catch {
-      classifier = null;
+      return null;
     }
-  }
+  }, [stored, model, which, labelsKey]);
 
   // Zero-shot: the default (or typed) words, no example used. Re-run when the inputs settle.
   const texts = examples.map((e) => e.text);
-  const key = JSON.stringify([which, labels, examples, pattern, verbalizer, heldOut, seed]);
+  const key = JSON.stringify([model?.location ?? null, which, labels, examples, pattern, verbalizer, heldOut, seed]);
+  const zeroShot = measured !== null && measured.key === key ? measured.zeroShot : NO_ZERO_SHOT;
   useEffect(() => {
     if (model === null || pattern === null || !active || training.running) return;
     if (examples.length === 0) return;
     const abort = new AbortController();
     const timer = setTimeout(async () => {
-      setZeroShot((z) => ({ ...z, status: 'running', message: null }));
+      // Measured again for the same inputs (back on screen, after training): the last result stays until then.
+      setMeasured((m) => ({ key, zeroShot: m !== null && m.key === key ? { ...m.zeroShot, status: 'running', message: null } : { ...NO_ZERO_SHOT, status: 'running' } }));
       try {
         const zs = await zeroShotPrompt(model, labels, { pattern, verbalizer: verbalizer ?? undefined, signal: abort.signal });
         const rows = await patternLogProbs(model, pattern, texts, { signal: abort.signal });
@@ -136,18 +141,21 @@ export function usePrompt(inputs: PromptInputs) {
         const right = (idx: number[]) => idx.filter((i) => predicted[i] === examples[i].label).length;
         const all = examples.map((_, i) => i);
         if (abort.signal.aborted) return;
-        setZeroShot({
-          status: 'done',
-          heldOutAccuracy: validation.length === 0 ? null : right(validation) / validation.length,
-          heldOut: validation.length,
-          allAccuracy: right(all) / all.length,
-          all: all.length,
-          classifier: zs,
-          message: null,
+        setMeasured({
+          key,
+          zeroShot: {
+            status: 'done',
+            heldOutAccuracy: validation.length === 0 ? null : right(validation) / validation.length,
+            heldOut: validation.length,
+            allAccuracy: right(all) / all.length,
+            all: all.length,
+            classifier: zs,
+            message: null,
+          },
         });
       } catch (error) {
         if (abort.signal.aborted || isAbort(error)) return;
-        setZeroShot((z) => ({ ...z, status: 'error', classifier: null, message: errorText(error) }));
+        setMeasured({ key, zeroShot: { ...NO_ZERO_SHOT, status: 'error', message: errorText(error) } });
       }
     }, ZERO_SHOT_DELAY_MS);
     return () => {
@@ -174,6 +182,7 @@ export function usePrompt(inputs: PromptInputs) {
         signal: abort.signal,
         onProgress: (done, total) => setTraining((t) => ({ ...t, done, total })),
       });
+      if (abort.signal.aborted) throw abortError();
       const next: Stored = {
         classifier: promptToJson(result.classifier),
         run: {
@@ -201,6 +210,7 @@ export function usePrompt(inputs: PromptInputs) {
     writeJson(KEYS.prompt, null);
     setStored(null);
   }, []);
+  // Leaving (the panel is remounted for another main model): the training stops and stores nothing.
   useEffect(() => () => controller.current?.abort(), []);
 
   return { zeroShot, training, classifier, run: classifier === null ? null : (stored?.run ?? null), train, stop, forget };

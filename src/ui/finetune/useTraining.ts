@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Bert } from '../../engine/bert';
 import {
   headFromJson,
@@ -76,6 +76,15 @@ export function useTraining(bert: Bert | null) {
     stopped: false,
   }));
   const controller = useRef<AbortController | null>(null);
+  // False once the panel has left (it is remounted for another main model): its training is not kept.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      controller.current?.abort();
+    };
+  }, []);
 
   const keepHead = useCallback((head: ClassifierHead | null, run: HeadRun | null = null) => {
     try {
@@ -104,6 +113,7 @@ export function useTraining(bert: Bert | null) {
           onProgress: (progress) => setState((s) => ({ ...s, progress })),
           onEpoch: (report) => setState((s) => ({ ...s, history: [...s.history, report] })),
         });
+        if (!mounted.current) return; // a head for a model that has gone: not stored, not shown
         const last = result.history[result.history.length - 1];
         // The same split trainHead made (same seed, same rule as the prompt's): how many were held out.
         const targets = examples.map((e) => labels.indexOf(e.label));
