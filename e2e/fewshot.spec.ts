@@ -123,10 +123,13 @@ test('the experiment draws a reduced learning curve, can be cancelled, and survi
   await expect(page.getByRole('progressbar', { name: 'Experiment progress' })).toBeVisible();
   await page.locator('section.experiment').getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('button', { name: 'Run the experiment' })).toBeEnabled({ timeout: 60_000 });
+  // What it did finish is marked as cut short — never as a finished ('done') run.
+  const results = page.getByTestId('experiment-results');
+  await expect(results).toHaveAttribute('data-status', 'cancelled');
+  await expect(results).toContainText('Cancelled: only the points finished before are shown.');
 
   await page.getByRole('button', { name: 'Run the experiment' }).click();
   await expect(page.getByRole('progressbar', { name: 'Experiment progress' })).toBeVisible();
-  const results = page.getByTestId('experiment-results');
   await expect(results).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
   // The two prompts at k = 0 and 8; the four others at k = 8 (they need examples).
   await expect(results).toHaveAttribute('data-cells', '8');

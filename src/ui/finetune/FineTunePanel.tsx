@@ -14,7 +14,7 @@ import { ExamplesTable } from './ExamplesTable';
 import { ExperimentPanel } from './ExperimentPanel';
 import { HeadMethod } from './HeadMethod';
 import { PredictBox } from './PredictBox';
-import { checkPattern, checkVerbalizer, defaultPatternFor } from './promptCheck';
+import { checkPattern, checkVerbalizer, defaultPatternFor, firstSentence } from './promptCheck';
 import { PromptMethod, say } from './PromptMethod';
 import { PromptPredictBox } from './PromptPredictBox';
 import { HELD_OUT_CHOICES, loadPanelSettings, savePanelSettings, type Method, type PanelSettings } from './storage';
@@ -127,6 +127,8 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
 
   const zs = prompt.zeroShot;
   const tryClassifier = prompt.classifier ?? zs.classifier;
+  // The sentence to try: the first example's until something is typed (kept while the classifier changes).
+  const [tryText, setTryText] = useState<string | null>(null);
   const methodRadio = (m: Method, label: string) => (
     <label>
       <input type="radio" name="try-method" value={m} checked={panel.method === m} onChange={() => setPanel({ method: m })} /> {label}
@@ -211,7 +213,13 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
         tryClassifier !== null ? (
           <>
             {prompt.classifier === null && <p className="hint">{t('fs.try.zeroShot')}</p>}
-            <PromptPredictBox bert={promptBert} classifier={tryClassifier} causal={which === 'twin'} examples={usable} />
+            <PromptPredictBox
+              bert={promptBert}
+              classifier={tryClassifier}
+              causal={which === 'twin'}
+              text={tryText ?? firstSentence(usable.map((e) => e.text), pattern)}
+              onText={setTryText}
+            />
           </>
         ) : (
           <p className="hint">{promptReady ? t('fs.try.waiting') : say(t, (patternProblem ?? words.problem)!)}</p>

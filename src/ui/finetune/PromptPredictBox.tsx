@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { Bert } from '../../engine/bert';
 import { classifyPrompt, type PromptClassification, type PromptClassifier } from '../../engine/prompt';
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
+import { engineMessage } from './engineMessage';
 
 const NO_OPTIONS = {};
 /** Okabe–Ito: one colour per label (the label's name is written next to it too). */
@@ -11,15 +12,27 @@ export const LABEL_COLORS = ['#E69F00', '#56B4E9', '#009E73', '#CC79A7', '#F0E44
 export const labelColor = (labels: readonly string[], label: string) => LABEL_COLORS[Math.max(0, labels.indexOf(label)) % LABEL_COLORS.length];
 const percent = (p: number) => `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
 
+interface Props {
+  bert: Bert;
+  classifier: PromptClassifier;
+  causal: boolean;
+  /** The sentence, kept by the panel so that it survives the classifier changing (e.g. a new zero-shot measurement). */
+  text: string;
+  onText: (text: string) => void;
+}
+
 /**
  * Type a sentence: the pattern as the model reads it, the model's top guesses
  * for the blank with the label words highlighted, and the label each side wins.
  */
-export function PromptPredictBox({ bert, classifier, causal }: { bert: Bert; classifier: PromptClassifier; causal: boolean }) {
+export function PromptPredictBox({ bert, classifier, causal, text, onText }: Props) {
   const t = useT();
-  const [text, setText] = useState('The film was a delight.');
-  const [result, setResult] = useState<PromptClassification | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [classified, setClassified] = useState<PromptClassification | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  // An emptied box shows nothing (not the last sentence's result).
+  const empty = text.trim() === '';
+  const result = empty ? null : classified;
+  const error = empty ? null : failed;
   useEffect(() => {
     if (text.trim() === '') return;
     let current = true;
@@ -27,11 +40,11 @@ export function PromptPredictBox({ bert, classifier, causal }: { bert: Bert; cla
       try {
         const [r] = await classifyPrompt(bert, classifier, [text], { topK: 10 });
         if (current) {
-          setResult(r);
-          setError(null);
+          setClassified(r);
+          setFailed(null);
         }
       } catch (e) {
-        if (current) setError(e instanceof Error ? e.message : String(e));
+        if (current) setFailed(e instanceof Error ? e.message : String(e));
       }
     }, 150);
     return () => {
@@ -46,11 +59,11 @@ export function PromptPredictBox({ bert, classifier, causal }: { bert: Bert; cla
     <div className="predict">
       <label>
         {t('pr.try')}{' '}
-        <input type="text" value={text} onChange={(e) => setText(e.target.value)} aria-label={t('fs.try.input')} />
+        <input type="text" value={text} onChange={(e) => onText(e.target.value)} aria-label={t('fs.try.input')} />
       </label>
       {error !== null && (
         <p className="notice notice-error" role="alert">
-          {error}
+          {engineMessage(t, error)}
         </p>
       )}
       {result !== null && (
@@ -86,10 +99,22 @@ export function PromptPredictBox({ bert, classifier, causal }: { bert: Bert; cla
             {labels.map((l) => (
               <li key={l}>
                 <span className="label-swatch" style={{ background: labelColor(labels, l) }} aria-hidden="true" /> <strong>{l}</strong>:{' '}
-                {result.wordProbabilities[l].map((w) => `${w.word} ${percent(w.probability)}`).join(', ')}
+                {(result.wordProbabilities[l] ?? []).map((w, i) => (
+                  <Fragment key={w.word}>
+                    {i > 0 && ', '}
+                    {w.found ? (
+                      <em className="found-word" title={t('fs.try.foundTitle')} data-testid="found-word">
+                        {w.word} {percent(w.probability)}
+                      </em>
+                    ) : (
+                      `${w.word} ${percent(w.probability)}`
+                    )}
+                  </Fragment>
+                ))}
               </li>
             ))}
           </ul>
+          {labels.some((l) => (result.wordProbabilities[l] ?? []).some((w) => w.found)) && <p className="hint">{t('fs.try.found')}</p>}
         </>
       )}
     </div>

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PATTERN } from '../../engine/pattern';
 import { WordPieceTokenizer } from '../../engine/tokenizer';
 import { MESSAGES } from '../i18n';
-import { checkPattern, checkVerbalizer, defaultPatternFor, KOREAN_PATTERN } from './promptCheck';
+import { checkPattern, checkVerbalizer, defaultPatternFor, firstSentence, KOREAN_PATTERN } from './promptCheck';
 
 const tokenizer = WordPieceTokenizer.fromVocabText(readFileSync('public/weights/bert-mini/vocab.txt', 'utf8'));
 const labels = ['positive', 'negative'];
@@ -25,6 +25,10 @@ describe('checkPattern', () => {
   it('refuses a blank before the sentence for the left-to-right twin only', () => {
     expect(checkPattern(tokenizer, '[MASK]: {text}', false)).toBeNull();
     expect(checkPattern(tokenizer, '[MASK]: {text}', true)?.key).toBe('fs.err.maskFirst');
+    expect(checkPattern(tokenizer, 'So,[MASK]! {text}', true)?.key).toBe('fs.err.maskFirst');
+    expect(checkPattern(tokenizer, '{text} So,[MASK]!', true)).toBeNull();
+    // Only the pattern's blank counts: "[mask]" is ordinary text ("[", "mask", "]") for the tokenizer.
+    expect(checkPattern(tokenizer, '[mask] {text} It was [MASK].', true)).toBeNull();
   });
 });
 
@@ -64,5 +68,13 @@ describe('defaultPatternFor', () => {
     expect(defaultPatternFor(['정말 좋았다.', '별로였다.', 'OK'], DEFAULT_PATTERN)).toBe(KOREAN_PATTERN);
     expect(defaultPatternFor(['Great.', '별로였다.', 'Bad.'], DEFAULT_PATTERN)).toBe(DEFAULT_PATTERN);
     expect(defaultPatternFor([], DEFAULT_PATTERN)).toBe(DEFAULT_PATTERN);
+  });
+});
+
+describe('firstSentence', () => {
+  it('is the first example, else a sentence in the pattern language', () => {
+    expect(firstSentence(['', ' 정말 좋았다', 'fine'], DEFAULT_PATTERN)).toBe(' 정말 좋았다');
+    expect(firstSentence([], DEFAULT_PATTERN)).toBe('The film was a delight.');
+    expect(firstSentence([], KOREAN_PATTERN)).toMatch(/\p{Script=Hangul}/u);
   });
 });

@@ -5,7 +5,7 @@
  * things again (pattern.ts, prompt.ts) and its English message is the fallback
  * for anything these do not name.
  */
-import { parsePattern, TEXT_SLOT } from '../../engine/pattern';
+import { parsePattern, TEXT_SLOT, type Pattern } from '../../engine/pattern';
 import { parseVerbalizer, type Verbalizer } from '../../engine/prompt';
 import type { WordPieceTokenizer } from '../../engine/tokenizer';
 import type { MessageKey } from '../i18n';
@@ -26,6 +26,13 @@ export function defaultPatternFor(texts: readonly string[], english: string): st
   return texts.length > 0 && korean * 2 > texts.length ? KOREAN_PATTERN : english;
 }
 
+/** A sentence to try first: the first example's, else one in the pattern's language (Korean when it has Hangul). */
+export function firstSentence(texts: readonly string[], pattern: string): string {
+  const first = texts.find((t) => t.trim() !== '');
+  if (first !== undefined) return first;
+  return HANGUL.test(pattern) ? '이 영화 정말 재미있었다.' : 'The film was a delight.';
+}
+
 /** null when the pattern is usable with this tokenizer (and, for a causal model, puts the sentence before the blank). */
 export function checkPattern(tokenizer: WordPieceTokenizer, pattern: string, causal: boolean): Problem | null {
   const at = pattern.indexOf(TEXT_SLOT);
@@ -35,13 +42,15 @@ export function checkPattern(tokenizer: WordPieceTokenizer, pattern: string, cau
   const masks = pattern.split(TEXT_SLOT).reduce((n, part) => n + tokenizer.tokenize(part).tokens.filter((t) => t === mask).length, 0);
   if (masks === 0) return { key: 'fs.err.noMask', params: { mask } };
   if (masks > 1) return { key: 'fs.err.manyMasks', params: { mask, count: masks } };
+  let parsed: Pattern;
   try {
-    parsePattern(tokenizer, pattern);
+    parsed = parsePattern(tokenizer, pattern);
   } catch (error) {
     return { key: 'fs.err.engine', params: { message: error instanceof Error ? error.message : String(error) } };
   }
   // A left-to-right model sees only what comes before the blank: a blank before the sentence never sees it.
-  if (causal && pattern.indexOf(mask) < at) return { key: 'fs.err.maskFirst', params: { mask } };
+  // Read from the pattern's pieces, as the model gets them, not from where the characters happen to be.
+  if (causal && parsed.beforePieces.tokens.includes(mask)) return { key: 'fs.err.maskFirst', params: { mask } };
   return null;
 }
 
