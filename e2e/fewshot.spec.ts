@@ -56,7 +56,7 @@ test('zero-shot first, then both methods train on the starter set; guesses, mess
   await expect(pattern).toHaveValue('{text} It was [MASK] and [MASK].');
   // On the causal twin the guess comes from the left context: the page says so, and refuses a blank before the sentence.
   // The shipped pair starts the prompt on the twin (a blank at the end is its own pre-training task).
-  const model = page.locator('.method-card').first().getByRole('combobox', { name: 'Model', exact: true });
+  const model = page.locator('.method-card').first().getByRole('combobox', { name: 'Model that fills the blank', exact: true });
   await expect(model).toHaveValue('twin');
   await expect(page.getByText('The causal twin guesses the blank from the left context only')).toBeVisible();
   await pattern.fill('[MASK]: {text}');

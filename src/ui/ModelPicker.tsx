@@ -14,10 +14,9 @@ import { estimateDownload, formatBytes, hubBaseUrl, normaliseHub, parseModelId, 
 import { memorySource, urlSource, type CheckpointSource, type LoadProgress } from '../engine/source';
 import { useT } from './i18n';
 import { BIDIRECTIONAL } from './models';
-import { SUGGESTED_MODELS } from './suggestedModels';
+import { LANGUAGE_NAME, SUGGESTED_MODELS } from './suggestedModels';
 import type { MainModel, ModelsState } from './useModels';
 
-const LANGUAGE_NAME = { ko: 'sm.lang.ko', en: 'sm.lang.en', multilingual: 'sm.lang.multilingual' } as const;
 const SIZE_CLASS = { small: 'sm.size.small', base: 'sm.size.base' } as const;
 
 /** A model offered elsewhere on the page (the [UNK] notice); `n` counts the offers, so the same id can be offered again. */

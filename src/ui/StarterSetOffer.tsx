@@ -12,16 +12,14 @@ import {
   type StoredExamples,
 } from './examples';
 import { EXAMPLE_SENTENCES } from './exampleSentences';
+import { mostlyHangul } from './finetune/promptCheck';
 import { useT } from './i18n';
 
 type StarterLanguage = 'ko' | 'en';
 
-const HANGUL = /\p{Script=Hangul}/u;
-
 /** The language of a set of examples: Korean when most of them contain Hangul. */
 export function examplesLanguage(examples: readonly Example[]): StarterLanguage {
-  const korean = examples.filter((e) => HANGUL.test(e.text)).length;
-  return examples.length > 0 && korean * 2 > examples.length ? 'ko' : 'en';
+  return mostlyHangul(examples.map((e) => e.text)) ? 'ko' : 'en';
 }
 
 function starterSet(lang: StarterLanguage): StoredExamples {

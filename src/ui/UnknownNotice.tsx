@@ -3,7 +3,7 @@ import type { Bert } from '../engine/bert';
 import { formatBytes } from '../engine/hub';
 import { unknownShare, type Script } from '../engine/unknownShare';
 import { useT, type MessageKey } from './i18n';
-import { modelsFor } from './suggestedModels';
+import { LANGUAGE_NAME, modelsFor } from './suggestedModels';
 
 interface Props {
   sentence: string;
@@ -31,7 +31,6 @@ const SCRIPT_NAME: Record<Script, MessageKey> = {
   other: 'script.other',
 };
 
-const LANGUAGE_NAME = { ko: 'sm.lang.ko', en: 'sm.lang.en', multilingual: 'sm.lang.multilingual' } as const;
 
 /**
  * When much of the sentence became [UNK], say why — the model's vocabulary has

@@ -30,6 +30,9 @@ export interface SuggestedModel {
   note: MessageKey;
 }
 
+/** The translated name of each model's language, for the picker and the [UNK] notice. */
+export const LANGUAGE_NAME = { ko: 'sm.lang.ko', en: 'sm.lang.en', multilingual: 'sm.lang.multilingual' } as const satisfies Record<SuggestedModel['language'], MessageKey>;
+
 export const SUGGESTED_MODELS: readonly SuggestedModel[] = [
   {
     // KLUE's BERT (Park et al. 2021): a 32k WordPiece vocabulary built for Korean, cased

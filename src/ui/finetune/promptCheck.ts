@@ -20,10 +20,14 @@ export const KOREAN_PATTERN = '{text} 한마디로 [MASK].';
 
 const HANGUL = /\p{Script=Hangul}/u;
 
-/** The default pattern in the examples' language: Korean when most of them contain Hangul. */
+/** Korean when most of the texts contain Hangul (the examples' language, for patterns and starter sets). */
+export function mostlyHangul(texts: readonly string[]): boolean {
+  return texts.length > 0 && texts.filter((t) => HANGUL.test(t)).length * 2 > texts.length;
+}
+
+/** The default pattern in the examples' language. */
 export function defaultPatternFor(texts: readonly string[], english: string): string {
-  const korean = texts.filter((t) => HANGUL.test(t)).length;
-  return texts.length > 0 && korean * 2 > texts.length ? KOREAN_PATTERN : english;
+  return mostlyHangul(texts) ? KOREAN_PATTERN : english;
 }
 
 /** A sentence to try first: the first example's, else one in the pattern's language (Korean when it has Hangul). */
