@@ -8,6 +8,7 @@ test('switch to Korean and back; the choice is remembered', async ({ page }) => 
 
   await page.getByRole('combobox', { name: /Language/ }).selectOption('ko');
   await expect(page.getByRole('heading', { name: '1 · 문장을 입력하세요' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: '문장', exact: true })).toBeVisible(); // the sentence box's name too
   await expect(page.getByRole('heading', { name: '3 · 각 단어는 어디를 볼까?' })).toBeVisible();
   await expect(page.getByRole('tab', { name: '히트맵' })).toBeVisible();
   await expect(page.getByRole('button', { name: '헤드 학습', exact: true })).toBeVisible();

@@ -113,7 +113,7 @@ export function App() {
         <section className="panel" aria-labelledby="sentence-heading">
           <h2 id="sentence-heading">{t('section.sentence')}</h2>
           <label className="sentence">
-            <span className="sr-only">Sentence</span>
+            <span className="sr-only">{t('app.sentence')}</span>
             <input
               type="text"
               aria-label={t('sentence.label')}

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { Bert } from '../engine/bert';
 import { formatBytes } from '../engine/hub';
 import { unknownShare, type Script } from '../engine/unknownShare';
-import { useT, type MessageKey } from './i18n';
+import { useLang, useT, type MessageKey } from './i18n';
 import { LANGUAGE_NAME, modelsFor } from './suggestedModels';
 
 interface Props {
@@ -39,6 +39,7 @@ const SCRIPT_NAME: Record<Script, MessageKey> = {
  */
 export function UnknownNotice({ sentence, bert, modelLabel, currentId, onSuggest }: Props) {
   const t = useT();
+  const { lang } = useLang();
   // The raw sentence, not the run's encoding: a clicked [MASK] chip hides what was unknown under it.
   const report = useMemo(() => {
     const { tokens, offsets } = bert.tokenizer.tokenize(sentence);
@@ -54,7 +55,7 @@ export function UnknownNotice({ sentence, bert, modelLabel, currentId, onSuggest
         <strong>{t('unk.count', { unknown: report.unknown, pieces: report.pieces })}</strong>{' '}
         {t('unk.noPieces', { model: modelLabel, script: scriptName })}
       </p>
-      <p>{t('unk.why', { vocab: bert.tokenizer.vocabSize.toLocaleString() })}</p>
+      <p>{t('unk.why', { vocab: bert.tokenizer.vocabSize.toLocaleString(lang) })}</p>
       {offers.length > 0 ? (
         <>
           <p>{t('unk.offer', { script: scriptName })}</p>

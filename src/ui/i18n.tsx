@@ -13,6 +13,7 @@ export const LANGS: { id: Lang; name: string }[] = [
 
 const en = {
   'app.title': 'BERT Playground',
+  'app.sentence': 'Sentence',
   'app.runTime': 'From the last keystroke to every view updated (the two models: {model} ms)',
   'app.language': 'Language',
   'section.sentence': '1 · Type a sentence',
@@ -473,6 +474,7 @@ export type MessageKey = keyof typeof en;
 
 const ko: Record<MessageKey, string> = {
   'app.title': 'BERT 놀이터',
+  'app.sentence': '문장',
   'app.runTime': '마지막 입력부터 모든 그림이 바뀔 때까지 걸린 시간 (두 모델 계산: {model} ms)',
   'app.language': '언어',
   'section.sentence': '1 · 문장을 입력하세요',

@@ -226,7 +226,7 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
         )
       ) : head !== null && !state.running ? (
         <>
-          <PredictBox bert={bert} head={head} />
+          <PredictBox bert={bert} head={head} initial={firstSentence(usable.map((e) => e.text), pattern)} />
           <div className="examples-actions">
             <button type="button" onClick={() => download(new Blob([headToJson(head)], { type: 'application/json' }), 'head.json')}>
               {t('ft.exportJson')}

@@ -8,9 +8,10 @@ import { useT } from '../i18n';
 const NO_OPTIONS = {};
 
 /** Type any sentence: label probabilities as bars, and which tokens moved the prediction (occlusion). */
-export function PredictBox({ bert, head }: { bert: Bert; head: ClassifierHead }) {
+export function PredictBox({ bert, head, initial }: { bert: Bert; head: ClassifierHead; initial: string }) {
   const t = useT();
-  const [text, setText] = useState('The film was a delight.');
+  // The class's own first example (or a sentence in their language): never an English default on a Korean page.
+  const [text, setText] = useState(initial);
   const [result, setResult] = useState<{ c: Classification; a: Attributions } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
