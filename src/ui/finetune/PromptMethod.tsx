@@ -125,6 +125,12 @@ export function PromptMethod(p: Props) {
             {t('fs.result.trainedOn', { n: run.trainedOn, accuracy: pct(run.trainAccuracy) })}
             {run.zeroShotAccuracy !== null && ` ${t('fs.result.zeroShot', { accuracy: pct(run.zeroShotAccuracy) })}`}
           </p>
+          {run.zeroShotAccuracy !== null && run.validationAccuracy !== null && run.validationAccuracy < run.zeroShotAccuracy && (
+            // It happens (the starter set on the twin, most seeds): say why rather than let it read as a bug.
+            <p className="notice" data-testid="prompt-worse">
+              {t('fs.result.worseThanZeroShot')}
+            </p>
+          )}
           {words !== null && (
             <>
               <p>
