@@ -266,3 +266,39 @@ test('a shared link names a hub model: it is offered (size first) and, once load
   await expect(page.getByTestId('main-model')).toHaveText('BERT-mini');
   await expect(page).not.toHaveURL(/model=/);
 });
+
+test('loading another model during the few-shot experiment stops it: no error, and its partial results stay with the model they came from', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}`);
+  await expect(page.getByTestId('main-model')).toHaveText('BERT-mini', { timeout: 60_000 });
+  await page.getByRole('heading', { name: 'Does pre-training help? The experiment' }).scrollIntoViewIfNeeded();
+  await page.getByRole('combobox', { name: 'Data' }).selectOption('yelp');
+  await page.getByRole('combobox', { name: 'Test sentences' }).selectOption('40');
+  await page.getByRole('spinbutton', { name: 'Draws per k' }).fill('2');
+  for (const k of ['4', '16', '32', '64']) await page.getByRole('checkbox', { name: k, exact: true }).uncheck();
+  await page.getByRole('button', { name: 'Run the experiment' }).click();
+  // One cell finished (the zero-shot prompt), the rest still running: now switch the main model.
+  await expect(page.getByTestId('cell-prompt-0')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('progressbar', { name: 'Experiment progress' })).toBeVisible();
+
+  await page.getByText('Choose another model').click();
+  await page.getByRole('textbox', { name: 'Hugging Face model id' }).fill('test-org/tiny-zebra');
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  const weights = models['test-org/tiny-zebra'].get('model.safetensors')!.byteLength;
+  await page.getByRole('button', { name: `Download ${formatBytes(weights)}` }).click();
+  await expect(page.getByTestId('main-model')).toHaveText('test-org/tiny-zebra');
+
+  // The run on BERT-mini is over; its cells are not shown as this model's, and nothing failed.
+  await page.getByRole('heading', { name: 'Does pre-training help? The experiment' }).scrollIntoViewIfNeeded();
+  await expect(page.getByRole('progressbar', { name: 'Experiment progress' })).toHaveCount(0);
+  await expect(page.getByTestId('experiment-other-model')).toContainText('bert-mini');
+  await expect(page.getByTestId('experiment-results')).toHaveCount(0);
+  await expect(page.locator('.finetune [role="alert"]')).toHaveCount(0);
+
+  // Back on BERT-mini: the finished cells are there, marked as a cancelled run.
+  await page.getByRole('button', { name: 'Back to BERT-mini' }).click();
+  await expect(page.getByTestId('main-model')).toHaveText('BERT-mini');
+  await page.getByRole('heading', { name: 'Does pre-training help? The experiment' }).scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('experiment-results')).toHaveAttribute('data-status', 'cancelled');
+  await expect(page.getByTestId('cell-prompt-0')).toHaveText(/^\d+% ± \d+%$/);
+});

@@ -141,6 +141,9 @@ export function useExperiment() {
           onCell: (cell) => {
             results = { ...results, cells: [...results.cells, cell] };
             setState((s) => ({ ...s, results }));
+            // Saved at once as an unfinished run: a reload, or a new model's panel (which mounts before
+            // this run has noticed its abort), then finds what was finished, marked as cut short.
+            saveExperimentResults({ ...results, status: 'cancelled' });
           },
         });
         saveExperimentResults(results);
