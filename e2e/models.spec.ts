@@ -232,7 +232,7 @@ test('local files: a folder, the files themselves, or a drop on the page load a 
     await expect(page.getByRole('combobox', { name: 'Model', exact: true }).locator('option[value="bidirectional"]')).toHaveText(
       'my-zebra (bidirectional)',
     );
-    await expect(page.getByText('Pre-training taught my-zebra English')).toBeVisible();
+    await expect(page.getByText('Pre-training taught my-zebra its language')).toBeVisible();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
