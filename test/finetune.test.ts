@@ -1,6 +1,5 @@
 // Fine-tuning a sentence classifier: training, determinism, stopping, export to Hugging Face, saving, explaining.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, fromCheckpoint, loadModel, type Bert } from '../src/engine/bert';
 import { loadCheckpoint } from '../src/engine/checkpoint';
@@ -18,19 +17,13 @@ import {
   type LabelledExample,
 } from '../src/engine/finetune';
 import { folderSource, initNodeBackend } from '../src/engine/node';
+import { examples } from './sentimentExamples';
 import { dense } from '../src/engine/ops';
 import { parseSafetensors } from '../src/engine/safetensors';
 import { memorySource } from '../src/engine/source';
 
 const MLM = 'test/fixtures/checkpoints/tiny-mlm-f32';
 const LABELS = ['positive', 'negative'];
-const examples: LabelledExample[] = readFileSync('test/fixtures/finetune/sentiment.tsv', 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => {
-    const [label, text] = line.split('\t');
-    return { label, text };
-  });
 
 let bert: Bert;
 let noPooler: Bert;

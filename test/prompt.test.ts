@@ -1,13 +1,13 @@
 // Classification by filling a blank: patterns, verbalizers, calibration, the few-parameter fit, verbalizer search,
 // saving, and the few-shot experiment runner — exact on tiny synthetic cases, and real on the tiny test models.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillMask, fromCheckpoint, loadModel, maskLogProbs, type Bert } from '../src/engine/bert';
 import { predictBagOfWords, trainBagOfWords, words } from '../src/engine/bow';
 import { balancedDraw, crossValidationDatasets, runFewShot, sentimentDataset, type FewShotDataset } from '../src/engine/fewshot';
 import type { LabelledExample } from '../src/engine/finetune';
 import { folderSource, initNodeBackend } from '../src/engine/node';
+import { examples } from './sentimentExamples';
 import { DEFAULT_PATTERN, parsePattern, promptQuery } from '../src/engine/pattern';
 import { prng } from '../src/engine/prng';
 import {
@@ -31,13 +31,6 @@ import { randomCheckpoint } from '../src/engine/random';
 const MLM = 'test/fixtures/checkpoints/tiny-mlm-f32';
 const DECODER = 'test/fixtures/checkpoints/tiny-decoder';
 const LABELS = ['positive', 'negative'];
-const examples: LabelledExample[] = readFileSync('test/fixtures/finetune/sentiment.tsv', 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => {
-    const [label, text] = line.split('\t');
-    return { label, text };
-  });
 
 let bert: Bert;
 let decoder: Bert;

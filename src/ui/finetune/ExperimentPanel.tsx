@@ -6,7 +6,7 @@ import { D3View } from '../D3View';
 import { engineMessage } from './engineMessage';
 import type { Example } from '../examples';
 import { useT, type MessageKey, type Translate } from '../i18n';
-import { EXPERIMENT_SOURCES, K_CHOICES, TEST_SIZE_CHOICES, type ExperimentSettings, type ExperimentSource } from './storage';
+import { EXPERIMENT_SOURCES, K_CHOICES, TEST_SIZE_CHOICES, wholeIn, type ExperimentSettings, type ExperimentSource } from './storage';
 import { ownKs, poolCells, useExperiment } from './useExperiment';
 
 const METHOD_NAME: Record<FewShotMethod, MessageKey> = {
@@ -120,7 +120,7 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
               max={10}
               value={settings.folds}
               disabled={state.running}
-              onChange={(e) => set('folds', Math.min(10, Math.max(2, Math.round(Number(e.target.value) || 2))))}
+              onChange={(e) => set('folds', wholeIn(e.target.value, 2, 10))}
             />
           </label>
         ) : (
@@ -143,7 +143,7 @@ export function ExperimentPanel({ main, twin, modelLabel, examples, labels, patt
             max={10}
             value={settings.draws}
             disabled={state.running}
-            onChange={(e) => set('draws', Math.min(10, Math.max(1, Math.round(Number(e.target.value) || 1))))}
+            onChange={(e) => set('draws', wholeIn(e.target.value, 1, 10))}
           />
         </label>
       </div>

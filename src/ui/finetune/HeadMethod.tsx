@@ -3,6 +3,7 @@ import { curvesView } from '../../viz/curves';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
 import type { TrainingState, TrainSettings } from './useTraining';
+import { wholeIn } from './storage';
 
 const NO_OPTIONS = {};
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -58,7 +59,7 @@ export function HeadMethod({ state, settings, onSettings, layers, modelLabel, ca
             min={1}
             max={500}
             value={settings.epochs}
-            onChange={(e) => set('epochs', Math.min(500, Math.max(1, Math.round(Number(e.target.value) || 1))))}
+            onChange={(e) => set('epochs', wholeIn(e.target.value, 1, 500))}
           />
         </label>
         <label title={t('ft.unfreeze.title')}>

@@ -108,6 +108,9 @@ export function writeJson(key: string, value: unknown, store: Store = defaultSto
 }
 
 const oneOf = <T>(choices: readonly T[], value: unknown, fallback: T): T => (choices.includes(value as T) ? (value as T) : fallback);
+/** What a number box holds as a whole number in [min, max]; empty or unreadable input gives min. */
+export const wholeIn = (raw: string, min: number, max: number): number => Math.min(max, Math.max(min, Math.round(Number(raw) || min)));
+
 const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 
