@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { serveFixtures } from './fixtures';
 
 // Few-shot learning in the browser (issue 15): the zero-shot accuracy shows before any training,
 // both methods train on the starter set and report held-out accuracy, the prompt's [MASK]
@@ -171,4 +172,34 @@ test('the experiment draws a reduced learning curve, can be cancelled, and survi
   await expect(page.getByRole('checkbox', { name: '64', exact: true })).toBeChecked();
   await expect(page.getByTestId('experiment-results')).toHaveCount(0);
   await expect(page.getByTestId('zero-shot')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+});
+
+test('the console API reaches the prompt engine: zero-shot, training and classifying in the page', async ({ page }) => {
+  await serveFixtures(page);
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  const result = await page.evaluate(async () => {
+    const api = window.bertPlayground;
+    const bert = await api.loadModel(api.urlSource('/fixtures/tiny-mlm-f32/'));
+    try {
+      const examples = [
+        { text: 'good movie', label: 'positive' },
+        { text: 'a happy film', label: 'positive' },
+        { text: 'bad movie', label: 'negative' },
+        { text: 'a sad film', label: 'negative' },
+      ];
+      const labels = ['positive', 'negative'];
+      const zs = await api.zeroShotPrompt(bert, labels);
+      const trained = await api.trainPrompt(bert, examples, { labels, seed: 1 });
+      const [c] = await api.classifyPrompt(bert, trained.classifier, ['good film'], { topK: 3 });
+      return { words: zs.verbalizer, trainedOn: trained.classifier.trainedOn?.examples, filled: c.filled, guesses: c.guesses.length, sum: c.probs.positive + c.probs.negative };
+    } finally {
+      bert.dispose();
+    }
+  });
+  expect(result.words).toEqual({ positive: ['good'], negative: ['bad'] });
+  expect(result.trainedOn).toBe(4);
+  expect(result.filled).toBe('good film It was [MASK].');
+  expect(result.guesses).toBe(3);
+  expect(result.sum).toBeCloseTo(1, 6);
 });

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { encode, encodeBatch, fillMask, fromCheckpoint, loadModel } from '../engine/bert';
 import { randomCheckpoint, type RandomShape } from '../engine/random';
 import { classify, trainHead } from '../engine/finetune';
+import { runFewShot } from '../engine/fewshot';
+import { classifyPrompt, trainPrompt, zeroShotPrompt } from '../engine/prompt';
 import { initBackend, type BackendName } from '../engine/backend';
 import { urlSource } from '../engine/source';
 import { activeLoops, wasmGemm } from '../engine/wasmKernels';
@@ -20,6 +22,12 @@ export const consoleApi = {
   urlSource,
   trainHead,
   classify,
+  /** Classification by filling a blank (prompt.ts): zero-shot, few-shot, and classify with the [MASK] guesses. */
+  zeroShotPrompt,
+  trainPrompt,
+  classifyPrompt,
+  /** The "does pre-training help?" learning curves (fewshot.ts). */
+  runFewShot,
   /** A seeded random BERT of any shape (benchmarks, experiments). */
   randomModel: (shape: RandomShape, seed?: number) => fromCheckpoint(randomCheckpoint(shape, seed)),
   initBackend: (chain?: BackendName[]) => initBackend({ chain, wasmPaths }),
