@@ -22,6 +22,25 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
   {
+    // src/engine/index.ts is the engine's only door (./node adds the Node-only
+    // pieces): what sits behind it can be rearranged without touching callers.
+    // Unit tests in test/ may reach inside, to test one piece at a time.
+    files: ['src/ui/**/*.{ts,tsx}', 'src/viz/**/*.ts', 'src/cli/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)engine/(?!(index|node)$)',
+              message: 'Import the engine through src/engine (index.ts), or src/engine/node in Node code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.{js,mjs}'],
     languageOptions: { globals: { ...globals.node } },
   },

@@ -33,12 +33,12 @@ function binaryWeights(): Plugin {
 
 export default defineConfig({
   plugins: [react(), binaryWeights()],
-  // The page gets tfjs without layers/converter/data (src/engine/tfjs-browser.ts
+  // The page gets tfjs without layers/converter/data (src/engine/runtime/tfjs-browser.ts
   // says why); the unit tests in Node keep the full umbrella.
   resolve: {
     alias: process.env.VITEST
       ? []
-      : [{ find: /^@tensorflow\/tfjs$/, replacement: fileURLToPath(new URL('src/engine/tfjs-browser.ts', import.meta.url)) }],
+      : [{ find: /^@tensorflow\/tfjs$/, replacement: fileURLToPath(new URL('src/engine/runtime/tfjs-browser.ts', import.meta.url)) }],
   },
   // A missing file must be a 404 (the checkpoint loader treats 404 as "absent"),
   // not index.html with status 200 as a single-page app would answer.

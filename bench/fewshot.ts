@@ -19,11 +19,19 @@
  * by default (--scratch-draws); its rows say how many.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { loadModel, type Bert } from '../src/engine/bert';
-import { FEWSHOT_METHODS, runFewShot, sentimentDataset, stats, type FewShotCell } from '../src/engine/fewshot';
-import { trainPrompt } from '../src/engine/prompt';
+import {
+  type Bert,
+  FEWSHOT_METHODS,
+  type FewShotCell,
+  folderSource,
+  initNodeBackend,
+  loadModel,
+  runFewShot,
+  sentimentDataset,
+  stats,
+  trainPrompt,
+} from '../src/engine/node';
 import { STARTER_EXAMPLES } from '../src/ui/examples';
-import { folderSource, initNodeBackend } from '../src/engine/node';
 
 const MAIN = 'public/weights/bert-mini';
 const TWIN = 'public/weights/bert-mini-causal';

@@ -19,12 +19,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadModel, type Bert } from '../src/engine/bert';
-import { predictBagOfWords, trainBagOfWords } from '../src/engine/bow';
-import { linearHeadAccuracy as headAccuracy, stats } from '../src/engine/fewshot';
-import { prng, sentenceFeatures, trainHead, type LabelledExample, type Pooling } from '../src/engine/finetune';
-import { shuffle } from '../src/engine/prng';
-import { folderSource, initNodeBackend } from '../src/engine/node';
+import {
+  type Bert,
+  folderSource,
+  initNodeBackend,
+  type LabelledExample,
+  linearHeadAccuracy as headAccuracy,
+  loadModel,
+  type Pooling,
+  predictBagOfWords,
+  prng,
+  sentenceFeatures,
+  shuffle,
+  stats,
+  trainBagOfWords,
+  trainHead,
+} from '../src/engine/node';
 
 const SHIPPED = 'public/weights/bert-mini';
 const FIXTURE = 'test/fixtures/checkpoints/tiny-mlm-f32';

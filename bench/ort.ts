@@ -14,8 +14,7 @@ import { createReadStream, existsSync, mkdirSync, renameSync, statSync, writeFil
 import type { ServerResponse } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
-import { randomCheckpoint, type RandomShape } from '../src/engine/random';
-import { writeSafetensors } from '../src/engine/safetensorsWriter';
+import { randomCheckpoint, type RandomShape, writeSafetensors } from '../src/engine/node';
 
 export const CACHE = 'bench/.cache';
 const ORT_DIST = 'node_modules/onnxruntime-web/dist';

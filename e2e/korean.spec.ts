@@ -1,8 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { formatBytes } from '../src/engine/hub';
-import { randomCheckpoint } from '../src/engine/random';
-import { writeSafetensors } from '../src/engine/safetensorsWriter';
+import { formatBytes, randomCheckpoint, writeSafetensors } from '../src/engine/node';
 
 // A Korean classroom (issue 16): a Hangul sentence on the shipped English model is explained and
 // answered with models that can read it; a Korean-vocabulary model loads from that suggestion,

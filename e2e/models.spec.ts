@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBytes } from '../src/engine/hub';
+import { formatBytes } from '../src/engine/node';
 
 // The model picker against a hub we control: a node:http server on 127.0.0.1
 // serving test checkpoints as /<org>/<name>/resolve/main/<file>, cross-origin

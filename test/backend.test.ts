@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { encode, fromCheckpoint } from '../src/engine/bert';
+import { encode, fromCheckpoint } from '../src/engine/model/bert';
 import { initNodeBackend } from '../src/engine/node';
-import { initBackend, type BackendName } from '../src/engine/backend';
-import { randomCheckpoint } from '../src/engine/random';
+import { initBackend, type BackendName } from '../src/engine/runtime/backend';
+import { randomCheckpoint } from '../src/engine/checkpoint/random';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forcedBackend, forgetMeasured, readMeasured, readSetting, rememberChoice, writeSetting } from '../src/ui/backendSetting';
-import type { BackendChoice } from '../src/engine/backend';
+import type { BackendChoice } from '../src/engine/runtime/backend';
 
 function memoryStorage(): Storage {
   const map = new Map<string, string>();

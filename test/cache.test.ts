@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/engine/checkpoint';
+import { loadCheckpoint } from '../src/engine/checkpoint/checkpoint';
 import {
   cachedSource,
   cacheKey,
@@ -10,7 +10,7 @@ import {
   recordingSource,
   removeCachedModel,
   saveCachedModel,
-} from '../src/engine/cache';
+} from '../src/engine/checkpoint/cache';
 import { folderSource } from '../src/engine/node';
 
 /** Cache Storage in memory: enough of the API for cache.ts. */

@@ -1,11 +1,11 @@
 // Loading checkpoints: every supported variant, and a clear error for every broken one.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint, normaliseName } from '../src/engine/checkpoint';
-import { parseConfig } from '../src/engine/config';
+import { loadCheckpoint, normaliseName } from '../src/engine/checkpoint/checkpoint';
+import { parseConfig } from '../src/engine/checkpoint/config';
 import { folderSource } from '../src/engine/node';
-import { parseSafetensors } from '../src/engine/safetensors';
-import { memorySource, urlSource } from '../src/engine/source';
+import { parseSafetensors } from '../src/engine/checkpoint/safetensors';
+import { memorySource, urlSource } from '../src/engine/checkpoint/source';
 
 const DIR = 'test/fixtures/checkpoints';
 

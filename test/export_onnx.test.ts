@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/engine/checkpoint';
-import { BertModel } from '../src/engine/model';
+import { loadCheckpoint } from '../src/engine/checkpoint/checkpoint';
+import { BertModel } from '../src/engine/model/model';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 
 const PYTHON = '/usr/bin/python3';

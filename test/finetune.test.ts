@@ -1,8 +1,8 @@
 // Fine-tuning a sentence classifier: training, determinism, stopping, export to Hugging Face, saving, explaining.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encode, fromCheckpoint, loadModel, type Bert } from '../src/engine/bert';
-import { loadCheckpoint } from '../src/engine/checkpoint';
+import { encode, fromCheckpoint, loadModel, type Bert } from '../src/engine/model/bert';
+import { loadCheckpoint } from '../src/engine/checkpoint/checkpoint';
 import {
   classify,
   classifyBatch,
@@ -15,12 +15,12 @@ import {
   trainHead,
   type ClassifierHead,
   type LabelledExample,
-} from '../src/engine/finetune';
+} from '../src/engine/training/finetune';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 import { examples } from './sentimentExamples';
-import { dense } from '../src/engine/ops';
-import { parseSafetensors } from '../src/engine/safetensors';
-import { memorySource } from '../src/engine/source';
+import { dense } from '../src/engine/model/ops';
+import { parseSafetensors } from '../src/engine/checkpoint/safetensors';
+import { memorySource } from '../src/engine/checkpoint/source';
 
 const MLM = 'test/fixtures/checkpoints/tiny-mlm-f32';
 const LABELS = ['positive', 'negative'];

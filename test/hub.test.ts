@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HUB, estimateDownload, formatBytes, hubBaseUrl, hubFileUrl, normaliseHub, parseModelId } from '../src/engine/hub';
+import { DEFAULT_HUB, estimateDownload, formatBytes, hubBaseUrl, hubFileUrl, normaliseHub, parseModelId } from '../src/engine/checkpoint/hub';
 
 describe('parseModelId', () => {
   it('accepts org/name and legacy ids, and trims', () => {

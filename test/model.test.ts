@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/engine/checkpoint';
-import { BertModel, type ForwardInput } from '../src/engine/model';
+import { loadCheckpoint } from '../src/engine/checkpoint/checkpoint';
+import { BertModel, type ForwardInput } from '../src/engine/model/model';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 
 interface GoldenCase {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../src/engine/node';
-import { addLayerNorm, batchMatMul, gelu, layerNorm, matMul, type Dense, type Norm } from '../src/engine/ops';
-import { attentionMask, selfAttention, type AttentionWeights } from '../src/engine/attention';
-import { encoderLayer, type LayerWeights } from '../src/engine/layer';
-import { embed } from '../src/engine/embeddings';
-import { encode, fromCheckpoint } from '../src/engine/bert';
-import { randomCheckpoint } from '../src/engine/random';
-import { ADD_LAYER_NORM, fusedMatMul, GELU, MATMUL, packForGemm, SPLIT_QKV, splitQkv, splitQkvStacked, allowGemm, useLoops, wasmGemm, wasmKernels } from '../src/engine/wasmKernels';
+import { addLayerNorm, batchMatMul, gelu, layerNorm, matMul, type Dense, type Norm } from '../src/engine/model/ops';
+import { attentionMask, selfAttention, type AttentionWeights } from '../src/engine/model/attention';
+import { encoderLayer, type LayerWeights } from '../src/engine/model/layer';
+import { embed } from '../src/engine/model/embeddings';
+import { encode, fromCheckpoint } from '../src/engine/model/bert';
+import { randomCheckpoint } from '../src/engine/checkpoint/random';
+import { ADD_LAYER_NORM, fusedMatMul, GELU, MATMUL, packForGemm, SPLIT_QKV, splitQkv, splitQkvStacked, allowGemm, useLoops, wasmGemm, wasmKernels } from '../src/engine/kernels/wasm';
 
 function random(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, 'float32', seed);

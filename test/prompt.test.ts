@@ -2,14 +2,14 @@
 // saving, and the few-shot experiment runner — exact on tiny synthetic cases, and real on the tiny test models.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillMask, fromCheckpoint, loadModel, maskLogProbs, type Bert } from '../src/engine/bert';
-import { predictBagOfWords, trainBagOfWords, words } from '../src/engine/bow';
-import { balancedDraw, crossValidationDatasets, runFewShot, sentimentDataset, type FewShotDataset } from '../src/engine/fewshot';
-import type { LabelledExample } from '../src/engine/finetune';
+import { fillMask, fromCheckpoint, loadModel, maskLogProbs, type Bert } from '../src/engine/model/bert';
+import { predictBagOfWords, trainBagOfWords, words } from '../src/engine/training/bow';
+import { balancedDraw, crossValidationDatasets, runFewShot, sentimentDataset, type FewShotDataset } from '../src/engine/training/fewshot';
+import type { LabelledExample } from '../src/engine/training/finetune';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 import { examples } from './sentimentExamples';
-import { DEFAULT_PATTERN, parsePattern, promptQuery } from '../src/engine/pattern';
-import { prng } from '../src/engine/prng';
+import { DEFAULT_PATTERN, parsePattern, promptQuery } from '../src/engine/training/pattern';
+import { prng } from '../src/engine/util/prng';
 import {
   calibrationFrom,
   classifyLogProbs,
@@ -25,8 +25,8 @@ import {
   verbalizerIds,
   zeroShotPrompt,
   type PromptClassifier,
-} from '../src/engine/prompt';
-import { randomCheckpoint } from '../src/engine/random';
+} from '../src/engine/training/prompt';
+import { randomCheckpoint } from '../src/engine/checkpoint/random';
 
 const MLM = 'test/fixtures/checkpoints/tiny-mlm-f32';
 const DECODER = 'test/fixtures/checkpoints/tiny-decoder';

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encode, loadModel, type Bert } from '../src/engine/bert';
+import { encode, loadModel, type Bert } from '../src/engine/model/bert';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 
 interface GoldenCase {

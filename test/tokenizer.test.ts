@@ -10,8 +10,8 @@ import {
   WordPieceTokenizer,
   tokenizerOptionsFromConfig,
   type Offset,
-} from '../src/engine/tokenizer';
-import { convertSentencePieceVocab, parseVocabText, vocabToText } from '../src/engine/vocab';
+} from '../src/engine/tokenizer/wordpiece';
+import { convertSentencePieceVocab, parseVocabText, vocabToText } from '../src/engine/tokenizer/vocab';
 
 // ---------------------------------------------------------------------------
 // Fixtures: the bert-base-uncased vocabulary, converted at run time from the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WordPieceTokenizer } from '../src/engine/tokenizer';
-import { readsText, scriptOf, UNKNOWN_NOTICE_SHARE, unknownShare } from '../src/engine/unknownShare';
+import { WordPieceTokenizer } from '../src/engine/tokenizer/wordpiece';
+import { readsText, scriptOf, UNKNOWN_NOTICE_SHARE, unknownShare } from '../src/engine/tokenizer/unknownShare';
 
 const shipped = WordPieceTokenizer.fromVocabText(readFileSync('public/weights/bert-mini/vocab.txt', 'utf8'));
 /** A Korean vocabulary, cased like klue/bert-base (do_lower_case false). */

@@ -12,11 +12,29 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encode, fillMask, loadModel, toNested, type MaskMode } from '../engine/bert';
-import { classifyBatch, headFromJson, headToJson, trainHead, type LabelledExample, type Pooling } from '../engine/finetune';
-import { classifyPrompt, DEFAULT_PATTERN, parseVerbalizer, promptFromJson, promptToJson, trainPrompt } from '../engine/prompt';
-import { initNodeBackend, sourceFor } from '../engine/node';
-import { tokenizerOptionsFromConfig, WordPieceTokenizer } from '../engine/tokenizer';
+import {
+  classifyBatch,
+  classifyPrompt,
+  DEFAULT_PATTERN,
+  encode,
+  fillMask,
+  headFromJson,
+  headToJson,
+  initNodeBackend,
+  type LabelledExample,
+  loadModel,
+  type MaskMode,
+  parseVerbalizer,
+  type Pooling,
+  promptFromJson,
+  promptToJson,
+  sourceFor,
+  tokenizerOptionsFromConfig,
+  toNested,
+  trainHead,
+  trainPrompt,
+  WordPieceTokenizer,
+} from '../engine/node';
 
 const USAGE = `usage:
   cli tokenize --vocab PATH [--cased]                 reads lines on stdin; one JSON array of tokens per line

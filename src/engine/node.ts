@@ -1,15 +1,18 @@
 /**
- * Node-only helpers (CLI, tests, benchmarks): a checkpoint folder on disk, or a URL.
- * Kept apart so the browser bundle never pulls in `fs`.
+ * The engine's door for Node (CLI, benchmarks, tests): everything in ./index,
+ * plus a checkpoint folder on disk and the wasm backend loaded from
+ * node_modules. Kept apart so the browser bundle never pulls in `fs`.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { initBackend, type BackendChoice, type BackendName } from './backend';
-import { urlSource, type CheckpointSource } from './source';
+import { initBackend, type BackendChoice, type BackendName } from './runtime/backend';
+import { urlSource, type CheckpointSource } from './checkpoint/source';
 import { GEMM_KERNEL_WASM } from './kernels/simd.wasm';
+
+export * from './index';
 
 export function folderSource(dir: string): CheckpointSource {
   return {

@@ -1,6 +1,5 @@
 import { Fragment, useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { Encoded } from '../engine/bert';
-import type { BertConfig } from '../engine/config';
+import type { BertConfig, Encoded } from '../engine';
 import {
   architectureView,
   blockInfo,

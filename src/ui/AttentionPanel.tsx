@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { Encoded } from '../engine/bert';
+import type { Encoded } from '../engine';
 import {
   bidirectionalMask,
   causalMask,

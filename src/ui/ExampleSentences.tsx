@@ -1,6 +1,5 @@
 import { useMemo } from 'react';
-import type { Bert } from '../engine/bert';
-import { readsText } from '../engine/unknownShare';
+import { type Bert, readsText } from '../engine';
 import { EXAMPLE_SENTENCES, type SentenceLanguage } from './exampleSentences';
 import { useT } from './i18n';
 

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { topK, type Bert, type Encoded } from '../engine/bert';
+import { type Bert, type Encoded, topK } from '../engine';
 import { barsView } from '../viz/bars';
 import { D3View } from './D3View';
 import { useT } from './i18n';

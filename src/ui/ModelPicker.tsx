@@ -1,17 +1,26 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { loadModel, type Bert } from '../engine/bert';
 import {
+  type Bert,
   browserCaches,
+  type CachedModel,
   cachedSource,
+  type CheckpointSource,
+  type DownloadEstimate,
+  estimateDownload,
+  formatBytes,
+  hubBaseUrl,
   isCached,
   listCachedModels,
+  loadModel,
+  type LoadProgress,
+  memorySource,
+  normaliseHub,
+  parseModelId,
   recordingSource,
   removeCachedModel,
   saveCachedModel,
-  type CachedModel,
-} from '../engine/cache';
-import { estimateDownload, formatBytes, hubBaseUrl, normaliseHub, parseModelId, type DownloadEstimate } from '../engine/hub';
-import { memorySource, urlSource, type CheckpointSource, type LoadProgress } from '../engine/source';
+  urlSource,
+} from '../engine';
 import { useT } from './i18n';
 import { BIDIRECTIONAL } from './models';
 import { LANGUAGE_NAME, SUGGESTED_MODELS } from './suggestedModels';

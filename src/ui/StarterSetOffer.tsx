@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { Bert } from '../engine/bert';
-import { readsText } from '../engine/unknownShare';
+import { type Bert, readsText } from '../engine';
 import {
   DEFAULT_LABELS,
   KOREAN_LABELS,

@@ -1,4 +1,4 @@
-import type { Encoded } from '../engine/bert';
+import type { Encoded } from '../engine';
 import { useT } from './i18n';
 
 interface Props {

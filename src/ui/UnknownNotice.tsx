@@ -1,7 +1,5 @@
 import { useMemo } from 'react';
-import type { Bert } from '../engine/bert';
-import { formatBytes } from '../engine/hub';
-import { unknownShare, type Script } from '../engine/unknownShare';
+import { type Bert, formatBytes, type Script, unknownShare } from '../engine';
 import { useLang, useT, type MessageKey } from './i18n';
 import { LANGUAGE_NAME, modelsFor } from './suggestedModels';
 

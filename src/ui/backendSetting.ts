@@ -3,7 +3,7 @@
  * and the winner of the last timed start-up, so that later visits skip the
  * timing. A `?backend=` URL parameter beats both for one page load.
  */
-import type { BackendChoice, BackendName } from '../engine/backend';
+import type { BackendChoice, BackendName } from '../engine';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 export type BackendSetting = 'auto' | BackendName;

@@ -3,14 +3,26 @@
  * — for curious students, and for the browser tests, which drive it directly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encode, encodeBatch, fillMask, fromCheckpoint, loadModel } from '../engine/bert';
-import { randomCheckpoint, type RandomShape } from '../engine/random';
-import { classify, trainHead } from '../engine/finetune';
-import { runFewShot } from '../engine/fewshot';
-import { classifyPrompt, trainPrompt, zeroShotPrompt } from '../engine/prompt';
-import { initBackend, type BackendName } from '../engine/backend';
-import { urlSource } from '../engine/source';
-import { activeLoops, wasmGemm } from '../engine/wasmKernels';
+import {
+  activeLoops,
+  type BackendName,
+  classify,
+  classifyPrompt,
+  encode,
+  encodeBatch,
+  fillMask,
+  fromCheckpoint,
+  initBackend,
+  loadModel,
+  randomCheckpoint,
+  type RandomShape,
+  runFewShot,
+  trainHead,
+  trainPrompt,
+  urlSource,
+  wasmGemm,
+  zeroShotPrompt,
+} from '../engine';
 import { wasmPaths } from './wasmPaths';
 
 export const consoleApi = {

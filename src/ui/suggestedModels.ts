@@ -10,7 +10,7 @@
  * (HEAD requests) before anything is downloaded, and a checkpoint that has only
  * `pytorch_model.bin` is refused with that reason before any download (hub.ts).
  */
-import type { Script } from '../engine/unknownShare';
+import type { Script } from '../engine';
 import type { MessageKey } from './i18n';
 
 export interface SuggestedModel {

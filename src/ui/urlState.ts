@@ -3,7 +3,7 @@
  * sentence, masked tokens, model/mask, layer, head, view and options.
  * Layers and heads are 1-based in the URL (as on screen), 0-based in code.
  */
-import type { MaskMode } from '../engine/bert';
+import type { MaskMode } from '../engine';
 
 export type AttentionViewName = 'heatmap' | 'heads' | 'model' | 'contrast';
 const VIEWS: readonly AttentionViewName[] = ['heatmap', 'heads', 'model', 'contrast'];

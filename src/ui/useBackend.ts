@@ -1,7 +1,5 @@
 import { useEffect, useState } from 'react';
-import { initBackend, selfTest, type BackendChoice } from '../engine/backend';
-import { encode, fromCheckpoint } from '../engine/bert';
-import { randomCheckpoint } from '../engine/random';
+import { type BackendChoice, encode, fromCheckpoint, initBackend, randomCheckpoint, selfTest } from '../engine';
 import { forcedBackend, readMeasured, rememberChoice } from './backendSetting';
 import { wasmPaths } from './wasmPaths';
 

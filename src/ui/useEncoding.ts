@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { encode, type Bert, type Encoded } from '../engine/bert';
+import { type Bert, encode, type Encoded } from '../engine';
 
 export interface Encodings {
   /** BERT-mini under its own (bidirectional) mask. */

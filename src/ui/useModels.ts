@@ -1,7 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { fromCheckpoint, type Bert } from '../engine/bert';
-import { loadCheckpoint, type Checkpoint } from '../engine/checkpoint';
-import { urlSource, type LoadProgress } from '../engine/source';
+import { type Bert, type Checkpoint, fromCheckpoint, loadCheckpoint, type LoadProgress, urlSource } from '../engine';
 import { BIDIRECTIONAL, CAUSAL_TWIN, precacheLoadedFiles, SHIPPED_MAIN, type MainModel } from './models';
 
 export type { MainModel } from './models';

@@ -9,7 +9,7 @@
  *   renderArchitecture(svg, layout, handlers) → D3 joins those marks,
  *   architectureView(svg, data, options) → { update, destroy }.
  */
-import type { BertConfig } from '../engine/config';
+import type { BertConfig } from '../engine';
 import { FONT_SIZE, asButton, clearSvg, placeBox, prepareSvg, uniqueId, withTitle } from './common';
 import type { View } from './types';
 

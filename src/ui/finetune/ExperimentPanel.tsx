@@ -1,6 +1,5 @@
 import { useMemo } from 'react';
-import type { Bert } from '../../engine/bert';
-import { FEWSHOT_METHODS, type FewShotMethod } from '../../engine/fewshot';
+import { type Bert, FEWSHOT_METHODS, type FewShotMethod } from '../../engine';
 import { learningCurveView, type LearningCurveData, type LearningCurveOptions } from '../../viz/learningCurve';
 import { D3View } from '../D3View';
 import { engineMessage } from './engineMessage';

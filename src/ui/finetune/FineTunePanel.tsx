@@ -1,8 +1,14 @@
 import { zipSync } from 'fflate';
 import { useEffect, useRef, useState, type RefObject } from 'react';
-import type { Bert } from '../../engine/bert';
-import { exportSequenceClassification, headFromJson, headToJson, pca2d, sentenceFeatures } from '../../engine/finetune';
-import { DEFAULT_PATTERN } from '../../engine/pattern';
+import {
+  type Bert,
+  DEFAULT_PATTERN,
+  exportSequenceClassification,
+  headFromJson,
+  headToJson,
+  pca2d,
+  sentenceFeatures,
+} from '../../engine';
 import { download } from '../../viz/export';
 import { scatterView, type ScatterData } from '../../viz/scatter';
 import { D3View } from '../D3View';

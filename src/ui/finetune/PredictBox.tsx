@@ -1,6 +1,12 @@
 import { useEffect, useState } from 'react';
-import type { Bert } from '../../engine/bert';
-import { classify, tokenAttributions, type Attributions, type Classification, type ClassifierHead } from '../../engine/finetune';
+import {
+  type Attributions,
+  type Bert,
+  type Classification,
+  type ClassifierHead,
+  classify,
+  tokenAttributions,
+} from '../../engine';
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';

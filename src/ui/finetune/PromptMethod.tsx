@@ -1,4 +1,4 @@
-import { formatVerbalizer, type PromptClassifier } from '../../engine/prompt';
+import { formatVerbalizer, type PromptClassifier } from '../../engine';
 import { useT, type Translate } from '../i18n';
 import { engineMessage } from './engineMessage';
 import type { Problem } from './promptCheck';

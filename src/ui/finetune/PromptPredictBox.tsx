@@ -1,6 +1,5 @@
 import { Fragment, useEffect, useState } from 'react';
-import type { Bert } from '../../engine/bert';
-import { classifyPrompt, type PromptClassification, type PromptClassifier } from '../../engine/prompt';
+import { type Bert, classifyPrompt, type PromptClassification, type PromptClassifier } from '../../engine';
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';

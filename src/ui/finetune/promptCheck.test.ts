@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATTERN } from '../../engine/pattern';
-import { WordPieceTokenizer } from '../../engine/tokenizer';
+import { DEFAULT_PATTERN, WordPieceTokenizer } from '../../engine';
 import { MESSAGES } from '../i18n';
 import { checkPattern, checkVerbalizer, defaultPatternFor, firstSentence, KOREAN_PATTERN } from './promptCheck';
 

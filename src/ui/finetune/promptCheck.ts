@@ -5,9 +5,7 @@
  * things again (pattern.ts, prompt.ts) and its English message is the fallback
  * for anything these do not name.
  */
-import { parsePattern, TEXT_SLOT, type Pattern } from '../../engine/pattern';
-import { parseVerbalizer, type Verbalizer } from '../../engine/prompt';
-import type { WordPieceTokenizer } from '../../engine/tokenizer';
+import { parsePattern, parseVerbalizer, type Pattern, TEXT_SLOT, type Verbalizer, type WordPieceTokenizer } from '../../engine';
 import type { MessageKey } from '../i18n';
 
 export interface Problem {

@@ -4,7 +4,7 @@
  * Each field is checked on the way back in; a missing, corrupted or outdated
  * value falls back to its default alone, so one bad field never costs the rest.
  */
-import { FEWSHOT_METHODS, type FewShotCell, type FewShotMethod } from '../../engine/fewshot';
+import { FEWSHOT_METHODS, type FewShotCell, type FewShotMethod } from '../../engine';
 
 export type Method = 'prompt' | 'head';
 /** Which model the prompt asks: the main (bidirectional) one or the causal twin. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancedDraw, crossValidationDatasets } from '../../engine/fewshot';
-import { prng } from '../../engine/prng';
+import { balancedDraw, crossValidationDatasets, prng } from '../../engine';
 import { ownKs } from './useExperiment';
 
 const examples = (counts: Record<string, number>) =>

@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Bert } from '../../engine/bert';
 import {
+  type Bert,
   crossValidationDatasets,
-  runFewShot,
-  sentimentDataset,
-  stats,
   type FewShotCell,
   type FewShotDataset,
   type FewShotMethod,
-} from '../../engine/fewshot';
+  runFewShot,
+  sentimentDataset,
+  stats,
+} from '../../engine';
 import type { Example } from '../examples';
 import {
   loadExperimentResults,

@@ -1,17 +1,17 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Bert } from '../../engine/bert';
 import {
+  type Bert,
   checkPromptClassifier,
   classifyLogProbs,
   patternLogProbs,
+  type PromptClassifier,
   promptFromJson,
   promptToJson,
   stratifiedHoldout,
   trainPrompt,
-  zeroShotPrompt,
-  type PromptClassifier,
   type Verbalizer,
-} from '../../engine/prompt';
+  zeroShotPrompt,
+} from '../../engine';
 import type { Example } from '../examples';
 import { KEYS, readText, writeJson, type PromptModel } from './storage';
 

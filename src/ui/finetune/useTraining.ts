@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Bert } from '../../engine/bert';
 import {
-  headFromJson,
-  headToJson,
-  trainHead,
+  type Bert,
   type ClassifierHead,
   type EpochReport,
+  headFromJson,
+  headToJson,
   type Pooling,
+  stratifiedHoldout,
+  trainHead,
   type TrainProgress,
-} from '../../engine/finetune';
-import { stratifiedHoldout } from '../../engine/prompt';
+} from '../../engine';
 import type { Example } from '../examples';
 
 export interface TrainSettings {

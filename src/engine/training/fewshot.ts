@@ -15,14 +15,14 @@
  * One runner for the page and the benchmark (bench/fewshot.ts): the numbers a
  * class sees are the ones the project reports.
  */
-import type { Bert } from './bert';
+import type { Bert } from '../model/bert';
 import { predictBagOfWords, trainBagOfWords } from './bow';
 import { sentenceFeatures, trainHead, classifyBatch, type ClassifierHead, type LabelledExample } from './finetune';
-import { BertModel } from './model';
+import { BertModel } from '../model/model';
 import { DEFAULT_PATTERN, parsePattern } from './pattern';
-import { prng, shuffle } from './prng';
+import { prng, shuffle } from '../util/prng';
 import { classifyLogProbs, defaultVerbalizer, patternLogProbs, trainPrompt, zeroShotPrompt } from './prompt';
-import { randomCheckpoint } from './random';
+import { randomCheckpoint } from '../checkpoint/random';
 
 export type FewShotMethod = 'prompt' | 'twin_prompt' | 'head' | 'twin_head' | 'scratch' | 'bow';
 export const FEWSHOT_METHODS: FewShotMethod[] = ['prompt', 'twin_prompt', 'head', 'twin_head', 'scratch', 'bow'];

@@ -20,12 +20,11 @@
  *
  * Like bert.ts, tensors never leave the engine: the classifier is plain numbers.
  */
-import { maskLogProbs, type Bert } from './bert';
+import { maskLogProbs, type Bert } from '../model/bert';
 import type { Classification, LabelledExample } from './finetune';
 import { parsePattern, promptQuery, DEFAULT_PATTERN, type Pattern } from './pattern';
-import { prng, stratifiedSplit } from './prng';
+import { prng, stratifiedSplit } from '../util/prng';
 
-export { DEFAULT_PATTERN } from './pattern';
 
 /** Label → its words (each one vocabulary piece, a whole word). */
 export type Verbalizer = Record<string, string[]>;

@@ -5,11 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MaskMode } from './attention';
-import { loadCheckpoint, type Checkpoint } from './checkpoint';
-import type { BertConfig } from './config';
+import { loadCheckpoint, type Checkpoint } from '../checkpoint/checkpoint';
+import type { BertConfig } from '../checkpoint/config';
 import { BertModel } from './model';
-import type { CheckpointSource, ReadOptions } from './source';
-import { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer';
+import type { CheckpointSource, ReadOptions } from '../checkpoint/source';
+import { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from '../tokenizer/wordpiece';
 
 export type { MaskMode } from './attention';
 

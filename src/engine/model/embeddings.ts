@@ -1,7 +1,7 @@
 /** Input embeddings: token + position + segment (token type), then LayerNorm (paper §3, Fig. 2). */
 import * as tf from '@tensorflow/tfjs';
 import { layerNorm, type Norm } from './ops';
-import { fusedEmbed, wasmKernels } from './wasmKernels';
+import { fusedEmbed, wasmKernels } from '../kernels/wasm';
 
 export interface EmbeddingWeights {
   word: tf.Tensor2D; // [vocab, H]

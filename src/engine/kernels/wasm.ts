@@ -26,7 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { GEMM_KERNEL_WASM, SIMD_KERNELS_WASM } from './kernels/simd.wasm';
+import { GEMM_KERNEL_WASM, SIMD_KERNELS_WASM } from './simd.wasm';
 
 export const GELU = 'BertPlaygroundGelu';
 export const ADD_LAYER_NORM = 'BertPlaygroundAddLayerNorm';

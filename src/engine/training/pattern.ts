@@ -7,8 +7,8 @@
  * is cut (from its end) and the template never is: the [MASK] must always be
  * there for the model to fill.
  */
-import type { MaskQuery } from './bert';
-import type { Encoding, Offset, TokenizedText, WordPieceTokenizer } from './tokenizer';
+import type { MaskQuery } from '../model/bert';
+import type { Encoding, Offset, TokenizedText, WordPieceTokenizer } from '../tokenizer/wordpiece';
 
 export const DEFAULT_PATTERN = '{text} It was [MASK].';
 /** Where the sentence goes in a pattern. */

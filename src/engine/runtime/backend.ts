@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { enableWgslDense } from './webgpuKernels';
+import { enableWgslDense } from '../kernels/webgpu';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const DEFAULT_CHAIN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];

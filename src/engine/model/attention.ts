@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, dense, inference, type Dense } from './ops';
-import { fusedMatMul, splitQkv, splitQkvStacked, wasmGemm, wasmKernels } from './wasmKernels';
+import { fusedMatMul, splitQkv, splitQkvStacked, wasmGemm, wasmKernels } from '../kernels/wasm';
 
 export interface AttentionWeights {
   query: Dense;

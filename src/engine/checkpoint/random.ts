@@ -5,7 +5,7 @@
  */
 import { expectedWeights, type Checkpoint, type Weight } from './checkpoint';
 import { parseConfig } from './config';
-import { prng } from './prng';
+import { prng } from '../util/prng';
 
 export interface RandomShape {
   layers: number;

@@ -4,8 +4,8 @@
  * (wasmKernels.ts, webgpuKernels.ts) and plain tf ops everywhere else.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAddLayerNorm, fusedGelu, fusedMatMul, packForGemm, wasmGemm, wasmKernels } from './wasmKernels';
-import { denseWgsl, wgslDense, wgslDenseFits } from './webgpuKernels';
+import { fusedAddLayerNorm, fusedGelu, fusedMatMul, packForGemm, wasmGemm, wasmKernels } from '../kernels/wasm';
+import { denseWgsl, wgslDense, wgslDenseFits } from '../kernels/webgpu';
 
 export interface Dense {
   /**

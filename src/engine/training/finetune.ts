@@ -11,15 +11,15 @@
  * Like bert.ts, tensors never leave this file: heads are plain typed arrays.
  */
 import * as tf from '@tensorflow/tfjs';
-import { attentionMask } from './attention';
-import type { Bert } from './bert';
-import { expectedWeights } from './checkpoint';
-import { pool } from './heads';
-import { encoderLayer, type LayerWeights } from './layer';
-import { dense, gelu, type Dense, type Norm } from './ops';
-import { prng, shuffle, stratifiedSplit } from './prng';
-import { writeSafetensors, type NamedTensor } from './safetensorsWriter';
-import type { Encoding, Offset } from './tokenizer';
+import { attentionMask } from '../model/attention';
+import type { Bert } from '../model/bert';
+import { expectedWeights } from '../checkpoint/checkpoint';
+import { pool } from '../model/heads';
+import { encoderLayer, type LayerWeights } from '../model/layer';
+import { dense, gelu, type Dense, type Norm } from '../model/ops';
+import { prng, shuffle, stratifiedSplit } from '../util/prng';
+import { writeSafetensors, type NamedTensor } from '../checkpoint/safetensorsWriter';
+import type { Encoding, Offset } from '../tokenizer/wordpiece';
 
 export { pca2d, type Pca2d } from './pca';
 
@@ -159,7 +159,6 @@ const YIELD_EVERY_MS = 30;
 // Seeded randomness
 // ---------------------------------------------------------------------------
 
-export { prng };
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 

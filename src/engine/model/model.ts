@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { attentionMask, concatQkv, type MaskMode } from './attention';
-import type { Checkpoint, Weight } from './checkpoint';
-import type { BertConfig } from './config';
+import type { Checkpoint, Weight } from '../checkpoint/checkpoint';
+import type { BertConfig } from '../checkpoint/config';
 import { embed, type EmbeddingWeights } from './embeddings';
 import { classify, lmLogits, pool, type LmHeadWeights } from './heads';
 import { encoderLayer, type LayerWeights } from './layer';

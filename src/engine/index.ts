@@ -1,0 +1,105 @@
+/**
+ * The engine's table of contents and its only door: the page (src/ui), the
+ * CLI and the benchmarks import from here (the CLI, benchmarks and Node tests
+ * through ./node, which adds the file-system pieces). Tensors never cross it —
+ * everything exported takes and returns plain values.
+ *
+ * Read in this order to follow a sentence through BERT:
+ *   tokenizer/  text → WordPiece ids
+ *   checkpoint/ a Hugging Face folder → config, vocabulary and weights
+ *   model/      embeddings → attention → layers → heads; encode, fillMask
+ *   kernels/    the backends' fast paths (the model runs without them)
+ *   runtime/    choosing WebGPU → WebGL → wasm → cpu
+ *   training/   fine-tuning a head, prompts, the few-shot experiment
+ */
+
+// The runtime: which tfjs backend runs the model.
+export { initBackend, selfTest, type BackendChoice, type BackendName } from './runtime/backend';
+export { activeLoops, wasmGemm } from './kernels/wasm';
+
+// Tokenizer.
+export { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer/wordpiece';
+export { readsText, unknownShare, type Script } from './tokenizer/unknownShare';
+
+// Checkpoints: where they come from, how they are read, cached and made up.
+export type { BertConfig } from './checkpoint/config';
+export { loadCheckpoint, type Checkpoint } from './checkpoint/checkpoint';
+export { memorySource, urlSource, type CheckpointSource, type LoadProgress } from './checkpoint/source';
+export {
+  browserCaches,
+  cachedSource,
+  isCached,
+  listCachedModels,
+  recordingSource,
+  removeCachedModel,
+  saveCachedModel,
+  type CachedModel,
+} from './checkpoint/cache';
+export { estimateDownload, formatBytes, hubBaseUrl, normaliseHub, parseModelId, type DownloadEstimate } from './checkpoint/hub';
+export { randomCheckpoint, type RandomShape } from './checkpoint/random';
+export { writeSafetensors } from './checkpoint/safetensorsWriter';
+
+// The model: load it, run it, read its guesses.
+export {
+  encode,
+  encodeBatch,
+  fillMask,
+  fromCheckpoint,
+  loadModel,
+  toNested,
+  topK,
+  type Bert,
+  type Encoded,
+  type MaskMode,
+} from './model/bert';
+
+// Training: a classifier head on frozen features, or a prompt read by the masked-LM head.
+export {
+  classify,
+  classifyBatch,
+  exportSequenceClassification,
+  headFromJson,
+  headToJson,
+  pca2d,
+  sentenceFeatures,
+  tokenAttributions,
+  trainHead,
+  type Attributions,
+  type Classification,
+  type ClassifierHead,
+  type EpochReport,
+  type LabelledExample,
+  type Pooling,
+  type TrainProgress,
+} from './training/finetune';
+export { DEFAULT_PATTERN, parsePattern, TEXT_SLOT, type Pattern } from './training/pattern';
+export {
+  checkPromptClassifier,
+  classifyLogProbs,
+  classifyPrompt,
+  formatVerbalizer,
+  parseVerbalizer,
+  patternLogProbs,
+  promptFromJson,
+  promptToJson,
+  stratifiedHoldout,
+  trainPrompt,
+  zeroShotPrompt,
+  type PromptClassification,
+  type PromptClassifier,
+  type Verbalizer,
+} from './training/prompt';
+export {
+  balancedDraw,
+  crossValidationDatasets,
+  FEWSHOT_METHODS,
+  linearHeadAccuracy,
+  runFewShot,
+  sentimentDataset,
+  stats,
+  type FewShotCell,
+  type FewShotDataset,
+  type FewShotMethod,
+} from './training/fewshot';
+export { predictBagOfWords, trainBagOfWords } from './training/bow';
+export { prng, shuffle } from './util/prng';
