@@ -5,6 +5,7 @@
  * (no `bert.` prefix, LayerNorm `weight`/`bias` rather than TF's `gamma`/`beta`)
  * and every tensor the architecture needs is checked against the config.
  */
+import { layerShapes } from '../model/parameters';
 import { parseConfig, type BertConfig } from './config';
 import { parseSafetensors, readFloat32, type SafetensorsFile } from './safetensors';
 import type { CheckpointSource, ReadOptions } from './source';
@@ -114,7 +115,7 @@ export function normaliseName(name: string): string {
 
 /** name → expected shape, for what this architecture needs; `optional` may be absent. */
 export function expectedWeights(config: BertConfig): { required: Map<string, number[]>; optional: Map<string, number[]> } {
-  const { hidden: H, intermediate: I, vocabSize: V } = config;
+  const { hidden: H, vocabSize: V } = config;
   const required = new Map<string, number[]>([
     ['embeddings.word_embeddings.weight', [V, H]],
     ['embeddings.position_embeddings.weight', [config.maxPositions, H]],
@@ -122,23 +123,7 @@ export function expectedWeights(config: BertConfig): { required: Map<string, num
     ['embeddings.LayerNorm.weight', [H]],
     ['embeddings.LayerNorm.bias', [H]],
   ]);
-  for (let i = 0; i < config.layers; i++) {
-    const p = `encoder.layer.${i}.`;
-    for (const part of ['query', 'key', 'value']) {
-      required.set(`${p}attention.self.${part}.weight`, [H, H]);
-      required.set(`${p}attention.self.${part}.bias`, [H]);
-    }
-    required.set(`${p}attention.output.dense.weight`, [H, H]);
-    required.set(`${p}attention.output.dense.bias`, [H]);
-    required.set(`${p}attention.output.LayerNorm.weight`, [H]);
-    required.set(`${p}attention.output.LayerNorm.bias`, [H]);
-    required.set(`${p}intermediate.dense.weight`, [I, H]);
-    required.set(`${p}intermediate.dense.bias`, [I]);
-    required.set(`${p}output.dense.weight`, [H, I]);
-    required.set(`${p}output.dense.bias`, [H]);
-    required.set(`${p}output.LayerNorm.weight`, [H]);
-    required.set(`${p}output.LayerNorm.bias`, [H]);
-  }
+  for (let i = 0; i < config.layers; i++) layerShapes(config, i).forEach((shape, name) => required.set(name, shape));
   const optional = new Map<string, number[]>();
   const pooler: [string, number[]][] = [
     ['pooler.dense.weight', [H, H]],

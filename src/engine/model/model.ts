@@ -10,6 +10,10 @@ import { embed, type EmbeddingWeights } from './embeddings';
 import { classify, lmLogits, pool, type LmHeadWeights } from './heads';
 import { encoderLayer, type LayerWeights } from './layer';
 import { packedKernel, type Dense, type Norm } from './ops';
+import { layerFrom } from './parameters';
+
+/** What the encoder layers need to know of a padded batch. */
+export type LayerInput = Pick<ForwardInput, 'ids' | 'tokenTypes' | 'lengths' | 'mask'>;
 
 export interface ForwardInput {
   /** [B][T] token ids, padded to one length with any id (padding is masked out). */
@@ -73,21 +77,12 @@ export class BertModel {
       tokenType: t2('embeddings.token_type_embeddings.weight'),
       norm: normAt('embeddings.LayerNorm'),
     };
-    this.layers = Array.from({ length: this.config.layers }, (_, i) => {
-      const p = `encoder.layer.${i}`;
-      return {
-        attention: {
-          query: denseAt(`${p}.attention.self.query`),
-          key: denseAt(`${p}.attention.self.key`),
-          value: denseAt(`${p}.attention.self.value`),
-          output: denseAt(`${p}.attention.output.dense`),
-        },
-        attentionNorm: normAt(`${p}.attention.output.LayerNorm`),
-        intermediate: denseAt(`${p}.intermediate.dense`),
-        output: denseAt(`${p}.output.dense`),
-        outputNorm: normAt(`${p}.output.LayerNorm`),
-      };
-    });
+    this.layers = Array.from({ length: this.config.layers }, (_, i) =>
+      layerFrom(
+        (name) => denseAt(`encoder.layer.${i}.${name}`),
+        (name) => normAt(`encoder.layer.${i}.${name}`),
+      ),
+    );
     if (tf.getBackend() === 'wasm') {
       // One [H, 3H] product per layer instead of three for single sentences (attention.ts), at the
       // cost of a second copy of the query/key/value weights (a quarter of the encoder's).
@@ -161,6 +156,36 @@ export class BertModel {
       out.set(name, { shape: [...layout.shape], values });
     }
     return out;
+  }
+
+  /**
+   * Hidden states [B, T, H] after `layer` encoder layers (0 = the embeddings),
+   * running only the layers below it. Call inside tf.tidy.
+   */
+  hiddenAt(input: LayerInput, layer: number): tf.Tensor3D {
+    const x = this.embed(input);
+    return this.runLayers(x, input, 0, layer);
+  }
+
+  /** The input embeddings [B, T, H] of a padded batch. Call inside tf.tidy. */
+  embed(input: Pick<ForwardInput, 'ids' | 'tokenTypes'>): tf.Tensor3D {
+    const ids = tf.tensor2d(input.ids, undefined, 'int32');
+    // One segment (every single sentence): no token-type ids to look up.
+    const types = input.tokenTypes.every((row) => row.every((t) => t === 0)) ? null : tf.tensor2d(input.tokenTypes, undefined, 'int32');
+    return embed(this.embeddings, ids, types, this.config.layerNormEps);
+  }
+
+  /**
+   * Encoder layers [from, to) on x [B, T, H] → [B, T, H]. `weights` (to − from
+   * layers) replace the model's own, e.g. fine-tuned top layers. Call inside tf.tidy.
+   */
+  runLayers(x: tf.Tensor3D, input: Pick<ForwardInput, 'lengths' | 'mask'>, from: number, to: number, weights?: LayerWeights[]): tf.Tensor3D {
+    const mask = attentionMask(input.lengths, x.shape[1], input.mask);
+    for (let l = from; l < to; l++) {
+      const layer = weights === undefined ? this.layers[l] : weights[l - from];
+      x = encoderLayer(x, layer, mask, this.config.heads, this.config.layerNormEps).hidden;
+    }
+    return x;
   }
 
   /** Runs the whole model. The caller owns (and must dispose) the returned tensors. */

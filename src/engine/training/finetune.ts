@@ -13,10 +13,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { attentionMask } from '../model/attention';
 import type { Bert } from '../model/bert';
-import { expectedWeights } from '../checkpoint/checkpoint';
 import { pool } from '../model/heads';
 import { encoderLayer, type LayerWeights } from '../model/layer';
-import { dense, gelu, type Dense, type Norm } from '../model/ops';
+import { dense, gelu, type Dense } from '../model/ops';
+import { layerFrom, layerParts, layerShapes } from '../model/parameters';
 import { prng, shuffle, stratifiedSplit } from '../util/prng';
 import { writeSafetensors, type NamedTensor } from '../checkpoint/safetensorsWriter';
 import type { Encoding, Offset } from '../tokenizer/wordpiece';
@@ -236,76 +236,25 @@ function headForward(layers: Dense[], features: tf.Tensor2D): tf.Tensor2D {
 // Encoder layers ↔ checkpoint names
 // ---------------------------------------------------------------------------
 
-const DENSE_PARTS = [
-  'attention.self.query',
-  'attention.self.key',
-  'attention.self.value',
-  'attention.output.dense',
-  'intermediate.dense',
-  'output.dense',
-] as const;
-const NORM_PARTS = ['attention.output.LayerNorm', 'output.LayerNorm'] as const;
-
-/** Suffix (e.g. `attention.self.query.weight`) → tensor, and whether it is a dense kernel (stored [in, out]). */
-function layerParts(w: LayerWeights): { suffix: string; tensor: tf.Tensor; kernel: boolean }[] {
-  const denses: Record<(typeof DENSE_PARTS)[number], Dense> = {
-    'attention.self.query': w.attention.query,
-    'attention.self.key': w.attention.key,
-    'attention.self.value': w.attention.value,
-    'attention.output.dense': w.attention.output,
-    'intermediate.dense': w.intermediate,
-    'output.dense': w.output,
-  };
-  const norms: Record<(typeof NORM_PARTS)[number], Norm> = {
-    'attention.output.LayerNorm': w.attentionNorm,
-    'output.LayerNorm': w.outputNorm,
-  };
-  return [
-    ...DENSE_PARTS.flatMap((p) => [
-      { suffix: `${p}.weight`, tensor: denses[p].kernel as tf.Tensor, kernel: true },
-      { suffix: `${p}.bias`, tensor: denses[p].bias as tf.Tensor, kernel: false },
-    ]),
-    ...NORM_PARTS.flatMap((p) => [
-      { suffix: `${p}.weight`, tensor: norms[p].weight as tf.Tensor, kernel: false },
-      { suffix: `${p}.bias`, tensor: norms[p].bias as tf.Tensor, kernel: false },
-    ]),
-  ];
-}
-
-function layerFrom(get: (suffix: string) => tf.Tensor): LayerWeights {
-  const d = (p: string): Dense => ({ kernel: get(`${p}.weight`) as tf.Tensor2D, bias: get(`${p}.bias`) as tf.Tensor1D });
-  const n = (p: string): Norm => ({ weight: get(`${p}.weight`) as tf.Tensor1D, bias: get(`${p}.bias`) as tf.Tensor1D });
-  return {
-    attention: {
-      query: d('attention.self.query'),
-      key: d('attention.self.key'),
-      value: d('attention.self.value'),
-      output: d('attention.output.dense'),
-    },
-    attentionNorm: n('attention.output.LayerNorm'),
-    intermediate: d('intermediate.dense'),
-    output: d('output.dense'),
-    outputNorm: n('output.LayerNorm'),
-  };
-}
-
 /** A head's retrained layers as tensors. Call inside tf.tidy (they are created here). */
 function topFromHead(unfrozen: UnfrozenLayers, layers: number): TopLayers {
   const byName = new Map(unfrozen.weights.map((w) => [w.name, w]));
   return {
     from: unfrozen.from,
     layers: Array.from({ length: layers - unfrozen.from }, (_, i) =>
-      layerFrom((suffix) => {
-        const w = byName.get(`encoder.layer.${unfrozen.from + i}.${suffix}`) as HeadWeight; // checked by checkHead
-        const t = tf.tensor(w.values, w.shape, 'float32');
-        return isKernel(suffix) ? t.transpose() : t;
-      }),
+      layerFrom(
+        (name) => {
+          const w = (suffix: string) => byName.get(`encoder.layer.${unfrozen.from + i}.${name}.${suffix}`) as HeadWeight; // checked by checkHead
+          const weight = w('weight');
+          return { kernel: tf.tensor2d(weight.values, weight.shape as [number, number]).transpose(), bias: tf.tensor1d(w('bias').values) };
+        },
+        (name) => {
+          const w = (suffix: string) => byName.get(`encoder.layer.${unfrozen.from + i}.${name}.${suffix}`) as HeadWeight;
+          return { weight: tf.tensor1d(w('weight').values), bias: tf.tensor1d(w('bias').values) };
+        },
+      ),
     ),
   };
-}
-
-function isKernel(suffix: string): boolean {
-  return suffix.endsWith('.weight') && !suffix.includes('LayerNorm');
 }
 
 function headDense(head: ClassifierHead): Dense[] {
@@ -326,13 +275,10 @@ function checkHead(bert: Bert, head: ClassifierHead): void {
     if (from < 0 || from >= bert.config.layers) {
       throw new Error(`this head retrained layers ${from}… but ${bert.location} has only ${bert.config.layers} layers`);
     }
-    const { required } = expectedWeights(bert.config);
     const byName = new Map(weights.map((w) => [w.name, w]));
     for (let l = from; l < bert.config.layers; l++) {
-      for (const suffix of [...DENSE_PARTS, ...NORM_PARTS].flatMap((p) => [`${p}.weight`, `${p}.bias`])) {
-        const name = `encoder.layer.${l}.${suffix}`;
+      for (const [name, shape] of layerShapes(bert.config, l)) {
         const w = byName.get(name);
-        const shape = required.get(name) as number[];
         if (w === undefined) throw new Error(`this head's retrained layers lack "${name}"`);
         if (w.shape.join() !== shape.join()) {
           throw new Error(`this head's "${name}" has shape [${w.shape.join(', ')}] but ${bert.location} needs [${shape.join(', ')}]`);
@@ -604,9 +550,13 @@ export async function trainHead(bert: Bert, examples: LabelledExample[], options
       ? null
       : {
           from,
-          layers: Array.from({ length: L - from }, (_, i) =>
-            layerFrom((suffix) => (topVars.find((v) => v.layer === from + i && v.suffix === suffix) as (typeof topVars)[number]).variable),
-          ),
+          layers: Array.from({ length: L - from }, (_, i) => {
+            const variable = (suffix: string) => (topVars.find((v) => v.layer === from + i && v.suffix === suffix) as (typeof topVars)[number]).variable;
+            return layerFrom(
+              (name) => ({ kernel: variable(`${name}.weight`) as tf.Tensor2D, bias: variable(`${name}.bias`) as tf.Tensor1D }),
+              (name) => ({ weight: variable(`${name}.weight`) as tf.Tensor1D, bias: variable(`${name}.bias`) as tf.Tensor1D }),
+            );
+          }),
         };
   const headLayers: Dense[] = headVars.map((v) => ({ kernel: v.kernel as tf.Tensor2D, bias: v.bias as tf.Tensor1D }));
   const headOptimizer = tf.train.adam(o.learningRate);
