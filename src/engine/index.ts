@@ -103,3 +103,4 @@ export {
 } from './training/fewshot';
 export { predictBagOfWords, trainBagOfWords } from './training/bow';
 export { prng, shuffle } from './util/prng';
+export { abortError, isAbortError } from './util/abort';
