@@ -3,7 +3,7 @@
  *
  * "Does pre-training help?" on the npm `sentiment` fixtures (UCI Sentiment
  * Labelled Sentences, Kotzias et al. 2015: amazon, imdb, yelp, 1,000 sentences
- * each, half positive): the page's own experiment runner (src/engine/fewshot.ts)
+ * each, half positive): the page's own experiment runner (src/engine/training/fewshot.ts)
  * in Node on tfjs-wasm, for every method × k, several random balanced draws of k
  * training examples, each scored on the same fixed held-out test sentences.
  *

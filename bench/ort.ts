@@ -34,7 +34,7 @@ export function checkPython(): void {
 }
 
 /**
- * A seeded random BERT (src/engine/random.ts, as `bertPlayground.randomModel` builds it) written as a
+ * A seeded random BERT (src/engine/checkpoint/random.ts, as `bertPlayground.randomModel` builds it) written as a
  * Hugging Face folder; reused when already there. Returns the folder.
  */
 export function randomFolder(shape: RandomShape, seed = 1): string {

@@ -30,7 +30,7 @@ import { chromium } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-web';
 import { build, preview } from 'vite';
-import { chromiumArgs, chromiumFound, chromiumPath } from '../e2e/chromium';
+import { chromiumArgs, chromiumFound, chromiumMissingMessage, chromiumPath } from '../e2e/chromium';
 import type { Bert, RandomShape } from '../src/engine/node';
 import { fewshotBench } from './fewshot';
 import { finetuneBench, finetuneTimingSet } from './finetune';
@@ -114,7 +114,7 @@ function prepareModels(): ModelSpec[] {
 }
 
 async function main(): Promise<void> {
-  if (!chromiumFound()) throw new Error(`No Chromium at ${chromiumPath}: sudo apt-get install -y chromium (or set CHROME_PATH)`);
+  if (!chromiumFound()) throw new Error(chromiumMissingMessage());
   checkPython();
   const models = prepareModels();
   say('building the app…');
@@ -307,7 +307,7 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
 
   const text = Array.from({ length: tokens - 2 }, () => 'the').join(' '); // + [CLS], [SEP]
   const runOurs = async () => {
-    const e = await api.encode(bert, text, { lm: 'none' });
+    const e = await api.encode(bert, text, { lm: 'none', hiddenStates: true });
     if (e.ids.length !== tokens) throw new Error(`expected ${tokens} tokens, got ${e.ids.length}`);
     return e;
   };
@@ -350,7 +350,7 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
   }
 
   let diffHidden = 0;
-  const last = e.hiddenStates[e.layers];
+  const last = e.hiddenStates![e.layers];
   for (let i = 0; i < last.length; i++) diffHidden = Math.max(diffHidden, Math.abs(last[i] - peer.result.hidden[i]));
   if (peer.result.hidden.length !== last.length) diffHidden = Infinity;
   let diffAttentions = 0;

@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, encodeBatch, fillMask, loadModel, type Bert } from '../src/engine/model/bert';
+import { topK } from '../src/engine/model/predictions';
+import { topIndices } from '../src/engine/util/softmax';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 
 let mlm: Bert;
@@ -19,7 +21,7 @@ afterAll(() => {
 
 describe('encode', () => {
   it('returns every layer and head, with rows of attention summing to 1', async () => {
-    const e = await encode(mlm, 'the cat sat on the mat');
+    const e = await encode(mlm, 'the cat sat on the mat', { hiddenStates: true, pooled: true });
     expect(e.tokens).toEqual(['[CLS]', 'the', 'cat', 'sat', 'on', 'the', 'mat', '[SEP]']);
     expect(e.offsets[2]).toEqual([4, 7]);
     expect(e.hiddenStates).toHaveLength(3);
@@ -35,6 +37,17 @@ describe('encode', () => {
     expect(e.pooled).toHaveLength(32);
     expect(e.backend).toBe('wasm');
     expect(e.ms).toBeGreaterThan(0);
+  });
+
+  it('reads back hidden states and the pooled vector only when asked for', async () => {
+    const plain = await encode(mlm, 'the cat sat on the mat');
+    expect(plain.hiddenStates).toBeNull();
+    expect(plain.pooled).toBeNull();
+    const asked = await encode(mlm, 'the cat sat on the mat', { hiddenStates: true, pooled: true });
+    expect(asked.hiddenStates).toHaveLength(3);
+    expect(asked.hiddenStates![0]).toHaveLength(asked.ids.length * 32);
+    // Asking for more changes nothing else.
+    expect(Array.from(asked.attentions[1][3])).toEqual(Array.from(plain.attentions[1][3]));
   });
 
   it('the causal mask hides every key to the right of the query; bidirectional does not', async () => {
@@ -60,11 +73,11 @@ describe('encode', () => {
 
   it('a batch gives each sentence the same result as alone', async () => {
     const texts = ['the cat sat', 'a big red dog ran under the tree . it was happy'];
-    const batch = await encodeBatch(mlm, texts);
+    const batch = await encodeBatch(mlm, texts, { hiddenStates: true });
     for (const [i, text] of texts.entries()) {
-      const alone = await encode(mlm, text);
+      const alone = await encode(mlm, text, { hiddenStates: true });
       expect(batch[i].tokens).toEqual(alone.tokens);
-      const diff = alone.hiddenStates[2].reduce((m, v, j) => Math.max(m, Math.abs(v - batch[i].hiddenStates[2][j])), 0);
+      const diff = alone.hiddenStates![2].reduce((m, v, j) => Math.max(m, Math.abs(v - batch[i].hiddenStates![2][j])), 0);
       expect(diff).toBeLessThan(1e-5);
     }
   });
@@ -77,6 +90,17 @@ describe('encode', () => {
     const typed = await encode(mlm, 'the [MASK] sat on the mat');
     expect(typed.ids).toEqual(e.ids);
     expect(Array.from(typed.lm[0].logits)).toEqual(Array.from(e.lm[0].logits));
+  });
+
+  it('each [MASK] arrives with its top-k guesses decoded, as fillMask gives them', async () => {
+    const e = await encode(mlm, 'the cat [MASK] on the mat', { topK: 4 });
+    const [fill] = await fillMask(mlm, 'the cat [MASK] on the mat', { topK: 4 });
+    expect(e.lm[0].predictions).toEqual(fill.predictions);
+    expect(e.lm[0].predictions).toHaveLength(4);
+    const best = e.lm[0].predictions[0];
+    expect(best.id).toBe(e.lm[0].logits.indexOf(Math.max(...e.lm[0].logits)));
+    expect(best.token).toBe(mlm.tokenizer.idToToken(best.id));
+    expect((await encode(mlm, 'the cat [MASK] on the mat')).lm[0].predictions).toHaveLength(5); // the default
   });
 
   it('truncates to max_position_embeddings and says so', async () => {
@@ -98,6 +122,22 @@ describe('encode', () => {
       await encodeBatch(mlm, ['a', 'the big dog']);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('topK', () => {
+  it('picks the k largest, best first, ties in index order — as a stable sort of the whole row would', () => {
+    const values = Float32Array.from([0.5, 2, -1, 2, 7, 0.5, 3, 3, -4, 2]);
+    const sorted = Array.from(values.keys()).sort((a, b) => values[b] - values[a]);
+    for (const k of [0, 1, 3, 4, 6, 10, 12]) expect(topIndices(values, k)).toEqual(sorted.slice(0, k));
+  });
+
+  it('scores are softmax probabilities over the whole vocabulary', () => {
+    const logits = Float32Array.from({ length: mlm.tokenizer.vocabSize }, (_, i) => Math.sin(i));
+    const all = topK(mlm.tokenizer, logits, logits.length);
+    expect(all.reduce((s, p) => s + p.score, 0)).toBeCloseTo(1, 6);
+    const sum = Array.from(logits).reduce((s, v) => s + Math.exp(v), 0);
+    expect(all[0].score).toBeCloseTo(Math.exp(logits[all[0].id]) / sum, 9);
   });
 });
 

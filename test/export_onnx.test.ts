@@ -91,8 +91,8 @@ describe.skipIf(skipPython && !hasPython)('tools/export_onnx', () => {
     expect(ortAttn.dims).toEqual([L, B, A, T, T]);
 
     const mask = model.config.isDecoder ? 'causal' : 'bidirectional';
-    const ours = model.forward({ ids, tokenTypes: types, lengths, mask });
-    const oursHidden = (await ours.hiddenStates.data()) as Float32Array; // [L+1, B, T, H]
+    const ours = model.forward({ ids, tokenTypes: types, lengths, mask, hiddenStates: true });
+    const oursHidden = (await ours.hiddenStates!.data()) as Float32Array; // [L+1, B, T, H]
     const oursAttn = (await ours.attentions.data()) as Float32Array; // [L, B, A, T, T]
     tf.dispose(Object.values(ours));
     model.dispose();

@@ -1,6 +1,6 @@
 // The finetune and classify commands as a user runs them: JSON on stdout only, errors on stderr with exit 1.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,16 @@ describe('cli finetune / classify', () => {
     expect(r.stderr).toContain('bad-lines.tsv:2: expected "label<TAB>text" (no tab found)');
     expect(r.stderr).toContain('bad-lines.tsv:3: the text is empty');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('reads a training file as the page does (CSV, quotes across lines), numbering bad lines alike', () => {
+    const file = join(dir, 'quoted.csv');
+    writeFileSync(file, 'text,label\n"good, honest food",positive\n"two\nlines",negative\njust one field\n');
+    const r = cli(['finetune', '--model', MLM, '--train', file, '--out', join(dir, 'never-csv.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('quoted.csv:5: expected "label,text" (no comma found)');
+    expect(r.stderr).not.toContain('quoted.csv:2');
   });
 
   it('rejects bad flags and a bad head file on stderr', () => {

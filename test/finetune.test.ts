@@ -1,21 +1,19 @@
 // Fine-tuning a sentence classifier: training, determinism, stopping, export to Hugging Face, saving, explaining.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encode, fromCheckpoint, loadModel, type Bert } from '../src/engine/model/bert';
 import { loadCheckpoint } from '../src/engine/checkpoint/checkpoint';
-import {
-  classify,
-  classifyBatch,
-  exportSequenceClassification,
-  headFromJson,
-  headToJson,
-  pca2d,
-  sentenceFeatures,
-  tokenAttributions,
-  trainHead,
-  type ClassifierHead,
-  type LabelledExample,
-} from '../src/engine/training/finetune';
+import type { LabelledExample } from '../src/engine/training/examples';
+import { classify, classifyBatch, tokenAttributions } from '../src/engine/training/head/classify';
+import { exportSequenceClassification } from '../src/engine/training/head/exportHf';
+import { sentenceFeatures } from '../src/engine/training/head/features';
+import type { ClassifierHead } from '../src/engine/training/head/head';
+import { headFromJson, headToJson } from '../src/engine/training/head/json';
+import { trainHead } from '../src/engine/training/head/train';
+import { foldStandardisation, standardisation } from '../src/engine/training/head/standardise';
+import { pca2d } from '../src/engine/training/pca';
+import { prng } from '../src/engine/util/prng';
+import { softmax } from '../src/engine/util/softmax';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 import { examples } from './sentimentExamples';
 import { dense } from '../src/engine/model/ops';
@@ -49,13 +47,6 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
 async function reload(files: Map<string, Uint8Array>): Promise<Bert> {
   const buffers = new Map([...files].map(([name, bytes]) => [name, bytes.slice().buffer as ArrayBuffer]));
   return loadModel(memorySource(buffers, 'exported'));
-}
-
-function softmax(logits: Float32Array): number[] {
-  const max = Math.max(...logits);
-  const e = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }
 
 describe('trainHead', () => {
@@ -172,6 +163,21 @@ describe('trainHead', () => {
     await expect(classify(bert, linear, '')).rejects.toThrow('the text is empty');
   });
 
+  it('reads the hidden states at the unfrozen layer without running the whole model (BertModel.hiddenAt / runLayers)', async () => {
+    const forward = vi.spyOn(bert.model, 'forward');
+    const hiddenAt = vi.spyOn(bert.model, 'hiddenAt');
+    try {
+      const { head } = await trainHead(bert, examples.slice(0, 8), { labels: LABELS, epochs: 1, unfreezeLayers: 1, validationFraction: 0 });
+      await classifyBatch(bert, head, ['good film']);
+      await sentenceFeatures(bert, ['good film'], 'cls');
+      expect(forward).not.toHaveBeenCalled();
+      expect(hiddenAt.mock.calls.map(([, layer]) => layer)).toEqual([1, 1, 2]); // features (one batch), classify, sentenceFeatures
+    } finally {
+      forward.mockRestore();
+      hiddenAt.mockRestore();
+    }
+  });
+
   it('leaks no tensors: training (frozen and unfrozen), classifying, features, attributions, export', async () => {
     const before = tf.memory().numTensors;
     await trainHead(bert, examples, { labels: LABELS, epochs: 2 });
@@ -191,6 +197,60 @@ describe('trainHead', () => {
     const before = tf.memory().numTensors;
     for (const text of ['good film', 'a dull and boring film', 'great']) await classify(bert, head, text);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('the standardisation and its fold into the first layer', () => {
+  it('measures mean and spread on the chosen rows only (population variance, a 1e-6 floor)', () => {
+    const rows = [Float32Array.of(1, 5), Float32Array.of(3, 5), Float32Array.of(100, -100)];
+    const { mu, sigma } = standardisation(rows, [0, 1], 2);
+    expect(Array.from(mu)).toEqual([2, 5]);
+    expect(sigma[0]).toBeCloseTo(Math.sqrt(1 + 1e-6), 7);
+    expect(sigma[1]).toBeCloseTo(Math.sqrt(1e-6), 9); // a constant feature is not divided by zero
+  });
+
+  it('folds by hand: W = [2, 4]ᵀ, b = 1, μ = (1, 2), σ = (2, 4) → W′ = [1, 1]ᵀ, b′ = 1 − (1·1 + 2·1) = −2', () => {
+    const layer = { kernel: Float32Array.of(2, 4), bias: Float32Array.of(1), shape: [2, 1] as [number, number] };
+    const folded = foldStandardisation(layer, { mu: Float32Array.of(1, 2), sigma: Float32Array.of(2, 4) });
+    expect(Array.from(folded.kernel)).toEqual([1, 1]);
+    expect(Array.from(folded.bias)).toEqual([-2]);
+    expect(Array.from(layer.kernel)).toEqual([2, 4]); // the input is left alone
+    // x = (3, 6): W·((x − μ)/σ) + b = 2·1 + 4·1 + 1 = 7 = 3 + 6 − 2.
+    expect(3 * folded.kernel[0] + 6 * folded.kernel[1] + folded.bias[0]).toBe(7);
+  });
+
+  it("x·W′ + b′ equals ((x − μ)/σ)·W + b for random layers and inputs, to 1e-6", () => {
+    const random = prng(7);
+    const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
+    for (let trial = 0; trial < 20; trial++) {
+      const [inputs, out] = [1 + Math.floor(random() * 6), 1 + Math.floor(random() * 4)];
+      const layer = {
+        kernel: Float32Array.from({ length: inputs * out }, () => uniform(-1, 1)),
+        bias: Float32Array.from({ length: out }, () => uniform(-1, 1)),
+        shape: [inputs, out] as [number, number],
+      };
+      const scaling = { mu: Float32Array.from({ length: inputs }, () => uniform(-1, 1)), sigma: Float32Array.from({ length: inputs }, () => uniform(0.5, 2)) };
+      const folded = foldStandardisation(layer, scaling);
+      const x = Array.from({ length: inputs }, () => uniform(-2, 2));
+      for (let k = 0; k < out; k++) {
+        let raw = folded.bias[k];
+        let standardised = layer.bias[k];
+        for (let j = 0; j < inputs; j++) {
+          raw += x[j] * folded.kernel[j * out + k];
+          standardised += ((x[j] - scaling.mu[j]) / scaling.sigma[j]) * layer.kernel[j * out + k];
+        }
+        expect(Math.abs(raw - standardised)).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it("a trained head gives the same logits on raw features as its layers on standardised ones would (trainHead folds it)", async () => {
+    const texts = examples.map((e) => e.text);
+    const features = await sentenceFeatures(bert, texts, 'mean');
+    const { kernel, bias, shape } = linear.layers[0];
+    const viaFeatures = features.map((x) => softmax(Array.from({ length: shape[1] }, (_, k) => x.reduce((z, v, j) => z + v * kernel[j * shape[1] + k], bias[k]))));
+    const viaClassify = await classifyBatch(bert, linear, texts);
+    viaClassify.forEach((c, i) => LABELS.forEach((l, k) => expect(c.probs[l]).toBeCloseTo(viaFeatures[i][k], 5)));
   });
 });
 
@@ -224,8 +284,8 @@ describe('sentenceFeatures and pca2d', () => {
     const alone = await sentenceFeatures(bert, [texts[1]], 'mean');
     expect(maxDiff(batch[1], alone[0])).toBeLessThan(1e-5);
     // 'mean' is the average of the last layer over the real tokens.
-    const e = await encode(bert, texts[0]);
-    const last = e.hiddenStates[2];
+    const e = await encode(bert, texts[0], { hiddenStates: true, pooled: true });
+    const last = (e.hiddenStates as Float32Array[])[2];
     const n = e.ids.length;
     const mean = Array.from({ length: 32 }, (_, j) => Array.from({ length: n }, (_, t) => last[t * 32 + j]).reduce((a, b) => a + b) / n);
     expect(maxDiff(batch[0], mean)).toBeLessThan(1e-5);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseModelId } from '../src/engine/checkpoint/hub';
-import { WordPieceTokenizer } from '../src/engine/tokenizer/wordpiece';
+import { WordPieceTokenizer } from '../src/engine/tokenizer/tokenizer';
 import { readsText } from '../src/engine/tokenizer/unknownShare';
 import { EXAMPLE_SENTENCES } from '../src/ui/exampleSentences';
 import { KOREAN_LABELS, KOREAN_STARTER_EXAMPLES, STARTER_EXAMPLES } from '../src/ui/examples';

@@ -58,8 +58,9 @@ describe.each(CHECKPOINTS)('%s', (name) => {
         mask: mode,
         lmPositions: allPositions,
         valueNorms: true,
+        hiddenStates: true,
       });
-      expect(maxDiff(await out.hiddenStates.data(), c.hidden_states.flat(2))).toBeLessThan(1e-4);
+      expect(maxDiff(await out.hiddenStates!.data(), c.hidden_states.flat(2))).toBeLessThan(1e-4);
       expect(maxDiff(await out.attentions.data(), c.attentions.flat(3))).toBeLessThan(1e-5);
       expect(maxDiff(await out.valueNorms!.data(), c.value_norms.flat(2))).toBeLessThan(1e-4);
       if (c.pooled !== null) expect(maxDiff(await out.pooled!.data(), c.pooled)).toBeLessThan(1e-4);
@@ -83,9 +84,10 @@ describe.each(CHECKPOINTS)('%s', (name) => {
       tokenTypes: golden.cases.map((c) => pad(c.token_type_ids)),
       lengths: golden.cases.map((c) => c.input_ids.length),
       mask: mode,
+      hiddenStates: true,
     };
     const out = model.forward(input);
-    const hidden = (await out.hiddenStates.array()) as number[][][][]; // [L+1][B][T][H]
+    const hidden = (await out.hiddenStates!.array()) as number[][][][]; // [L+1][B][T][H]
     const attn = (await out.attentions.array()) as number[][][][][]; // [L][B][heads][T][T]
     golden.cases.forEach((c, b) => {
       const n = c.input_ids.length;

@@ -5,27 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillMask, fromCheckpoint, loadModel, maskLogProbs, type Bert } from '../src/engine/model/bert';
 import { predictBagOfWords, trainBagOfWords, words } from '../src/engine/training/bow';
 import { balancedDraw, crossValidationDatasets, runFewShot, sentimentDataset, type FewShotDataset } from '../src/engine/training/fewshot';
-import type { LabelledExample } from '../src/engine/training/finetune';
+import type { LabelledExample } from '../src/engine/training/examples';
 import { folderSource, initNodeBackend } from '../src/engine/node';
 import { examples } from './sentimentExamples';
-import { DEFAULT_PATTERN, parsePattern, promptQuery } from '../src/engine/training/pattern';
+import { DEFAULT_PATTERN, parsePattern, promptQuery } from '../src/engine/training/prompt/pattern';
 import { prng } from '../src/engine/util/prng';
-import {
-  calibrationFrom,
-  classifyLogProbs,
-  classifyPrompt,
-  defaultVerbalizer,
-  fitLabelWeights,
-  labelScores,
-  parseVerbalizer,
-  promptFromJson,
-  promptToJson,
-  searchVerbalizer,
-  trainPrompt,
-  verbalizerIds,
-  zeroShotPrompt,
-  type PromptClassifier,
-} from '../src/engine/training/prompt';
+import { calibrationFrom, labelScores, type PromptClassifier } from '../src/engine/training/prompt/classifier';
+import { classifyLogProbs, classifyPrompt } from '../src/engine/training/prompt/classify';
+import { fitLabelWeights } from '../src/engine/training/prompt/fit';
+import { promptFromJson, promptToJson } from '../src/engine/training/prompt/json';
+import { searchVerbalizer } from '../src/engine/training/prompt/search';
+import { trainPrompt, zeroShotPrompt } from '../src/engine/training/prompt/train';
+import { defaultVerbalizer, parseVerbalizer, verbalizerIds } from '../src/engine/training/prompt/verbalizer';
 import { randomCheckpoint } from '../src/engine/checkpoint/random';
 
 const MLM = 'test/fixtures/checkpoints/tiny-mlm-f32';

@@ -4,14 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  BERT_SPECIAL_TOKENS,
-  MAX_INPUT_CHARS_PER_WORD,
-  WordPieceTokenizer,
-  tokenizerOptionsFromConfig,
-  type Offset,
-} from '../src/engine/tokenizer/wordpiece';
+import type { Offset } from '../src/engine/tokenizer/offsets';
+import { tokenizerOptionsFromConfig } from '../src/engine/tokenizer/options';
+import { BERT_SPECIAL_TOKENS, WordPieceTokenizer } from '../src/engine/tokenizer/tokenizer';
 import { convertSentencePieceVocab, parseVocabText, vocabToText } from '../src/engine/tokenizer/vocab';
+import { MAX_INPUT_CHARS_PER_WORD } from '../src/engine/tokenizer/wordpiece';
 
 // ---------------------------------------------------------------------------
 // Fixtures: the bert-base-uncased vocabulary, converted at run time from the

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WordPieceTokenizer } from '../src/engine/tokenizer/wordpiece';
+import { WordPieceTokenizer } from '../src/engine/tokenizer/tokenizer';
 import { readsText, scriptOf, UNKNOWN_NOTICE_SHARE, unknownShare } from '../src/engine/tokenizer/unknownShare';
 
 const shipped = WordPieceTokenizer.fromVocabText(readFileSync('public/weights/bert-mini/vocab.txt', 'utf8'));

@@ -21,13 +21,13 @@ import {
   headFromJson,
   headToJson,
   initNodeBackend,
-  type LabelledExample,
   loadModel,
   type MaskMode,
   parseVerbalizer,
   type Pooling,
   promptFromJson,
   promptToJson,
+  readExampleFile,
   sourceFor,
   tokenizerOptionsFromConfig,
   toNested,
@@ -43,7 +43,9 @@ const USAGE = `usage:
   cli finetune --model DIR|URL --train FILE.tsv --out CLASSIFIER.json [--method prompt|head] [--validation F] [--seed S]
        prompt (default): [--pattern "{text} It was [MASK]."] [--verbalizer "positive=good,great;negative=bad,terrible"]
        head:             [--epochs N] [--pooling cls|mean] [--hidden N] [--unfreeze N]
-                                                      FILE.tsv: one "label<TAB>text" per line; prints a JSON summary
+                                                      FILE.tsv: one "label<TAB>text" per line (or CSV "label,text"; quotes
+                                                      as in a spreadsheet's export; a "label"/"text" header row may
+                                                      name the columns); prints a JSON summary
   cli classify --model DIR|URL --classifier FILE.json reads sentences on stdin; one JSON {label, probs} per line
                                                       (--head FILE.json: the same; a prompt's lines also say "truncated")`;
 
@@ -80,26 +82,6 @@ async function tokenize(vocabPath: string, cased: boolean): Promise<void> {
   for (const line of lines) process.stdout.write(JSON.stringify(tokenizer.tokenize(line.replace(/\r$/, '')).tokens) + '\n');
 }
 
-/** `label<TAB>text` lines → examples and labels (first-seen order); every bad line is reported, then nothing is trained. */
-function parseTsv(text: string, file: string): { examples: LabelledExample[]; labels: string[] } {
-  const examples: LabelledExample[] = [];
-  const problems: string[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '');
-    if (line.trim() === '') return; // blank lines (and the final newline) are allowed
-    const tab = line.indexOf('\t');
-    if (tab < 0) problems.push(`${file}:${i + 1}: expected "label<TAB>text" (no tab found)`);
-    else if (line.slice(0, tab).trim() === '') problems.push(`${file}:${i + 1}: the label is empty`);
-    else if (line.slice(tab + 1).trim() === '') problems.push(`${file}:${i + 1}: the text is empty`);
-    else examples.push({ label: line.slice(0, tab).trim(), text: line.slice(tab + 1) });
-  });
-  if (problems.length > 0) throw new Error(problems.join('\n'));
-  if (examples.length === 0) throw new Error(`${file}: no examples`);
-  const labels = [...new Set(examples.map((e) => e.label))];
-  if (labels.length < 2) throw new Error(`${file}: a classifier needs at least 2 labels (found only "${labels[0]}")`);
-  return { examples, labels };
-}
-
 function integer(value: string | undefined, flag: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -130,7 +112,7 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
   const validationFraction = fraction(str('validation')) ?? 0.2;
   if (method === 'prompt') {
     const verbalizer = str('verbalizer') === undefined ? undefined : parseVerbalizer(str('verbalizer') as string);
-    const { examples, labels } = parseTsv(await readFile(trainFile, 'utf8'), trainFile);
+    const { examples, labels } = readExampleFile(await readFile(trainFile, 'utf8'), trainFile);
     await initNodeBackend();
     const bert = await loadModel(sourceFor(required(str('model'), 'model')));
     try {
@@ -164,7 +146,7 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
   const epochs = integer(str('epochs'), 'epochs', 1);
   const hiddenUnits = integer(str('hidden'), 'hidden', 0);
   const unfreezeLayers = integer(str('unfreeze'), 'unfreeze', 0);
-  const { examples, labels } = parseTsv(await readFile(trainFile, 'utf8'), trainFile);
+  const { examples, labels } = readExampleFile(await readFile(trainFile, 'utf8'), trainFile);
   await initNodeBackend();
   const bert = await loadModel(sourceFor(required(str('model'), 'model')));
   try {
@@ -293,14 +275,14 @@ async function main(argv: string[]): Promise<void> {
   const bert = await loadModel(sourceFor(required(values.model, 'model')));
   try {
     if (command === 'encode') {
-      const e = await encode(bert, text, { mask: mask as MaskMode | undefined, lm: 'none' });
+      const e = await encode(bert, text, { mask: mask as MaskMode | undefined, lm: 'none', hiddenStates: true });
       const out = {
         tokens: e.tokens,
         ids: e.ids,
         offsets: e.offsets,
         truncated: e.truncated,
         mask: e.mask,
-        hidden_states: e.hiddenStates.map((h) => toNested(h, e.hidden)),
+        hidden_states: (e.hiddenStates ?? []).map((h) => toNested(h, e.hidden)), // asked for: never null here
         attentions: e.attentions.map((layer) => layer.map((head) => toNested(head, e.ids.length))),
       };
       process.stdout.write(JSON.stringify(out) + '\n');

@@ -15,10 +15,10 @@
 
 // The runtime: which tfjs backend runs the model.
 export { initBackend, selfTest, type BackendChoice, type BackendName } from './runtime/backend';
-export { activeLoops, wasmGemm } from './kernels/wasm';
+export { activeLoops, wasmGemm } from './kernels';
 
 // Tokenizer.
-export { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer/wordpiece';
+export { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer/tokenizer';
 export { readsText, unknownShare, type Script } from './tokenizer/unknownShare';
 
 // Checkpoints: where they come from, how they are read, cached and made up.
@@ -47,48 +47,28 @@ export {
   fromCheckpoint,
   loadModel,
   toNested,
-  topK,
   type Bert,
   type Encoded,
+  type EncodeOptions,
   type MaskMode,
+  type Prediction,
 } from './model/bert';
 
 // Training: a classifier head on frozen features, or a prompt read by the masked-LM head.
-export {
-  classify,
-  classifyBatch,
-  exportSequenceClassification,
-  headFromJson,
-  headToJson,
-  pca2d,
-  sentenceFeatures,
-  tokenAttributions,
-  trainHead,
-  type Attributions,
-  type Classification,
-  type ClassifierHead,
-  type EpochReport,
-  type LabelledExample,
-  type Pooling,
-  type TrainProgress,
-} from './training/finetune';
-export { DEFAULT_PATTERN, parsePattern, TEXT_SLOT, type Pattern } from './training/pattern';
-export {
-  checkPromptClassifier,
-  classifyLogProbs,
-  classifyPrompt,
-  formatVerbalizer,
-  parseVerbalizer,
-  patternLogProbs,
-  promptFromJson,
-  promptToJson,
-  stratifiedHoldout,
-  trainPrompt,
-  zeroShotPrompt,
-  type PromptClassification,
-  type PromptClassifier,
-  type Verbalizer,
-} from './training/prompt';
+export { parseExamples, readExampleFile, type LabelledExample, type ParseProblem, type ParseResult } from './training/examples';
+export type { ClassifierHead, Pooling } from './training/head/head';
+export { sentenceFeatures } from './training/head/features';
+export { TRAINING_DEFAULTS, trainHead, type EpochReport, type TrainProgress } from './training/head/train';
+export { classify, classifyBatch, tokenAttributions, type Attributions, type Classification } from './training/head/classify';
+export { headFromJson, headToJson } from './training/head/json';
+export { exportSequenceClassification } from './training/head/exportHf';
+export { pca2d } from './training/pca';
+export { DEFAULT_PATTERN, parsePattern, TEXT_SLOT, type Pattern } from './training/prompt/pattern';
+export { formatVerbalizer, parseVerbalizer, type Verbalizer } from './training/prompt/verbalizer';
+export { patternLogProbs, type PromptClassifier } from './training/prompt/classifier';
+export { stratifiedHoldout, trainPrompt, zeroShotPrompt } from './training/prompt/train';
+export { checkPromptClassifier, classifyLogProbs, classifyPrompt, type PromptClassification } from './training/prompt/classify';
+export { promptFromJson, promptToJson } from './training/prompt/json';
 export {
   balancedDraw,
   crossValidationDatasets,

@@ -41,7 +41,7 @@ export function sourceFor(location: string): CheckpointSource {
  * tfjs in Node: the WebAssembly backend (about 20× faster than plain JS here),
  * loading its .wasm files straight from node_modules; plain JS if that fails.
  * Node 20's WebAssembly has relaxed SIMD only behind a V8 flag, which is
- * turned on here so that products run on the FMA kernel (wasmKernels.ts) as
+ * turned on here so that products run on the FMA kernel (kernels/wasmGemm.ts) as
  * they do in Chromium; newer Node has it anyway.
  */
 export async function initNodeBackend(chain: BackendName[] = ['wasm', 'cpu']): Promise<BackendChoice> {

@@ -98,7 +98,7 @@ def read_config(model_dir):
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
         layer_norm_eps=float(c.get("layer_norm_eps", 1e-12)),
-        # As the engine reads it (src/engine/config.ts): a BertLMHeadModel is a decoder.
+        # As the engine reads it (src/engine/checkpoint/config.ts): a BertLMHeadModel is a decoder.
         is_decoder=c.get("is_decoder") is True or arch == "BertLMHeadModel",
     )
     return cfg, arch
@@ -165,7 +165,7 @@ def read_weights(model_dir):
 
 
 def normalise_name(name):
-    """As src/engine/checkpoint.ts: no `bert.` prefix, LayerNorm weight/bias rather than TF's gamma/beta."""
+    """As src/engine/checkpoint/checkpoint.ts: no `bert.` prefix, LayerNorm weight/bias rather than TF's gamma/beta."""
     if name.startswith("bert."):
         name = name[len("bert."):]
     if name.endswith("LayerNorm.gamma"):

@@ -6,7 +6,7 @@ Written from the published algorithm (Devlin et al. 2019, google-research/bert
 added-token handling of `PreTrainedTokenizer.tokenize`).  It deliberately
 follows the Python control flow step by step -- string in, string out, no
 offset tracking -- so that it can serve as an oracle for the TypeScript
-tokenizer in `src/engine/tokenizer.ts`, which is structured quite differently
+tokenizer in `src/engine/tokenizer/`, which is structured quite differently
 (it tracks original character offsets through every step).
 
 No third-party packages: `transformers` is not available offline, so this

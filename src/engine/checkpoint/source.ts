@@ -3,6 +3,7 @@
  * own `public/weights/`), files the user dropped on the page, or (in Node) a
  * folder — see node.ts. The loader only asks for files by name.
  */
+import { abortError } from '../util/abort';
 
 export interface LoadProgress {
   file: string;
@@ -34,7 +35,7 @@ export function urlSource(base: string, fetchImpl: typeof fetch = fetch): Checkp
       try {
         response = await fetchImpl(url, { signal: options.signal });
       } catch (error) {
-        if (options.signal?.aborted) throw abortError(name);
+        if (options.signal?.aborted) throw abortError(`loading ${name}`);
         throw new Error(`${url}: could not be fetched (${error instanceof Error ? error.message : String(error)})`, {
           cause: error,
         });
@@ -52,7 +53,7 @@ export function urlSource(base: string, fetchImpl: typeof fetch = fetch): Checkp
         try {
           step = await reader.read();
         } catch (error) {
-          if (options.signal?.aborted) throw abortError(name);
+          if (options.signal?.aborted) throw abortError(`loading ${name}`);
           throw error;
         }
         if (step.done) break;
@@ -85,10 +86,4 @@ function concat(chunks: Uint8Array[], length: number): ArrayBuffer {
     offset += chunk.byteLength;
   }
   return out.buffer;
-}
-
-function abortError(name: string): Error {
-  const error = new Error(`loading ${name} was cancelled`);
-  error.name = 'AbortError';
-  return error;
 }

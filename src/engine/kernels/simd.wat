@@ -1,7 +1,7 @@
 ;; WebAssembly SIMD kernels that run on tfjs-wasm's own memory (imported, not
-;; copied): the elementwise parts of a BERT layer that tfjs-wasm 4.22 has no
+;; copied): the elementwise parts of a BERT layer that tfjs-wasm has no
 ;; fused kernel for. Each loop handles 4 float32 lanes at a time, so the
-;; callers (src/engine/wasmKernels.ts) only use them on sizes divisible by 4.
+;; callers (src/engine/kernels/wasmFused.ts) only use them on sizes divisible by 4.
 ;; All pointers are byte offsets into that memory.
 ;;
 ;; Compiled by `npm run build:kernels` (wabt) into simd.wasm.ts; a unit test

@@ -4,17 +4,14 @@
  *
  * Why: on a software WebGPU adapter (SwiftShader: a GPU emulated on the CPU's
  * threads) tfjs-webgpu's matMul programs stage tiles through workgroup memory
- * with barriers, which that emulation runs slowly: 0.25 GFLOP/s for a
- * [128, 256]·[256, 1024] product in Chromium here. This kernel keeps an 8 × 8
+ * with barriers, which that emulation runs slowly. This kernel keeps an 8 × 8
  * block of the output in registers per invocation and reads A and B straight
  * from their buffers, four floats at a time, with no workgroup memory and no
- * barrier: 1.3–1.5 GFLOP/s on the same product (a throwaway WebGPU page, not
- * kept; 4 × 16 and 4 × 8 blocks came close, loops over private arrays were
- * slower than tfjs). End to end, `npm run bench -- --backend webgpu` measures
- * the shipped model at 128 tokens in ~1.3 s instead of ~3.6 s. Nothing here has been measured on a real GPU, whose tfjs programs are
- * tuned for it, so backend.ts turns this on for software adapters only.
+ * barrier (gain and how to re-check it: docs/performance.md#wgsl-dense). It is
+ * untried on a real GPU, whose tfjs programs are tuned for it, so
+ * runtime/backend.ts turns it on for software adapters only.
  *
- * Where it runs: inference on the webgpu backend (ops.ts asks `wgslDense()`),
+ * Where it runs: inference on the webgpu backend (kernels/products.ts asks `wgslDense()`),
  * for widths divisible by 8 and depths divisible by 4 — every dense layer of a
  * BERT; anything else keeps tfjs's matMul. No gradient: training keeps tfjs's.
  */
@@ -32,7 +29,7 @@ const WORKGROUP: [number, number, number] = [8, 4, 1];
 let enabled = false;
 let registered = false;
 
-/** Whether dense layers on WebGPU use this kernel (backend.ts: software adapters). */
+/** Whether dense layers on WebGPU use this kernel (runtime/backend.ts: software adapters). */
 export function enableWgslDense(on: boolean): void {
   enabled = on;
 }

@@ -3,7 +3,7 @@
  * row padded to the longest, with each row's real length kept so that the
  * attention mask can hide the padding keys.
  */
-import type { Encoding } from '../tokenizer/wordpiece';
+import type { Encoding } from '../tokenizer/tokenizer';
 
 export interface PaddedBatch {
   /** [B][T] token ids, padded with padId. */

@@ -7,11 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { MaskMode } from './attention';
 import { loadCheckpoint, type Checkpoint } from '../checkpoint/checkpoint';
 import type { BertConfig } from '../checkpoint/config';
-import { BertModel } from './model';
 import type { CheckpointSource, ReadOptions } from '../checkpoint/source';
-import { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from '../tokenizer/wordpiece';
+import { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from '../tokenizer/tokenizer';
+import { throwIfAborted } from '../util/abort';
+import { padBatch } from './batch';
+import { BertModel } from './model';
+import { topK, type Prediction } from './predictions';
 
 export type { MaskMode } from './attention';
+export type { Prediction } from './predictions';
 
 export interface Bert {
   config: BertConfig;
@@ -67,6 +71,16 @@ export interface EncodeOptions {
   maskPositions?: number[];
   /** Also compute ‖f_h(x_j)‖ for norm-weighted attention (Kobayashi et al. 2020). */
   valueNorms?: boolean;
+  /**
+   * Also read back every layer's hidden states (like Hugging Face's
+   * `output_hidden_states`). Off by default: they are (L+1)·T·H floats that
+   * the attention views never show, and each read-back is a GPU→CPU copy.
+   */
+  hiddenStates?: boolean;
+  /** Also read back the pooler's tanh(W·h[CLS] + b), when the checkpoint has a pooler. */
+  pooled?: boolean;
+  /** How many decoded guesses each language-model score carries (default 5). */
+  topK?: number;
 }
 
 export interface LmScores {
@@ -74,6 +88,8 @@ export interface LmScores {
   position: number;
   /** Raw scores over the vocabulary. */
   logits: Float32Array;
+  /** The options.topK most probable tokens, decoded, best first. */
+  predictions: Prediction[];
 }
 
 export interface Encoded extends Encoding {
@@ -81,10 +97,11 @@ export interface Encoded extends Encoding {
   layers: number;
   heads: number;
   hidden: number;
-  /** [L+1] arrays of seq×hidden, row-major: the embeddings, then each layer's output. */
-  hiddenStates: Float32Array[];
+  /** [L+1] arrays of seq×hidden, row-major: the embeddings, then each layer's output; null unless asked for. */
+  hiddenStates: Float32Array[] | null;
   /** [layer][head] arrays of seq×seq, row-major: row = query, column = key. */
   attentions: Float32Array[][];
+  /** The pooled [CLS] vector; null unless asked for, or when the checkpoint has no pooler. */
   pooled: Float32Array | null;
   lm: LmScores[];
   classifierLogits: Float32Array | null;
@@ -129,9 +146,8 @@ function predictorRow(bert: Bert, position: number): number {
 async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOptions): Promise<Encoded[]> {
   const started = performance.now();
   const mask = options.mask ?? bert.defaultMask;
-  const T = Math.max(...encodings.map((e) => e.ids.length));
-  const padId = bert.tokenizer.padId;
-  const pad = (xs: number[], fill: number) => [...xs, ...new Array<number>(T - xs.length).fill(fill)];
+  const batch = padBatch(encodings, bert.tokenizer.padId);
+  const T = batch.ids[0].length;
   const wanted = options.lm ?? 'masked';
   const lmRequests: { batch: number; position: number }[] = [];
   if (bert.model.hasLmHead && wanted !== 'none') {
@@ -143,14 +159,22 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
     );
   }
   const out = bert.model.forward({
-    ids: encodings.map((e) => pad(e.ids, padId)),
-    tokenTypes: encodings.map((e) => pad(e.tokenTypeIds, 0)),
-    lengths: encodings.map((e) => e.ids.length),
+    ...batch,
     mask,
     lmPositions: lmRequests.map((r) => [r.batch, predictorRow(bert, r.position)]),
     valueNorms: options.valueNorms,
+    hiddenStates: options.hiddenStates,
   });
-  const tensors = [out.hiddenStates, out.attentions, out.pooled, out.lmLogits, out.classifierLogits, out.valueNorms];
+  // Hidden states and the pooled vector only when asked for: what is not read back stays on the backend.
+  const tensors = [
+    out.hiddenStates,
+    out.attentions,
+    options.pooled === true ? out.pooled : undefined,
+    out.lmLogits,
+    out.classifierLogits,
+    out.valueNorms,
+  ];
+  const k = options.topK ?? 5;
   try {
     // One read-back per output, all in flight together (each is a GPU→CPU sync).
     const [hidden, attn, pooled, logits, classes, norms] = await Promise.all(
@@ -167,12 +191,15 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
       // One sentence has no padding: its rows are whole blocks of the read-back buffers, so views
       // (subarray) serve instead of copies (~2 ms at 128 tokens: 16 attention maps, 5 hidden states).
       const whole = B === 1;
-      const hiddenStates = Array.from({ length: layers + 1 }, (_, l) => {
-        if (whole) return hidden!.subarray(l * T * H, (l + 1) * T * H);
-        const rows = new Float32Array(n * H);
-        for (let t = 0; t < n; t++) rows.set(hidden!.subarray(((l * B + b) * T + t) * H, ((l * B + b) * T + t + 1) * H), t * H);
-        return rows;
-      });
+      const hiddenStates =
+        hidden === null
+          ? null
+          : Array.from({ length: layers + 1 }, (_, l) => {
+              if (whole) return hidden.subarray(l * T * H, (l + 1) * T * H);
+              const rows = new Float32Array(n * H);
+              for (let t = 0; t < n; t++) rows.set(hidden.subarray(((l * B + b) * T + t) * H, ((l * B + b) * T + t + 1) * H), t * H);
+              return rows;
+            });
       const attentions = Array.from({ length: layers }, (_, l) =>
         Array.from({ length: heads }, (_, h) => {
           const base = ((l * B + b) * heads + h) * T * T;
@@ -184,7 +211,9 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
       );
       const lm: LmScores[] = [];
       lmRequests.forEach((r, i) => {
-        if (r.batch === b) lm.push({ position: r.position, logits: logits!.slice(i * vocabSize, (i + 1) * vocabSize) });
+        if (r.batch !== b) return;
+        const row = logits!.slice(i * vocabSize, (i + 1) * vocabSize);
+        lm.push({ position: r.position, logits: row, predictions: topK(bert.tokenizer, row, k) });
       });
       return {
         ...e,
@@ -212,12 +241,6 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
   }
 }
 
-export interface Prediction {
-  token: string;
-  id: number;
-  score: number;
-}
-
 export interface FillMaskResult {
   /** Index of the [MASK] in tokens, counting [CLS]. */
   position: number;
@@ -233,18 +256,8 @@ export async function fillMask(
   if (!bert.model.hasLmHead) {
     throw new Error(`${bert.location} has no language-model head (${bert.config.architecture}); fill-mask needs BertForMaskedLM or BertLMHeadModel`);
   }
-  const encoded = await encode(bert, text, { mask: options.mask, lm: 'masked' });
-  return encoded.lm.map((scores) => ({ position: scores.position, predictions: topK(bert, scores.logits, options.topK ?? 5) }));
-}
-
-/** Softmax over the vocabulary, then the k most probable tokens. */
-export function topK(bert: Bert, logits: Float32Array, k: number): Prediction[] {
-  let max = -Infinity;
-  for (const v of logits) max = Math.max(max, v);
-  let sum = 0;
-  for (const v of logits) sum += Math.exp(v - max);
-  const order = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]).slice(0, k);
-  return order.map((id) => ({ token: bert.tokenizer.idToToken(id), id, score: Math.exp(logits[id] - max) / sum }));
+  const encoded = await encode(bert, text, { mask: options.mask, lm: 'masked', topK: options.topK });
+  return encoded.lm.map(({ position, predictions }) => ({ position, predictions }));
 }
 
 /** [rows×cols] row-major → nested arrays, for JSON output. */
@@ -254,7 +267,7 @@ export function toNested(values: Float32Array, cols: number): number[][] {
   return rows;
 }
 
-/** A text with the position whose masked-LM guess is wanted (prompt.ts builds these). */
+/** A text with the position whose masked-LM guess is wanted (training/prompt/ builds these). */
 export interface MaskQuery {
   encoding: Encoding;
   /** Index in encoding.ids (counting [CLS]) of the [MASK] to read. */
@@ -263,7 +276,7 @@ export interface MaskQuery {
 
 /**
  * log P(token | context) over the whole vocabulary at one [MASK] per text —
- * the masked-LM head read as a classifier (prompt.ts). For a decoder the row
+ * the masked-LM head read as a classifier (training/prompt/). For a decoder the row
  * before the [MASK] predicts it, from the left context only. Sentences of
  * similar length share a batch (less padding); rows come back in input order.
  */
@@ -286,19 +299,11 @@ export async function maskLogProbs(
   const rows = new Array<Float32Array>(queries.length);
   const V = bert.config.vocabSize;
   for (let start = 0; start < order.length; start += batchSize) {
-    if (options.signal?.aborted) {
-      const error = new Error('reading the [MASK] guesses was cancelled');
-      error.name = 'AbortError';
-      throw error;
-    }
+    throwIfAborted(options.signal, 'reading the [MASK] guesses');
     const idx = order.slice(start, start + batchSize);
-    const T = Math.max(...idx.map(length));
-    const pad = (xs: number[], fill: number) => [...xs, ...new Array<number>(T - xs.length).fill(fill)];
     const logProbs = tf.tidy(() => {
       const out = bert.model.forward({
-        ids: idx.map((i) => pad(queries[i].encoding.ids, bert.tokenizer.padId)),
-        tokenTypes: idx.map((i) => pad(queries[i].encoding.tokenTypeIds, 0)),
-        lengths: idx.map(length),
+        ...padBatch(idx.map((i) => queries[i].encoding), bert.tokenizer.padId),
         mask: bert.defaultMask,
         lmPositions: idx.map((i, b) => [b, predictorRow(bert, queries[i].position)]),
       });

@@ -1,7 +1,7 @@
 /** Input embeddings: token + position + segment (token type), then LayerNorm (paper §3, Fig. 2). */
 import * as tf from '@tensorflow/tfjs';
+import { fast } from '../kernels';
 import { layerNorm, type Norm } from './ops';
-import { fusedEmbed, wasmKernels } from '../kernels/wasm';
 
 export interface EmbeddingWeights {
   word: tf.Tensor2D; // [vocab, H]
@@ -12,13 +12,14 @@ export interface EmbeddingWeights {
 
 /**
  * ids, tokenTypes: [B, T] int32 → hidden [B, T, H]. tokenTypes null: all
- * segment 0, whose one embedding row is added to every token (a gather per
- * forward saved: ~1.4 ms on tfjs-wasm, whatever the table's size).
+ * segment 0, whose one embedding row is added to every token (a gather saved:
+ * docs/performance.md#segment-zero).
  */
 export function embed(w: EmbeddingWeights, ids: tf.Tensor2D, tokenTypes: tf.Tensor2D | null, eps: number): tf.Tensor3D {
-  if (wasmKernels()) {
-    return fusedEmbed({ word: w.word, position: w.position, segment: w.tokenType, weight: w.norm.weight, bias: w.norm.bias }, ids, tokenTypes, eps);
-  }
+  return fast.embed(w, ids, tokenTypes, eps) ?? textbookEmbed(w, ids, tokenTypes, eps);
+}
+
+function textbookEmbed(w: EmbeddingWeights, ids: tf.Tensor2D, tokenTypes: tf.Tensor2D | null, eps: number): tf.Tensor3D {
   const T = ids.shape[1];
   const words = tf.gather(w.word, ids); // [B, T, H]
   const positions = w.position.slice([0, 0], [T, -1]); // [T, H], broadcast over the batch

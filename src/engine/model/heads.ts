@@ -23,9 +23,8 @@ export function pool(hidden: tf.Tensor3D, pooler: Dense): tf.Tensor2D {
 /** Scores over the vocabulary for some hidden vectors: [N, H] → [N, vocab]. */
 export function lmLogits(hidden: tf.Tensor2D, w: LmHeadWeights, eps: number): tf.Tensor2D {
   const h = layerNorm(denseGelu(hidden, w.transform), w.norm, eps) as tf.Tensor2D;
-  // decoder·hᵀ then transposed back, not h·decoderᵀ: tfjs-wasm 4.22 runs a
-  // matMul with transposeB ~10× slower, and transposing the few rows of h
-  // (and the [vocab, N] result) is cheap; the decoder itself is never copied.
+  // h·decoderᵀ computed as (decoder·hᵀ)ᵀ: transposing the few rows of h is
+  // cheap, the decoder is never copied (docs/performance.md#transposed-layouts).
   return tf.matMul(w.decoder, h.transpose()).transpose().add(w.bias) as tf.Tensor2D;
 }
 

@@ -22,8 +22,8 @@ export function encoderLayer(
   eps: number,
   withValueNorms = false,
 ): { hidden: tf.Tensor3D; attentionProbs: tf.Tensor4D; valueNorms?: tf.Tensor3D } {
-  const { context, attentionProbs, valueNorms } = selfAttention(x, w.attention, mask, heads, withValueNorms);
-  const attended = addLayerNorm(context, x, w.attentionNorm, eps);
-  const ffn = dense(denseGelu(attended, w.intermediate), w.output);
-  return { hidden: addLayerNorm(ffn, attended, w.outputNorm, eps) as tf.Tensor3D, attentionProbs, valueNorms };
+  const { context, attentionProbs, valueNorms } = selfAttention(x, w.attention, mask, heads, withValueNorms); // (B, T, H)
+  const attended = addLayerNorm(context, x, w.attentionNorm, eps); // add & norm
+  const ffn = dense(denseGelu(attended, w.intermediate), w.output); // (B, T, 4H) → (B, T, H)
+  return { hidden: addLayerNorm(ffn, attended, w.outputNorm, eps) as tf.Tensor3D, attentionProbs, valueNorms }; // add & norm
 }

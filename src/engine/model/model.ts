@@ -3,13 +3,14 @@
  * pass — embeddings, L encoder layers, and whichever heads the checkpoint has.
  */
 import * as tf from '@tensorflow/tfjs';
-import { attentionMask, concatQkv, type MaskMode } from './attention';
+import { prepareWeights } from '../kernels';
+import { attentionMask, type MaskMode } from './attention';
 import type { Checkpoint, Weight } from '../checkpoint/checkpoint';
 import type { BertConfig } from '../checkpoint/config';
 import { embed, type EmbeddingWeights } from './embeddings';
 import { classify, lmLogits, pool, type LmHeadWeights } from './heads';
 import { encoderLayer, type LayerWeights } from './layer';
-import { packedKernel, type Dense, type Norm } from './ops';
+import type { Dense, Norm } from './ops';
 import { layerFrom } from './parameters';
 
 /** What the encoder layers need to know of a padded batch. */
@@ -26,11 +27,13 @@ export interface ForwardInput {
   lmPositions?: [number, number][];
   /** Also return ‖f_h(x_j)‖ per layer, head and token (for norm-weighted attention views). */
   valueNorms?: boolean;
+  /** Also return every layer's hidden states (like Hugging Face's output_hidden_states). */
+  hiddenStates?: boolean;
 }
 
 // A type alias (not an interface) so tf.tidy accepts it as a TensorContainer.
 export type ForwardOutput = {
-  hiddenStates: tf.Tensor4D; // [L+1, B, T, H]
+  hiddenStates?: tf.Tensor4D; // [L+1, B, T, H], when asked for
   attentions: tf.Tensor5D; // [L, B, heads, T, T]
   // Absent when the checkpoint lacks that head (undefined, not null, so tf.tidy can return it).
   pooled?: tf.Tensor2D; // [B, H]
@@ -83,28 +86,8 @@ export class BertModel {
         (name) => normAt(`encoder.layer.${i}.${name}`),
       ),
     );
-    if (tf.getBackend() === 'wasm') {
-      // One [H, 3H] product per layer instead of three for single sentences (attention.ts), at the
-      // cost of a second copy of the query/key/value weights (a quarter of the encoder's).
-      for (const { attention } of this.layers) {
-        attention.qkv = concatQkv(attention);
-        this.owned.push(attention.qkv.kernel, attention.qkv.bias);
-      }
-      // Kernels too large for gemm.wat to read row-major (none of the shipped model's) are packed
-      // into its panels once, here: a second copy of those weights (for bert-base ~340 MB, nearly
-      // all of its encoder). tfjs's own matMul held as much: XNNPACK packs every weight it
-      // multiplies into an operator it caches per weight tensor (tfjs-wasm's batch_mat_mul_impl.cc),
-      // and these weights no longer go through it.
-      for (const layer of this.layers) {
-        for (const d of [layer.attention.qkv!, layer.attention.output, layer.intermediate, layer.output]) {
-          const packed = packedKernel(d.kernel);
-          if (packed !== null) {
-            d.packed = packed;
-            this.owned.push(packed);
-          }
-        }
-      }
-    }
+    // Extra layouts of the encoder weights for the backend's fast paths (kernels/), owned here.
+    this.owned.push(...prepareWeights(this.layers));
     this.pooler = w.has('pooler.dense.weight') ? denseAt('pooler.dense') : null;
     this.lmHead = w.has('cls.predictions.transform.dense.weight')
       ? {
@@ -121,15 +104,6 @@ export class BertModel {
 
   get hasLmHead(): boolean {
     return this.lmHead !== null;
-  }
-
-  get hasClassifier(): boolean {
-    return this.classifier !== null;
-  }
-
-  /** The value/output projections of a layer, for norm-weighted attention views. */
-  attentionWeights(layer: number): LayerWeights['attention'] {
-    return this.layers[layer].attention;
   }
 
   /** One encoder layer's weights (kernels [in, out]), e.g. to copy into trainable variables for fine-tuning. */
@@ -192,12 +166,8 @@ export class BertModel {
   forward(input: ForwardInput): ForwardOutput {
     const eps = this.config.layerNormEps;
     return tf.tidy((): ForwardOutput => {
-      const ids = tf.tensor2d(input.ids, undefined, 'int32');
-      // One segment (every single sentence): no token-type ids to look up.
-      const types = input.tokenTypes.every((row) => row.every((t) => t === 0)) ? null : tf.tensor2d(input.tokenTypes, undefined, 'int32');
-      const T = ids.shape[1];
-      const mask = attentionMask(input.lengths, T, input.mask);
-      let x = embed(this.embeddings, ids, types, eps);
+      let x = this.embed(input); // (B, T, H)
+      const mask = attentionMask(input.lengths, x.shape[1], input.mask);
       const hidden: tf.Tensor3D[] = [x];
       const probs: tf.Tensor4D[] = [];
       const norms: tf.Tensor3D[] = [];
@@ -218,7 +188,7 @@ export class BertModel {
       const classifierLogits =
         this.classifier !== null && pooled !== undefined ? classify(pooled, this.classifier) : undefined;
       return {
-        hiddenStates: tf.stack(hidden) as tf.Tensor4D,
+        hiddenStates: input.hiddenStates === true ? (tf.stack(hidden) as tf.Tensor4D) : undefined,
         attentions: tf.stack(probs) as tf.Tensor5D,
         pooled,
         lmLogits: logits,

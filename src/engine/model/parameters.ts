@@ -77,3 +77,15 @@ export function layerParts(w: LayerWeights): { suffix: string; tensor: tf.Tensor
     ]),
   ];
 }
+
+/**
+ * A layer's weights from its parameters by name suffix (e.g.
+ * `attention.self.query.weight`) — the inverse of layerParts; `kernel` asks
+ * for a dense weight, which LayerWeights keeps [in, out].
+ */
+export function layerFromParts(part: (suffix: string, kernel: boolean) => tf.Tensor): LayerWeights {
+  return layerFrom(
+    (name) => ({ kernel: part(`${name}.weight`, true) as tf.Tensor2D, bias: part(`${name}.bias`, false) as tf.Tensor1D }),
+    (name) => ({ weight: part(`${name}.weight`, false) as tf.Tensor1D, bias: part(`${name}.bias`, false) as tf.Tensor1D }),
+  );
+}

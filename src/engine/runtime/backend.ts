@@ -57,8 +57,8 @@ export interface BackendOptions {
 export async function initBackend(options: BackendOptions = {}): Promise<BackendChoice> {
   const chain = options.chain ?? DEFAULT_CHAIN;
   // The threaded wasm build spawns workers from a blob that breaks once bundled
-  // (tfjs 4.22 + Vite: "e is not defined" inside the worker), so use the
-  // single-threaded SIMD build even on cross-origin-isolated pages.
+  // ("e is not defined" inside the worker: docs/performance.md#single-threaded-wasm),
+  // so use the single-threaded SIMD build even on cross-origin-isolated pages.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (options.wasmPaths !== undefined) {
     // tfjs types the map form loosely; both forms are accepted at run time.
@@ -141,14 +141,11 @@ async function activate(name: BackendName, skipped: { name: BackendName; why: st
 /**
  * tfjs-webgpu picks a matMul shader by output size: for small outputs, one that
  * spreads the work over more, smaller workgroups — right for a GPU, wrong for a
- * software adapter, which runs them on a few CPU threads. Measured on
- * SwiftShader with the shipped BERT-mini: 32 tokens 1.1–1.6 s with tfjs's
- * choice, 0.82 s with the tiled ("packed") program for every product; 16 tokens
- * 0.63–0.89 → 0.63 s; from 64 tokens tfjs already picks the tiled one. So a
- * software adapter (used only when asked for) gets the tiled program for the
- * attention products, and webgpuKernels.ts's register-tiled WGSL kernel for
- * every dense layer (~5× tfjs's tiled program there, see that file); real GPUs keep tfjs's
- * choices, which are tuned for them.
+ * software adapter, which runs them on a few CPU threads. So a software adapter
+ * (used only when asked for) gets the tiled ("packed") program for the
+ * attention products (docs/performance.md#webgpu-tiled-matmul), and
+ * kernels/webgpu.ts's register-tiled WGSL kernel for every dense layer; real
+ * GPUs keep tfjs's choices, which are tuned for them.
  */
 async function tuneWebGpu(): Promise<void> {
   const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
@@ -191,7 +188,7 @@ async function unavailableReason(name: BackendName, skipSoftwareGpu: boolean): P
     const adapter = await nav.gpu.requestAdapter().catch(() => null);
     if (adapter === null) return 'the browser found no WebGPU adapter';
     if (skipSoftwareGpu && isSoftwareAdapter(adapter)) {
-      // Measured here: SwiftShader runs BERT-mini 50–70× slower than the wasm backend.
+      // Far slower than the wasm backend here (docs/performance.md#backend-choice).
       return 'the only WebGPU adapter is a software emulation (no GPU), slower than WebAssembly; add ?backend=webgpu to use it anyway';
     }
     return null;
@@ -242,11 +239,6 @@ function describe(
   };
   const passed = skipped.length === 0 ? '' : ` — passed over ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`;
   return `${base[name]}; ${why[how]}${passed}`;
-}
-
-/** The backend tfjs is using right now. */
-export function activeBackend(): string {
-  return tf.getBackend();
 }
 
 /**

@@ -7,7 +7,7 @@
  *
  * Pure and framework-free: the UI decides what to say, this decides when.
  */
-import type { Offset } from './wordpiece';
+import type { Offset } from './offsets';
 
 /** Writing systems worth naming in a notice; the rest are 'other'. */
 export type Script =

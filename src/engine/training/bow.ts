@@ -3,7 +3,7 @@
  * regression — which words occur, nothing about their order or meaning, and
  * only the words seen in the training examples. No pre-training at all.
  */
-import type { LabelledExample } from './finetune';
+import type { LabelledExample } from './examples';
 
 export interface BagOfWords {
   labels: string[];

@@ -1,7 +1,7 @@
 /**
  * "Does pre-training help?" — the experiment behind BERT's central claim, as a
  * learning curve: accuracy on held-out sentences after k labelled examples, for
- *  - prompt:    the pre-trained model fills a blank (prompt.ts), a few numbers fitted;
+ *  - prompt:    the pre-trained model fills a blank (prompt/), a few numbers fitted;
  *  - twin_prompt: the same on the causal twin, which guesses the blank from the left context —
  *               exactly its pre-training task when the blank ends the pattern;
  *  - head:      a linear head on the frozen pre-trained model's mean-pooled features;
@@ -17,11 +17,20 @@
  */
 import type { Bert } from '../model/bert';
 import { predictBagOfWords, trainBagOfWords } from './bow';
-import { sentenceFeatures, trainHead, classifyBatch, type ClassifierHead, type LabelledExample } from './finetune';
+import type { LabelledExample } from './examples';
+import { classifyBatch } from './head/classify';
+import { sentenceFeatures } from './head/features';
+import type { ClassifierHead } from './head/head';
+import { trainHead } from './head/train';
 import { BertModel } from '../model/model';
-import { DEFAULT_PATTERN, parsePattern } from './pattern';
+import { patternLogProbs } from './prompt/classifier';
+import { classifyLogProbs } from './prompt/classify';
+import { DEFAULT_PATTERN, parsePattern } from './prompt/pattern';
+import { trainPrompt, zeroShotPrompt } from './prompt/train';
+import { defaultVerbalizer } from './prompt/verbalizer';
 import { prng, shuffle } from '../util/prng';
-import { classifyLogProbs, defaultVerbalizer, patternLogProbs, trainPrompt, zeroShotPrompt } from './prompt';
+import { throwIfAborted } from '../util/abort';
+import { nextTurn } from '../util/turn';
 import { randomCheckpoint } from '../checkpoint/random';
 
 export type FewShotMethod = 'prompt' | 'twin_prompt' | 'head' | 'twin_head' | 'scratch' | 'bow';
@@ -151,14 +160,6 @@ export function untrainedTwin(main: Bert, seed = SCRATCH.seed): Bert {
   };
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-function abortError(): Error {
-  const error = new Error('the experiment was cancelled');
-  error.name = 'AbortError';
-  return error;
-}
-
 /** Runs every (dataset, k, method) cell; cells arrive through onCell as they finish. */
 export async function runFewShot(datasets: FewShotDataset[], options: FewShotOptions): Promise<FewShotCell[]> {
   const { labels, main, signal } = options;
@@ -177,9 +178,7 @@ export async function runFewShot(datasets: FewShotDataset[], options: FewShotOpt
   const units = datasets.length * options.ks.reduce((n, k) => n + methods.filter((m) => runs(m, k)).length * (k === 0 ? 1 : options.draws), 0);
   let done = 0;
   const step = (what: string) => options.onProgress?.({ done: ++done, total: units, what });
-  const check = () => {
-    if (signal?.aborted) throw abortError();
-  };
+  const check = () => throwIfAborted(signal, 'the experiment');
   const cells: FewShotCell[] = [];
   const scratch = methods.includes('scratch') ? untrainedTwin(main) : null;
   try {

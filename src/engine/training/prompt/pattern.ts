@@ -7,8 +7,9 @@
  * is cut (from its end) and the template never is: the [MASK] must always be
  * there for the model to fill.
  */
-import type { MaskQuery } from '../model/bert';
-import type { Encoding, Offset, TokenizedText, WordPieceTokenizer } from '../tokenizer/wordpiece';
+import type { MaskQuery } from '../../model/bert';
+import { addSpecialTokens } from '../../tokenizer/postprocess';
+import type { TokenizedText, WordPieceTokenizer } from '../../tokenizer/tokenizer';
 
 export const DEFAULT_PATTERN = '{text} It was [MASK].';
 /** Where the sentence goes in a pattern. */
@@ -55,41 +56,27 @@ export interface PromptQuery extends MaskQuery {
  * stays a [MASK] (the model sees it), but the one read is the pattern's.
  */
 export function promptQuery(tokenizer: WordPieceTokenizer, pattern: Pattern, text: string): PromptQuery {
+  const { before, after, beforePieces, afterPieces } = pattern;
   const textPieces = tokenizer.tokenize(text);
-  const room = tokenizer.maxLength - 2 - pattern.beforePieces.tokens.length - pattern.afterPieces.tokens.length;
+  const room = tokenizer.maxLength - 2 - beforePieces.tokens.length - afterPieces.tokens.length;
   const kept = Math.min(textPieces.tokens.length, room);
   const truncated = kept < textPieces.tokens.length;
   const cutText = truncated ? text.slice(0, kept === 0 ? 0 : textPieces.offsets[kept - 1][1]) : text;
-  const encoding: Encoding = {
-    tokens: [],
-    ids: [],
-    tokenTypeIds: [],
-    attentionMask: [],
-    specialTokensMask: [],
-    sequenceIds: [],
-    offsets: [],
-    truncated,
+  // One sequence whose offsets point into the filled-in pattern: before · text (as cut) · after.
+  const pieces: TokenizedText = { tokens: [], offsets: [] };
+  const append = (from: TokenizedText, count: number, shift: number) => {
+    for (let i = 0; i < count; i++) {
+      pieces.tokens.push(from.tokens[i]);
+      pieces.offsets.push([from.offsets[i][0] + shift, from.offsets[i][1] + shift]);
+    }
   };
-  const add = (token: string, offset: Offset, special: boolean) => {
-    encoding.tokens.push(token);
-    encoding.ids.push(tokenizer.tokenToId(token));
-    encoding.tokenTypeIds.push(0);
-    encoding.attentionMask.push(1);
-    encoding.specialTokensMask.push(special ? 1 : 0);
-    encoding.sequenceIds.push(special ? null : 0);
-    encoding.offsets.push(offset);
-  };
-  const addPieces = (pieces: TokenizedText, count: number, shift: number) => {
-    for (let i = 0; i < count; i++) add(pieces.tokens[i], [pieces.offsets[i][0] + shift, pieces.offsets[i][1] + shift], false);
-  };
-  add('[CLS]', [0, 0], true);
-  addPieces(pattern.beforePieces, pattern.beforePieces.tokens.length, 0);
-  const maskInBefore = pattern.beforePieces.tokens.indexOf(tokenizer.idToToken(tokenizer.maskId));
-  addPieces(textPieces, kept, pattern.before.length);
-  const afterStart = encoding.ids.length;
-  addPieces(pattern.afterPieces, pattern.afterPieces.tokens.length, pattern.before.length + cutText.length);
-  add('[SEP]', [0, 0], true);
-  const position =
-    maskInBefore >= 0 ? 1 + maskInBefore : afterStart + pattern.afterPieces.tokens.indexOf(tokenizer.idToToken(tokenizer.maskId));
-  return { encoding, position, filled: pattern.before + cutText + pattern.after };
+  append(beforePieces, beforePieces.tokens.length, 0);
+  append(textPieces, kept, before.length);
+  append(afterPieces, afterPieces.tokens.length, before.length + cutText.length);
+  // It fits (the text was cut to the room left), so this only adds [CLS] … [SEP] and the masks.
+  const encoding = { ...addSpecialTokens(pieces, null, tokenizer.maxLength, (t) => tokenizer.tokenToId(t)), truncated };
+  const mask = tokenizer.idToToken(tokenizer.maskId);
+  const maskInBefore = beforePieces.tokens.indexOf(mask);
+  const position = 1 + (maskInBefore >= 0 ? maskInBefore : beforePieces.tokens.length + kept + afterPieces.tokens.indexOf(mask));
+  return { encoding, position, filled: before + cutText + after };
 }
