@@ -20,9 +20,9 @@ function againstCpu(page: Page, text: string) {
     const run = async () => {
       const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
       const profile = await api.tf.profile(async () => {
-        await api.encode(bert, text, { lm: 'none' });
+        await api.encode(bert, text, { lm: 'none', hiddenStates: true });
       });
-      const e = await api.encode(bert, text, { lm: 'none' });
+      const e = await api.encode(bert, text, { lm: 'none', hiddenStates: true });
       bert.dispose();
       return { e, kernels: profile.kernels.map((k) => k.name) };
     };
@@ -32,7 +32,7 @@ function againstCpu(page: Page, text: string) {
     await api.initBackend(['cpu']);
     const cpu = await run();
     let diff = 0;
-    ours.e.hiddenStates.forEach((h, l) => h.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.hiddenStates[l][i])))));
+    ours.e.hiddenStates!.forEach((h, l) => h.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.hiddenStates![l][i])))));
     ours.e.attentions.forEach((heads, l) =>
       heads.forEach((m, h) => m.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - cpu.e.attentions[l][h][i]))))),
     );

@@ -12,13 +12,13 @@ for (const name of ['tiny-mlm-f32', 'tiny-decoder']) {
       const text = 'the cat sat on the [MASK] . she was very happy';
       const run = async () => {
         const bert = await api.loadModel(api.urlSource(`/fixtures/${model}/`));
-        const e = await api.encode(bert, text, { lm: 'all' });
+        const e = await api.encode(bert, text, { lm: 'all', hiddenStates: true });
         bert.dispose();
         return {
           backend: e.backend,
           tokens: e.tokens,
           mask: e.mask,
-          hidden: e.hiddenStates.flatMap((h) => Array.from(h)),
+          hidden: (e.hiddenStates ?? []).flatMap((h) => Array.from(h)),
           attn: e.attentions.flat().flatMap((a) => Array.from(a)),
           lm: e.lm.flatMap((s) => Array.from(s.logits)),
           attnAboveDiagonal: e.attentions.flat().reduce((m, a) => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MINI_CONFIG } from './fixtures/bertConfig';
-import { MESSAGES, translate, type MessageKey } from '../src/ui/i18n';
-import { BERT_BLOCKS, englishText, layoutArchitecture, shapesFor, type ArchitectureText } from '../src/viz/architecture';
+import { MESSAGES, translate, translatorFor, type MessageKey, type Translate } from '../src/ui/i18n';
+import { BERT_BLOCKS, blockInfo, layoutArchitecture, shapesFor } from '../src/viz/architecture';
+import { layoutHeatmap } from '../src/viz/heatmap';
+import { layoutHeadView } from '../src/viz/headView';
+import { layoutModelView } from '../src/viz/modelView';
+import { layoutMaskView } from '../src/viz/maskView';
+import { layoutBars } from '../src/viz/bars';
+import { layoutCurves } from '../src/viz/curves';
+import { causalMask } from '../src/viz/attentionMath';
+import { initBackend, type BackendChoice } from '../src/engine';
+import { backendReason } from '../src/ui/BackendBadge';
 
 const config = MINI_CONFIG;
 
@@ -25,31 +34,26 @@ describe('messages', () => {
 });
 
 describe('architecture figure text', () => {
-  /** Every string the figure (and BERT's shape notes) asks for, with its English. */
-  function requested(): Map<string, string> {
-    const seen = new Map<string, string>();
-    const text: ArchitectureText = (key, english, params) => {
-      seen.set(key, english);
-      return englishText(key, english, params);
+  it('asks for every word by key: no English of its own', () => {
+    const seen = new Set<MessageKey>();
+    const recording: Translate = (key, params) => {
+      seen.add(key);
+      return translate('en', key, params);
     };
     for (const heads of [1, 4]) {
-      layoutArchitecture({ layers: 4, heads, text });
-      for (const b of BERT_BLOCKS) shapesFor(b, config, 9, undefined, text);
+      layoutArchitecture({ layers: 4, heads, text: recording });
+      for (const b of BERT_BLOCKS) shapesFor(b, config, 9, recording);
     }
-    return seen;
-  }
-
-  it('every figure string is a message whose English is the figure’s own', () => {
-    const seen = requested();
     expect(seen.size).toBeGreaterThan(60);
-    for (const [key, english] of seen) {
-      expect(key in MESSAGES.en, key).toBe(true);
-      expect(MESSAGES.en[key as MessageKey], key).toBe(english);
-    }
+    // A figure drawn with a text that knows no English shows none of the messages' English.
+    const keysOnly: Translate = (key) => `<${key}>`;
+    const layout = layoutArchitecture({ layers: 4, heads: 4, text: keysOnly });
+    const words = [layout.title, ...layout.blocks.flatMap((b) => [b.label, b.sublabel, b.explain]), ...layout.arrows.map((a) => a.title)];
+    for (const w of words) expect(w, w).toMatch(/^(Transformer|GPT|BERT: )?<arch\.[\w.]+>/);
   });
 
   it('draws in Korean when given Korean text, and the Korean labels fit their blocks', () => {
-    const ko: ArchitectureText = (key, _english, params) => translate('ko', key as MessageKey, params);
+    const ko = translatorFor('ko');
     const layout = layoutArchitecture({ layers: 4, heads: 4, text: ko });
     expect(layout.title).toBe(MESSAGES.ko['arch.title']);
     const attn = layout.blocks.find((b) => b.id === 'bert-attention');
@@ -65,7 +69,93 @@ describe('architecture figure text', () => {
       expect(width(b.label, b.width < 150 ? small : layout.fontSize), b.id).toBeLessThan(b.width);
       if (b.kind !== 'layer') expect(width(b.sublabel, small), b.id).toBeLessThan(b.width);
     }
-    const notes = shapesFor('attention', config, 9, undefined, ko);
+    const notes = shapesFor('attention', config, 9, ko);
     expect(notes.find((r) => r.name === 'attention_probs')?.note).toBe('키에 대한 softmax; 층마다 하나 (4개)');
+  });
+});
+
+/**
+ * Latin-letter words in a Korean string that are not names or code: what a
+ * Korean reader would see as English left over. Model and method names,
+ * token pieces and formula symbols are allowed.
+ */
+const ALLOWED = new Set([
+  ...['BERT', 'GPT', 'Transformer', 'WordPiece', 'CLS', 'SEP', 'MASK', 'id'],
+  // Layer names and formulas, as in the paper: x + FFN(x), probs·V, tanh(W·h_[CLS]).
+  ...['LayerNorm', 'GELU', 'MLP', 'FFN', 'LM', 'softmax', 'tanh', 'probs', 'W', 'W_Q', 'W_K', 'W_V', 'W_O', 'h_', 'Q', 'K', 'V', 'H', 'T', 'N', 'x', 't'],
+]);
+function english(s: string): string[] {
+  return (s.match(/[A-Za-z][A-Za-z_]*/g) ?? []).filter((w) => !ALLOWED.has(w));
+}
+
+describe('the drawings in Korean', () => {
+  const ko = translatorFor('ko');
+  const tokens = ['[CLS]', '영화', '[SEP]'];
+  const n = tokens.length;
+  const matrix = new Float32Array(n * n).fill(1 / n);
+
+  it('heatmap, head view, model view, mask view, bars and curves: titles, axis names, tooltips and aria-labels have no English', () => {
+    const heatmap = layoutHeatmap({ tokens, matrix }, { text: ko, maskMatrix: causalMask(n) });
+    const heads = layoutHeadView({ tokens, heads: [matrix, matrix] }, { text: ko, activeHeads: [true, false] });
+    const model = layoutModelView({ attentions: [[matrix, matrix]], tokens }, { text: ko });
+    const mask = layoutMaskView({ mask: causalMask(n), tokens }, { text: ko });
+    const bars = layoutBars([{ token: '영화', score: 0.5 }], { text: ko });
+    const curves = layoutCurves({ epochs: 2, loss: [], accuracy: [] }, { text: ko });
+    const strings = [
+      heatmap.title,
+      heatmap.queryLabel,
+      heatmap.keyLabel,
+      ...heatmap.maskedCells.map((c) => c.title),
+      heads.title,
+      ...heads.toggles.flatMap((t) => [t.ariaLabel, t.title]),
+      ...heads.lines.map((l) => l.title),
+      model.title,
+      ...model.thumbs.flatMap((t) => [t.label, t.title]),
+      ...model.layerLabels.map((l) => l.text),
+      ...model.headLabels.map((l) => l.text),
+      mask.caption,
+      mask.countHeader.text,
+      ...mask.cells.map((c) => c.title),
+      bars.title,
+      curves.title,
+      ...curves.panels.map((p) => p.label),
+    ];
+    expect(strings.length).toBeGreaterThan(30);
+    for (const s of strings) expect(english(s), s).toEqual([]);
+    expect(heads.toggles.map((t) => t.ariaLabel)).toEqual(['1번 헤드 보임', '2번 헤드 숨김']);
+    expect(heatmap.maskedCells[0].title).toBe('[CLS]은(는) 영화을(를) 볼 수 없음');
+  });
+
+  it('the architecture figure and its details box have no English but names and code', () => {
+    const layout = layoutArchitecture({ layers: 4, heads: 4, text: ko });
+    const strings = [
+      layout.title,
+      ...layout.columns.map((c) => c.subtitle),
+      ...layout.blocks.flatMap((b) => [b.label, b.sublabel, b.explain, b.ariaLabel]),
+      ...layout.arrows.map((a) => a.title),
+      ...layout.labels.map((l) => l.text),
+      ...BERT_BLOCKS.flatMap((b) => shapesFor(b, config, 9, ko).map((r) => r.note)),
+      blockInfo({ layers: 4, heads: 4, text: ko }, 'gpt-attention')?.explain ?? '',
+    ];
+    for (const s of strings) expect(english(s), s).toEqual([]);
+  });
+});
+
+describe('the backend badge', () => {
+  it('says in English what the engine says, and in Korean the same facts', async () => {
+    const choice = await initBackend({ chain: ['cpu'] });
+    expect(backendReason(choice, translatorFor('en'))).toBe(choice.reason);
+    const timed: BackendChoice = {
+      name: 'wasm',
+      how: 'timed',
+      reason: '',
+      skipped: [{ name: 'webgpu', why: 'the browser found no WebGPU adapter' }],
+      timings: { wasm: 12.4, webgl: 30 },
+    };
+    expect(backendReason(timed, translatorFor('en'))).toBe(
+      'WebAssembly: runs on the CPU; fastest of a timed run here (wasm 12 ms, webgl 30 ms) — passed over webgpu: the browser found no WebGPU adapter',
+    );
+    expect(backendReason({ ...timed, how: 'remembered', timings: {}, skipped: [] }, translatorFor('ko'))).toBe('WebAssembly: CPU에서 실행; 이전 방문에서 기억함');
+    expect(english(backendReason(choice, translatorFor('ko')))).toEqual(['CPU', 'JavaScript']); // names only
   });
 });

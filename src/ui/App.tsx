@@ -151,8 +151,7 @@ export function App() {
               <PanelBoundary resetKey={result}>
                 <FillMaskPanel
                   sentence={sentence}
-                  bert={result.models.bert}
-                  twin={result.models.twin}
+                  solo={result.models.twin === null}
                   encodedBert={result.bert}
                   encodedTwin={result.twin}
                   modelLabel={mainLabel}

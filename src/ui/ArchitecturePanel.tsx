@@ -3,17 +3,15 @@ import type { BertConfig, Encoded } from '../engine';
 import {
   architectureView,
   blockInfo,
-  englishText,
   formatDims,
   formatShape,
   shapesFor,
   type ArchitectureData,
   type ArchitectureOptions,
-  type ArchitectureText,
   type JumpTarget,
 } from '../viz/architecture';
 import { D3View } from './D3View';
-import { MESSAGES, useT, type MessageKey } from './i18n';
+import { useT, type MessageKey } from './i18n';
 
 interface Props {
   config: BertConfig;
@@ -29,8 +27,6 @@ const JUMPS: Record<JumpTarget, { heading: string; button: MessageKey }> = {
   attention: { heading: 'attention-heading', button: 'archp.jump.attention' },
   finetune: { heading: 'finetune-heading', button: 'archp.jump.finetune' },
 };
-
-const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(MESSAGES.en, key);
 
 /** `**word**` in a message becomes <strong>word</strong>. */
 function withStrong(text: string): ReactNode[] {
@@ -54,19 +50,15 @@ function goTo(headingId: string): void {
 export function ArchitecturePanel({ config, encoded, labels, onOpenAttention }: Props) {
   const t = useT();
   const [selected, setSelected] = useState<string | null>(null);
-  // The figure's words come from the messages; a key the messages lack keeps the figure's English.
-  const text: ArchitectureText = useCallback(
-    (key, english, params) => (isMessageKey(key) ? t(key, params) : englishText(key, english, params)),
-    [t],
-  );
-  const data: ArchitectureData = useMemo(() => ({ layers: config.layers, heads: config.heads, text }), [config.layers, config.heads, text]);
+  // The figure's words are the page's: the same lookup, so it follows the language.
+  const data: ArchitectureData = useMemo(() => ({ layers: config.layers, heads: config.heads, text: t }), [config.layers, config.heads, t]);
   const onSelect = useCallback((id: string) => setSelected(id), []);
   const options: ArchitectureOptions = useMemo(() => ({ selected, onSelect }), [selected, onSelect]);
 
   const T = encoded.ids.length;
   const info = selected === null ? null : blockInfo(data, selected);
   const numLabels = labels !== undefined && labels.length > 0 ? labels.length : undefined;
-  const rows = info?.bert != null ? shapesFor(info.bert, config, T, numLabels, text) : null;
+  const rows = info?.bert != null ? shapesFor(info.bert, config, T, t, numLabels) : null;
 
   const jump = (target: JumpTarget) => {
     if (target === 'attention') onOpenAttention();

@@ -1,18 +1,11 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { Encoded } from '../engine';
-import {
-  bidirectionalMask,
-  causalMask,
-  hideSpecial,
-  meanOverHeads,
-  nonSpecialIndices,
-  normWeighted,
-  rollout,
-} from '../viz/attentionMath';
+import { bidirectionalMask, causalMask } from '../viz/attentionMath';
 import { headView, type HeadViewOptions, type TokenSide } from '../viz/headView';
 import { heatmapView, type HeatmapOptions } from '../viz/heatmap';
 import { maskView } from '../viz/maskView';
 import { modelView, type ModelViewOptions } from '../viz/modelView';
+import { clampLayerHead, selectAttention } from '../viz/selectAttention';
 import type { CellRef } from '../viz/types';
 import { D3View } from './D3View';
 import { useT, type MessageKey } from './i18n';
@@ -41,23 +34,10 @@ const VIEWS: { id: AttentionViewName; label: MessageKey }[] = [
   { id: 'contrast', label: 'att.tab.contrast' },
 ];
 
-interface Matrix {
-  tokens: string[];
-  matrix: Float32Array;
-}
-
-/** Apply the "hide special tokens" option: drop [CLS]/[SEP] rows and columns, renormalise rows. */
-function visible(tokens: string[], matrix: Float32Array, hide: boolean): Matrix {
-  if (!hide) return { tokens, matrix };
-  const keep = nonSpecialIndices(tokens);
-  if (keep.length === 0) return { tokens, matrix };
-  return { tokens: keep.map((i) => tokens[i]), matrix: hideSpecial(matrix, tokens.length, keep) };
-}
-
 export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings, onSettings, modelLabel, whatIf = false }: Props) {
   const t = useT();
   // Settings live in the URL (shareable); hover and toggles are this visit's alone.
-  const { view, layer, head, meanHeads, rollout: useRollout, normWeighted: normWeightedOn, hideSpecial: hideSpecialOn } = settings;
+  const { view, meanHeads, rollout: useRollout, normWeighted: normWeightedOn, hideSpecial: hideSpecialOn } = settings;
   const change = (patch: Partial<AttentionSettings>) => onSettings({ ...settings, ...patch });
   const setView = (v: AttentionViewName) => change({ view: v });
   const setLayer = (v: number) => change({ layer: v });
@@ -78,44 +58,39 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
   const L = bert.layers;
   const H = bert.heads;
   const n = bert.ids.length;
-  const l = Math.min(layer, L - 1);
-  const h = Math.min(head, H - 1);
-
-  const raw = useMemo(() => {
-    if (useRollout) return rollout(bert.attentions, n);
-    return meanHeads ? meanOverHeads(bert.attentions[l]) : bert.attentions[l][h];
-  }, [bert, n, l, h, meanHeads, useRollout]);
-
-  const weighted = useMemo(() => {
-    if (!normWeightedOn || useRollout || bert.valueNorms === null) return null;
-    const norms = bert.valueNorms[l];
-    const perHead = (i: number) => normWeighted(bert.attentions[l][i], norms[i], { normalizeRows: true });
-    return meanHeads ? meanOverHeads(bert.attentions[l].map((_, i) => perHead(i))) : perHead(h);
-  }, [bert, l, h, meanHeads, useRollout, normWeightedOn]);
+  const { layer: l, head: h } = clampLayerHead(bert, settings);
 
   const describe = useRollout
     ? t('att.describe.rollout')
     : t('att.describe', { layer: l + 1, head: meanHeads ? t('att.meanOfHeads') : t('att.headN', { head: h + 1 }) });
-  const main = useMemo(() => visible(bert.tokens, raw, hideSpecialOn), [bert.tokens, raw, hideSpecialOn]);
+  // What the heatmaps draw: the attention itself, and beside it (when on) the norm-weighted attention.
+  const main = useMemo(
+    () => selectAttention(bert, { layer: l, head: h, meanHeads, rollout: useRollout, hideSpecial: hideSpecialOn }),
+    [bert, l, h, meanHeads, useRollout, hideSpecialOn],
+  );
   const side = useMemo(
-    () => (weighted === null ? null : visible(bert.tokens, weighted, hideSpecialOn)),
-    [bert.tokens, weighted, hideSpecialOn],
+    () =>
+      normWeightedOn
+        ? selectAttention(bert, { layer: l, head: h, meanHeads, rollout: useRollout, hideSpecial: hideSpecialOn, normWeighted: true })
+        : null,
+    [bert, l, h, meanHeads, useRollout, hideSpecialOn, normWeightedOn],
   );
 
   const onHover = useCallback((query: number | null, key: number | null) => {
     setHighlight(query === null && key === null ? null : { query, key });
   }, []);
   const heatmapOptions: HeatmapOptions = useMemo(
-    () => ({ title: t('att.raw', { describe }), highlight, onHover, queryLabel: t('att.query'), keyLabel: t('att.key') }),
+    () => ({ text: t, title: t('att.raw', { describe }), highlight, onHover }),
     [describe, highlight, onHover, t],
   );
   const weightedOptions: HeatmapOptions = useMemo(
-    () => ({ title: t('att.normCaption', { describe }), highlight, onHover }),
+    () => ({ text: t, title: t('att.normCaption', { describe }), highlight, onHover }),
     [describe, highlight, onHover, t],
   );
 
   const headOptions: HeadViewOptions = useMemo(
     () => ({
+      text: t,
       title: t('att.headsTitle', { layer: l + 1 }),
       activeHeads,
       focusToken: focus.token,
@@ -134,6 +109,7 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
 
   const modelOptions: ModelViewOptions = useMemo(
     () => ({
+      text: t,
       title: t('att.modelTitle'),
       selected: { layer: l, head: h },
       onSelect: (layerIndex: number, headIndex: number) =>
@@ -150,26 +126,18 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
     }),
     [n, bert.tokens],
   );
-  const twinMatrix = useMemo(
-    () => ({ tokens: twin.tokens, matrix: meanHeads ? meanOverHeads(twin.attentions[l]) : twin.attentions[l][h] }),
-    [twin, l, h, meanHeads],
-  );
-  const bertMatrix = useMemo(
-    () => ({
-      tokens: bidirectional.tokens,
-      matrix: meanHeads ? meanOverHeads(bidirectional.attentions[l]) : bidirectional.attentions[l][h],
-    }),
-    [bidirectional, l, h, meanHeads],
-  );
+  // The contrast view: the same layer and head of both models, special tokens always shown.
+  const twinMatrix = useMemo(() => selectAttention(twin, { layer: l, head: h, meanHeads }), [twin, l, h, meanHeads]);
+  const bertMatrix = useMemo(() => selectAttention(bidirectional, { layer: l, head: h, meanHeads }), [bidirectional, l, h, meanHeads]);
   const where = t('att.describe', { layer: l + 1, head: meanHeads ? t('att.meanOfHeads') : t('att.headN', { head: h + 1 }) });
   const contrastBertOptions = useMemo(
-    () => ({ title: `${t('att.contrast.bert', { model: modelLabel })} · ${where}`, highlight, onHover }),
+    () => ({ text: t, title: `${t('att.contrast.bert', { model: modelLabel })} · ${where}`, highlight, onHover }),
     [where, highlight, onHover, t, modelLabel],
   );
   const causalName = whatIf ? t('att.contrast.whatIf', { model: modelLabel }) : t('att.contrast.twin');
   const contrastTwinOptions = useMemo(
-    () => ({ title: `${causalName} · ${where}`, highlight, onHover, maskMatrix: masks.causal.mask }),
-    [causalName, where, highlight, onHover, masks],
+    () => ({ text: t, title: `${causalName} · ${where}`, highlight, onHover, maskMatrix: masks.causal.mask }),
+    [causalName, where, highlight, onHover, masks, t],
   );
 
   return (
@@ -277,8 +245,8 @@ export function AttentionPanel({ bert: bidirectional, twin: twinOrNull, settings
               {whatIf ? t('att.contrast.explainWhatIf', { model: modelLabel }) : t('att.contrast.explain')}
             </p>
             <div className="side-by-side">
-              <D3View view={maskView} data={masks.bidirectional} options={{ caption: t('att.mask.bidirectional') }} label={t('att.mask.bidirectionalLabel')} />
-              <D3View view={maskView} data={masks.causal} options={{ caption: t('att.mask.causal') }} label={t('att.mask.causalLabel')} />
+              <D3View view={maskView} data={masks.bidirectional} options={{ caption: t('att.mask.bidirectional'), text: t }} label={t('att.mask.bidirectionalLabel')} />
+              <D3View view={maskView} data={masks.causal} options={{ caption: t('att.mask.causal'), text: t }} label={t('att.mask.causalLabel')} />
             </div>
             <div className="side-by-side">
               <D3View

@@ -1,6 +1,28 @@
-import { useT } from './i18n';
+import type { BackendChoice } from '../engine';
+import { useT, type Translate } from './i18n';
 import { BACKEND_NAMES, forgetMeasured, readSetting, writeSetting, type BackendSetting } from './backendSetting';
 import type { BackendState } from './useBackend';
+
+/**
+ * Why this backend, in the page's language: what it runs on, how it was
+ * chosen (with the timings), and what was passed over. The engine's own
+ * `choice.reason` says the same in English for the console and the CLI; the
+ * reasons a backend was passed over come from the engine as it gives them.
+ */
+export function backendReason(choice: BackendChoice, t: Translate): string {
+  const times = Object.entries(choice.timings)
+    .map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`)
+    .join(', ');
+  const how =
+    choice.how === 'timed'
+      ? t('backend.how.timed', { times })
+      : choice.how === 'remembered' && times !== ''
+        ? t('backend.how.rememberedTimed', { times })
+        : t(`backend.how.${choice.how}`);
+  const reason = t('backend.reason', { on: t(`backend.on.${choice.name}`), how });
+  if (choice.skipped.length === 0) return reason;
+  return t('backend.passedOver', { reason, skipped: choice.skipped.map((s) => `${s.name}: ${s.why}`).join('; ') });
+}
 
 /** Always-visible badge: which tfjs backend runs, and why; and the setting that picks it. */
 export function BackendBadge({ state }: { state: BackendState }) {
@@ -18,11 +40,12 @@ export function BackendBadge({ state }: { state: BackendState }) {
       </>
     );
   }
+  const reason = backendReason(state.choice, t);
   return (
     <>
-      <span className="badge" role="status" title={state.choice.reason}>
+      <span className="badge" role="status" title={reason}>
         {t('backend.label')} <output data-testid="backend">{state.choice.name}</output>
-        <span className="sr-only"> — {state.choice.reason}</span>
+        <span className="sr-only"> — {reason}</span>
         <span data-testid="self-test" hidden>
           {state.selfTest.ok ? 'ok' : 'failed'} {state.selfTest.values.join(',')}
         </span>

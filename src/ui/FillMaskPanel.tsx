@@ -1,14 +1,14 @@
 import { useMemo } from 'react';
-import { type Bert, type Encoded, topK } from '../engine';
+import type { Encoded } from '../engine';
 import { barsView } from '../viz/bars';
 import { D3View } from './D3View';
 import { useT } from './i18n';
 
 interface Props {
   sentence: string;
-  bert: Bert;
-  /** null when the main model has no causal twin: then there is one column. */
-  twin: Bert | null;
+  /** True when the main model has no causal twin: then there is one column. */
+  solo: boolean;
+  /** Its guesses arrive decoded (Encoded.lm[].predictions): the panel only lays them out. */
   encodedBert: Encoded;
   /** null while the twin has not run yet for this sentence. */
   encodedTwin: Encoded | null;
@@ -16,16 +16,15 @@ interface Props {
   modelLabel: string;
 }
 
-const K = 5;
-const NO_OPTIONS = {};
 
 /**
  * For every [MASK]: BERT-mini's guesses (it reads the words on both sides)
  * next to the causal twin's (it has read only the words to the left). A loaded
  * model has no twin, so it stands alone, with a line saying why.
  */
-export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin, modelLabel }: Props) {
+export function FillMaskPanel({ sentence, solo, encodedBert, encodedTwin, modelLabel }: Props) {
   const t = useT();
+  const barOptions = useMemo(() => ({ text: t }), [t]);
   const rows = useMemo(
     () =>
       encodedBert.lm.map((scores) => {
@@ -36,13 +35,12 @@ export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin, 
         return {
           position: scores.position,
           original,
-          bert: topK(bert, scores.logits, K),
-          twin: twin !== null && twinScores ? topK(twin, twinScores.logits, K) : [],
+          bert: scores.predictions,
+          twin: !solo && twinScores ? twinScores.predictions : [],
         };
       }),
-    [encodedBert, encodedTwin, bert, twin, sentence],
+    [encodedBert, encodedTwin, solo, sentence],
   );
-  const solo = twin === null;
   if (rows.length === 0) {
     return <p className="hint">{solo ? t('fill.hintSolo', { model: modelLabel }) : t('fill.hint')}</p>;
   }
@@ -63,12 +61,12 @@ export function FillMaskPanel({ sentence, bert, twin, encodedBert, encodedTwin, 
           <div className={solo ? 'fillmask-pair fillmask-solo' : 'fillmask-pair'}>
             <section aria-label={t('fill.bertLabel', { index: row.position, model: modelLabel })} data-testid="predictions-bidirectional">
               <h4>{t('fill.bert', { model: modelLabel })}</h4>
-              <D3View view={barsView} data={row.bert} options={NO_OPTIONS} label={t('fill.bertLabel', { index: row.position, model: modelLabel })} exportable={false} />
+              <D3View view={barsView} data={row.bert} options={barOptions} label={t('fill.bertLabel', { index: row.position, model: modelLabel })} exportable={false} />
             </section>
             {!solo && (
               <section aria-label={t('fill.twinLabel', { index: row.position })} data-testid="predictions-causal">
                 <h4>{t('fill.twin')}</h4>
-                <D3View view={barsView} data={row.twin} options={NO_OPTIONS} label={t('fill.twinLabel', { index: row.position })} exportable={false} />
+                <D3View view={barsView} data={row.twin} options={barOptions} label={t('fill.twinLabel', { index: row.position })} exportable={false} />
               </section>
             )}
           </div>

@@ -34,11 +34,11 @@ export const consoleApi = {
   urlSource,
   trainHead,
   classify,
-  /** Classification by filling a blank (prompt.ts): zero-shot, few-shot, and classify with the [MASK] guesses. */
+  /** Classification by filling a blank (engine/training/prompt/): zero-shot, few-shot, and classify with the [MASK] guesses. */
   zeroShotPrompt,
   trainPrompt,
   classifyPrompt,
-  /** The "does pre-training help?" learning curves (fewshot.ts). */
+  /** The "does pre-training help?" learning curves (engine/training/fewshot.ts). */
   runFewShot,
   /** A seeded random BERT of any shape (benchmarks, experiments). */
   randomModel: (shape: RandomShape, seed?: number) => fromCheckpoint(randomCheckpoint(shape, seed)),

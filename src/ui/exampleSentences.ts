@@ -1,7 +1,7 @@
 /**
  * Prepared sentences for the explorer, per language, written for this project.
  * The first of each language is its probe: a model "reads" the language when
- * that sentence keeps most of its pieces (readsText in engine/unknownShare.ts).
+ * that sentence keeps most of its pieces (readsText in engine/tokenizer/unknownShare.ts).
  * A chosen sentence goes into the URL like a typed one (`?text=`), Hangul included.
  */
 

@@ -1,22 +1,13 @@
 /**
- * The fine-tuning examples: a starter set written for this project, parsing
- * of pasted or imported CSV/TSV (d3-dsv does the quoting rules), and local
- * persistence. Bad rows are reported by line number; good rows are kept.
+ * The fine-tuning examples: a starter set written for this project, and local
+ * persistence. Pasted or imported CSV/TSV is read by the engine's
+ * parseExamples — the same reader as the CLI's, so a file reads alike in both.
  */
-import { csvParseRows, tsvParseRows } from 'd3';
+import type { LabelledExample } from '../engine';
 
-export interface Example {
-  text: string;
-  label: string;
-}
+export { parseExamples, type ParseProblem, type ParseResult } from '../engine';
 
-/** Why a row was skipped: a code, so that the UI can say it in the reader's language. */
-export type ParseProblem = 'noTab' | 'noComma' | 'noLabel' | 'noText';
-
-export interface ParseResult {
-  examples: Example[];
-  errors: { line: number; problem: ParseProblem }[];
-}
+export type Example = LabelledExample;
 
 /** Short, plain sentences a class can read aloud; none is taken from a dataset. */
 export const STARTER_EXAMPLES: Example[] = [
@@ -112,66 +103,6 @@ export const KOREAN_STARTER_EXAMPLES: Example[] = [
 ].map(([label, text]) => ({ label, text }));
 
 export const KOREAN_LABELS = ['긍정', '부정'];
-
-/**
- * Rows of `label, text` (CSV) or `label<TAB>text` (TSV, as the CLI reads), or
- * any column order under a header row naming `text` and `label`.
- * Labels outside `labels` are accepted and reported back so the UI can add them.
- */
-export function parseExamples(input: string): ParseResult {
-  const tsv = input.includes('\t');
-  const rows = (tsv ? tsvParseRows : csvParseRows)(input.replace(/\r\n?/g, '\n'));
-  // Line numbers count physical lines; a quoted CSV field may span several, so track them.
-  const lineOf = physicalLines(input, rows.length, tsv);
-  let textCol = 1;
-  let labelCol = 0;
-  let start = 0;
-  const header = rows[0]?.map((c) => c.trim().toLowerCase());
-  if (header !== undefined && header.includes('text') && header.includes('label')) {
-    textCol = header.indexOf('text');
-    labelCol = header.indexOf('label');
-    start = 1;
-  }
-  const examples: Example[] = [];
-  const errors: ParseResult['errors'] = [];
-  for (let r = start; r < rows.length; r++) {
-    const row = rows[r];
-    const line = lineOf[r];
-    if (row.length === 1 && row[0].trim() === '') continue; // blank line
-    if (row.length < 2) {
-      errors.push({ line, problem: tsv ? 'noTab' : 'noComma' });
-      continue;
-    }
-    const label = (row[labelCol] ?? '').trim();
-    const text = (row[textCol] ?? '').trim();
-    if (label === '') errors.push({ line, problem: 'noLabel' });
-    else if (text === '') errors.push({ line, problem: 'noText' });
-    else examples.push({ label, text });
-  }
-  return { examples, errors };
-}
-
-function physicalLines(input: string, rowCount: number, tsv: boolean): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  let inQuotes = false;
-  let rowStart = true;
-  const text = input.replace(/\r\n?/g, '\n');
-  for (let i = 0; i < text.length && lines.length < rowCount; i++) {
-    if (rowStart) {
-      lines.push(line);
-      rowStart = false;
-    }
-    const c = text[i];
-    if (c === '"' && !tsv) inQuotes = !inQuotes;
-    if (c === '\n') {
-      line++;
-      if (!inQuotes) rowStart = true;
-    }
-  }
-  while (lines.length < rowCount) lines.push(line);
-  return lines;
-}
 
 const STORAGE_KEY = 'bert-playground.examples.v1';
 

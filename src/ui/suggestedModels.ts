@@ -8,7 +8,7 @@
  * (what the loader reads), `config.json` and `vocab.txt`; the sizes are those
  * the hub lists for `model.safetensors`. The picker still reads the real size
  * (HEAD requests) before anything is downloaded, and a checkpoint that has only
- * `pytorch_model.bin` is refused with that reason before any download (hub.ts).
+ * `pytorch_model.bin` is refused with that reason before any download (engine/checkpoint/hub.ts).
  */
 import type { Script } from '../engine';
 import type { MessageKey } from './i18n';

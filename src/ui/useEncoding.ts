@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { type Bert, encode, type Encoded } from '../engine';
+import { hold } from './modelHolds';
 
 export interface Encodings {
   /** BERT-mini under its own (bidirectional) mask. */
@@ -41,6 +42,19 @@ interface Request {
   withTwin: boolean;
   valueNorms: boolean;
   requestedAt: number;
+  /** Lets go of the models (see modelHolds.ts): once its run ends, or a newer edit replaces it. */
+  release: () => void;
+}
+
+/** Holds every model of `models`, or null when one is already freed (it was replaced before this edit ran). */
+function holdAll(models: Models): (() => void) | null {
+  const releases = [models.bert, models.twin].filter((m) => m !== null).map(hold);
+  const releaseAll = () => releases.forEach((release) => release?.());
+  if (releases.includes(null)) {
+    releaseAll();
+    return null;
+  }
+  return releaseAll;
 }
 
 /**
@@ -76,11 +90,16 @@ export function useEncoding(
     alive.current = true;
     return () => {
       alive.current = false;
+      pending.current?.release(); // it will never run
+      pending.current = null;
     };
   }, []);
 
   useEffect(() => {
     if (models === null) return;
+    const release = holdAll(models);
+    if (release === null) return; // a newer model has replaced these; its own edit follows
+    pending.current?.release(); // overtaken before it ran
     pending.current = {
       models,
       sentence,
@@ -88,6 +107,7 @@ export function useEncoding(
       withTwin,
       valueNorms,
       requestedAt: performance.now(),
+      release,
     };
     if (busy.current) return; // the running loop picks it up when it finishes
     busy.current = true;
@@ -119,6 +139,8 @@ export function useEncoding(
         } catch (error) {
           if (pending.current !== null || !alive.current) continue;
           setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));
+        } finally {
+          request.release();
         }
       }
       busy.current = false;

@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Bert, type Checkpoint, fromCheckpoint, loadCheckpoint, type LoadProgress, urlSource } from '../engine';
+import { letGo } from './modelHolds';
 import { BIDIRECTIONAL, CAUSAL_TWIN, precacheLoadedFiles, SHIPPED_MAIN, type MainModel } from './models';
 
 export type { MainModel } from './models';
 
 /**
- * Makes `bert` the main model. Pass a model that has fully loaded; the one it
- * replaces is disposed once the views have moved on (the shipped BERT-mini is
- * kept, so switching back to it is instant). Pass 'shipped' to switch back.
+ * Makes `bert` the main model. Pass a model that has fully loaded; the page
+ * lets go of the one it replaces, which is freed once no run holds it (see
+ * modelHolds.ts). The shipped BERT-mini is kept, so switching back to it is
+ * instant. Pass 'shipped' to switch back.
  */
 export type SwapModel = (next: Bert | 'shipped', main?: MainModel) => void;
 
@@ -16,9 +18,6 @@ export type ModelsState =
   | { status: 'loading'; progress: Record<string, LoadProgress> }
   | { status: 'ready'; bert: Bert; twin: Bert; main: MainModel; swap: SwapModel }
   | { status: 'error'; message: string };
-
-/** How long a replaced model lives on, so a run that started on it can finish. */
-const DISPOSE_DELAY_MS = 2000;
 
 /**
  * Loads BERT-mini and its causal twin; shows download progress. The download
@@ -38,7 +37,7 @@ export function useModels(backendReady: boolean): ModelsState {
     current.current = bert;
     const info = next === 'shipped' ? SHIPPED_MAIN : (main ?? { kind: 'local', id: bert.location, label: bert.location });
     setState((s) => (s.status === 'ready' ? { ...s, bert, main: info } : s));
-    if (old !== null && old !== bert && old !== shipped.current) setTimeout(() => old.dispose(), DISPOSE_DELAY_MS);
+    if (old !== null && old !== bert && old !== shipped.current) letGo(old);
   }, []);
 
   // Only leaving the page (unmounting) cancels the download; the backend becoming ready does not.
@@ -89,8 +88,8 @@ export function useModels(backendReady: boolean): ModelsState {
     return () => {
       cancelled = true;
       const custom = current.current;
-      if (custom !== null && !loaded.includes(custom)) custom.dispose();
-      loaded.forEach((m) => m.dispose());
+      if (custom !== null && !loaded.includes(custom)) letGo(custom);
+      loaded.forEach(letGo);
       shipped.current = null;
       current.current = null;
       // A later run (StrictMode's second mount) must start from the files again: these models are gone.

@@ -11,16 +11,19 @@ import {
   architectureSpec,
   architectureView,
   blockInfo,
-  englishText,
   formatDims,
   formatShape,
   layoutArchitecture,
   shapesFor,
   type BlockMark,
 } from './architecture';
+import { translatorFor } from '../ui/i18n/translate';
+import type { Translate } from './types';
 
 const config = MINI_CONFIG;
-const data = { layers: config.layers, heads: config.heads };
+/** The figure's words, in English, as the page passes them. */
+const text = translatorFor('en');
+const data = { layers: config.layers, heads: config.heads, text };
 
 function newSvg(): SVGSVGElement {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -69,7 +72,7 @@ describe('architecture layout', () => {
     expect(bert.find((b) => b.bert === 'layer')?.label).toBe('4 × Encoder layer');
     expect(bert.find((b) => b.bert === 'attention')?.sublabel).toContain('4 heads');
     expect(bert.find((b) => b.bert === 'embeddings')?.sublabel).toBe('token + position + segment');
-    expect(layoutArchitecture({ layers: 12, heads: 12 }).blocks.find((b) => b.id === 'bert-layer')?.label).toBe('12 × Encoder layer');
+    expect(layoutArchitecture({ layers: 12, heads: 12, text }).blocks.find((b) => b.id === 'bert-layer')?.label).toBe('12 × Encoder layer');
     // Jump targets: tokens, attention heatmap, fine-tuning.
     expect(blockInfo(data, 'bert-embeddings')?.jump).toBe('tokens');
     expect(blockInfo(data, 'bert-attention')?.jump).toBe('attention');
@@ -121,7 +124,7 @@ describe('shapesFor', () => {
   const find = (rows: ReturnType<typeof shapesFor>, name: string) => rows.find((r) => r.name === name);
 
   it('attention: Q, K, V per head, attention_probs [heads × T × T], output [T × H]', () => {
-    const rows = shapesFor('attention', config, T);
+    const rows = shapesFor('attention', config, T, text);
     expect(find(rows, 'attention_probs')).toMatchObject({ shape: [4, T, T], dims: ['heads', 'T', 'T'] });
     for (const n of ['query', 'key', 'value']) expect(find(rows, n)?.shape).toEqual([4, T, 64]);
     expect(find(rows, 'output')?.shape).toEqual([T, 256]);
@@ -130,26 +133,26 @@ describe('shapesFor', () => {
   });
 
   it('embeddings, feed-forward, heads and the layer stack', () => {
-    const emb = shapesFor('embeddings', config, T);
+    const emb = shapesFor('embeddings', config, T, text);
     expect(find(emb, 'input_ids')?.shape).toEqual([T]);
     for (const n of ['token embeddings', 'position embeddings', 'segment embeddings', 'output']) expect(find(emb, n)?.shape).toEqual([T, 256]);
-    expect(find(shapesFor('ffn', config, T), 'intermediate')?.shape).toEqual([T, 1024]);
-    expect(find(shapesFor('ffn', config, T), 'output')?.shape).toEqual([T, 256]);
-    expect(find(shapesFor('mlm', config, T), 'logits')?.shape).toEqual([T, 30522]);
-    expect(find(shapesFor('cls', config, T), 'pooled')?.shape).toEqual([256]);
-    expect(find(shapesFor('cls', config, T), 'logits')?.shape).toEqual([2]);
-    expect(find(shapesFor('cls', config, T, 3), 'logits')?.shape).toEqual([3]);
-    expect(find(shapesFor('cls', { ...config, labels: ['a', 'b', 'c', 'd'] }, T), 'logits')?.shape).toEqual([4]);
-    expect(find(shapesFor('layer', config, T), 'hidden_states')?.shape).toEqual([5, T, 256]);
+    expect(find(shapesFor('ffn', config, T, text), 'intermediate')?.shape).toEqual([T, 1024]);
+    expect(find(shapesFor('ffn', config, T, text), 'output')?.shape).toEqual([T, 256]);
+    expect(find(shapesFor('mlm', config, T, text), 'logits')?.shape).toEqual([T, 30522]);
+    expect(find(shapesFor('cls', config, T, text), 'pooled')?.shape).toEqual([256]);
+    expect(find(shapesFor('cls', config, T, text), 'logits')?.shape).toEqual([2]);
+    expect(find(shapesFor('cls', config, T, text, 3), 'logits')?.shape).toEqual([3]);
+    expect(find(shapesFor('cls', { ...config, labels: ['a', 'b', 'c', 'd'] }, T, text), 'logits')?.shape).toEqual([4]);
+    expect(find(shapesFor('layer', config, T, text), 'hidden_states')?.shape).toEqual([5, T, 256]);
     for (const b of BERT_BLOCKS) {
-      const rows = shapesFor(b, config, T);
+      const rows = shapesFor(b, config, T, text);
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) expect(r.shape).toHaveLength(r.dims.length);
     }
   });
 
   it('follows the sentence length', () => {
-    expect(find(shapesFor('attention', config, 3), 'attention_probs')?.shape).toEqual([4, 3, 3]);
+    expect(find(shapesFor('attention', config, 3, text), 'attention_probs')?.shape).toEqual([4, 3, 3]);
   });
 });
 
@@ -190,11 +193,11 @@ describe('architecture render', () => {
 });
 
 describe('architecture text', () => {
-  it('asks its text function for every word, with the English as the default', () => {
+  it('asks its text function for every word', () => {
     const keys: string[] = [];
-    const upper = (key: string, english: string, params?: Record<string, string | number>) => {
+    const upper: Translate = (key, params) => {
       keys.push(key);
-      return `«${englishText(key, english, params)}»`;
+      return `«${text(key, params)}»`;
     };
     const layout = layoutArchitecture({ ...data, text: upper });
     expect(keys.every((k) => k.startsWith('arch.'))).toBe(true);
@@ -207,11 +210,10 @@ describe('architecture text', () => {
     expect(layout.arrows.find((a) => a.kind === 'cross')?.title).toMatch(/^«Transformer: the encoder/);
     expect(layout.labels[0].text).toBe('«encoder output»');
     expect(blockInfo({ ...data, text: upper }, 'gpt-attention')?.explain).toMatch(/^«GPT: .*causal mask\.»$/);
-    expect(shapesFor('attention', config, 9, undefined, upper).find((r) => r.name === 'attention_probs')?.note).toBe(
+    expect(shapesFor('attention', config, 9, upper).find((r) => r.name === 'attention_probs')?.note).toBe(
       '«softmax over keys; one per layer (4)»',
     );
-    // Without one, English; one head is singular.
-    expect(layoutArchitecture({ layers: 2, heads: 1 }).blocks.find((b) => b.id === 'bert-attention')?.sublabel).toBe('1 head, bidirectional');
-    expect(englishText('k', '{a} and {b}', { a: 1 })).toBe('1 and {b}');
+    // One head is singular.
+    expect(layoutArchitecture({ layers: 2, heads: 1, text }).blocks.find((b) => b.id === 'bert-attention')?.sublabel).toBe('1 head, bidirectional');
   });
 });

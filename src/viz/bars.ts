@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import { FONT_SIZE, clearSvg, formatPercent, maxTextWidth, prepareSvg, truncate, plotGroup } from './common';
-import type { Margin, View } from './types';
+import type { Margin, Translate, View } from './types';
 
 /** Structurally the engine's Prediction ({ token, id, score }); only these two are needed. */
 export interface BarDatum {
@@ -15,6 +15,8 @@ export interface BarDatum {
 }
 
 export interface BarsOptions {
+  /** The page's words: the default title (the drawing's accessible name). */
+  text: Translate;
   title?: string;
   /** Length of a full (100 %) bar in viewBox units. */
   barWidth?: number;
@@ -49,7 +51,7 @@ export interface BarsLayout {
   x: (p: number) => number;
 }
 
-export function layoutBars(data: readonly BarDatum[], options: BarsOptions = {}): BarsLayout {
+export function layoutBars(data: readonly BarDatum[], options: BarsOptions): BarsLayout {
   const fontSize = options.fontSize ?? FONT_SIZE;
   const rowHeight = options.rowHeight ?? Math.max(24, fontSize * 1.7);
   const barWidth = options.barWidth ?? 320;
@@ -83,7 +85,7 @@ export function layoutBars(data: readonly BarDatum[], options: BarsOptions = {})
     height: margin.top + rowHeight * data.length + margin.bottom,
     margin,
     fontSize,
-    title: options.title ?? 'Predicted words',
+    title: options.title ?? options.text('view.bars.title'),
     barWidth,
     bars,
     x,
@@ -138,7 +140,7 @@ export function renderBars(svg: SVGSVGElement, layout: BarsLayout): void {
     .text((d) => d.label);
 }
 
-export function barsView(svg: SVGSVGElement, data: readonly BarDatum[], options: BarsOptions = {}): View<readonly BarDatum[], BarsOptions> {
+export function barsView(svg: SVGSVGElement, data: readonly BarDatum[], options: BarsOptions): View<readonly BarDatum[], BarsOptions> {
   const draw = (d: readonly BarDatum[], o: BarsOptions) => renderBars(svg, layoutBars(d, o));
   draw(data, options);
   return { update: draw, destroy: () => clearSvg(svg, CLS) };

@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import { FONT_SIZE, clearSvg, prepareSvg } from './common';
-import type { Margin, View } from './types';
+import type { Margin, Translate, View } from './types';
 
 export interface CurvePoint {
   epoch: number; // 1-based
@@ -22,6 +22,8 @@ export interface CurvesData {
 }
 
 export interface CurvesOptions {
+  /** The page's words: the title and the two panels' names. */
+  text: Translate;
   width?: number;
   height?: number;
   fontSize?: number;
@@ -29,6 +31,8 @@ export interface CurvesOptions {
 
 export interface CurvePanel {
   metric: 'loss' | 'accuracy';
+  /** The panel's name, above it. */
+  label: string;
   x: d3.ScaleLinear<number, number>;
   y: d3.ScaleLinear<number, number>;
   /** SVG path `d` per series; null when the series has no points. */
@@ -50,7 +54,8 @@ const CLS = 'viz-curves';
 export const TRAIN_COLOR = '#0072B2'; // Okabe–Ito blue
 export const VALIDATION_COLOR = '#D55E00'; // Okabe–Ito vermillion: distinct for colour-blind eyes too
 
-export function layoutCurves(data: CurvesData, options: CurvesOptions = {}): CurvesLayout {
+export function layoutCurves(data: CurvesData, options: CurvesOptions): CurvesLayout {
+  const { text } = options;
   const fontSize = options.fontSize ?? FONT_SIZE;
   const panelWidth = options.width ?? 300;
   const height = options.height ?? 200;
@@ -67,9 +72,10 @@ export function layoutCurves(data: CurvesData, options: CurvesOptions = {}): Cur
       if (defined.length === 0) return null;
       return d3.line<CurvePoint>().x((p) => x(p.epoch)).y((p) => y(p[key] as number))(defined);
     };
-    return { metric, x, y, train: line('train'), validation: line('validation'), offsetX: i * panelWidth };
+    const label = metric === 'loss' ? text('view.curves.loss') : text('view.curves.accuracy');
+    return { metric, label, x, y, train: line('train'), validation: line('validation'), offsetX: i * panelWidth };
   });
-  return { width: panelWidth * 2, height, margin, fontSize, panels, title: 'Training curves: loss and accuracy per epoch' };
+  return { width: panelWidth * 2, height, margin, fontSize, panels, title: text('view.curves.title') };
 }
 
 export function renderCurves(svg: SVGSVGElement, layout: CurvesLayout): void {
@@ -103,7 +109,7 @@ export function renderCurves(svg: SVGSVGElement, layout: CurvesLayout): void {
     .attr('y', -fontSize * 0.6)
     .attr('font-size', fontSize)
     .attr('font-weight', 600)
-    .text((d) => (d.metric === 'loss' ? 'loss (cross-entropy)' : 'accuracy'));
+    .text((d) => d.label);
   panels
     .select('path.train')
     .attr('d', (d) => d.train)
@@ -119,7 +125,7 @@ export function renderCurves(svg: SVGSVGElement, layout: CurvesLayout): void {
     .attr('stroke-dasharray', '6 3'); // dashed as well as coloured: not colour alone
 }
 
-export function curvesView(svg: SVGSVGElement, data: CurvesData, options: CurvesOptions = {}): View<CurvesData, CurvesOptions> {
+export function curvesView(svg: SVGSVGElement, data: CurvesData, options: CurvesOptions): View<CurvesData, CurvesOptions> {
   const draw = (d: CurvesData, o: CurvesOptions) => renderCurves(svg, layoutCurves(d, o));
   draw(data, options);
   return { update: draw, destroy: () => clearSvg(svg, CLS) };

@@ -13,7 +13,7 @@
  */
 import * as d3 from 'd3';
 import { FONT_SIZE, HEAD_COLORS, asButton, clearSvg, formatWeight, headColor, maxTextWidth, prepareSvg, truncate, plotGroup } from './common';
-import type { LayerAttentions, Margin, Tokens, View } from './types';
+import type { LayerAttentions, Margin, Tokens, Translate, View } from './types';
 
 export type TokenSide = 'query' | 'key';
 
@@ -24,6 +24,8 @@ export interface HeadViewData {
 }
 
 export interface HeadViewOptions {
+  /** The page's words: the default title, the toggles' names and tooltips, the lines' tooltips. */
+  text: Translate;
   title?: string;
   /** Which heads draw lines; missing entries count as on. */
   activeHeads?: readonly boolean[];
@@ -52,7 +54,12 @@ export interface HeadToggle {
   size: number;
   color: string;
   active: boolean;
+  /** The head number people see (1-based). */
   label: string;
+  /** Accessible name, e.g. "Head 3 shown". */
+  ariaLabel: string;
+  /** Tooltip: what a click does. */
+  title: string;
 }
 
 export interface TokenMark {
@@ -94,8 +101,9 @@ export interface HeadViewLayout {
 
 const MAX_LABEL_CHARS = 16;
 
-export function layoutHeadView(data: HeadViewData, options: HeadViewOptions = {}): HeadViewLayout {
+export function layoutHeadView(data: HeadViewData, options: HeadViewOptions): HeadViewLayout {
   const { tokens, heads } = data;
+  const { text } = options;
   const n = tokens.length;
   heads.forEach((m, h) => {
     if (m.length !== n * n) throw new Error(`head view: head ${h} has ${m.length} weights, expected ${n * n}`);
@@ -139,6 +147,8 @@ export function layoutHeadView(data: HeadViewData, options: HeadViewOptions = {}
     color: headColor(h, colors),
     active: active[h],
     label: String(h + 1),
+    ariaLabel: text(active[h] ? 'view.heads.shown' : 'view.heads.hidden', { head: h + 1 }),
+    title: text(active[h] ? 'view.heads.clickToHide' : 'view.heads.clickToShow', { head: h + 1 }),
   }));
 
   const tokenMarks: TokenMark[] = [];
@@ -179,7 +189,7 @@ export function layoutHeadView(data: HeadViewData, options: HeadViewOptions = {}
             y2: y(k) ?? 0,
             stroke: headColor(h, colors),
             opacity: weight / activeCount, // the encoding
-            title: `head ${h + 1}: ${tokens[q]} → ${tokens[k]} ${formatWeight(weight)}`,
+            title: text('view.heads.line', { head: h + 1, query: tokens[q], key: tokens[k], weight: formatWeight(weight) }),
           });
         }
       }
@@ -191,7 +201,7 @@ export function layoutHeadView(data: HeadViewData, options: HeadViewOptions = {}
     height: margin.top + rowStep * n + margin.bottom,
     margin,
     fontSize,
-    title: options.title ?? 'Attention head view',
+    title: options.title ?? text('view.heads.title'),
     activeCount,
     toggles,
     tokens: tokenMarks,
@@ -223,7 +233,7 @@ export function renderHeadView(svg: SVGSVGElement, layout: HeadViewLayout, handl
     })
     .attr('transform', (d) => `translate(${d.x},${d.y})`)
     .attr('aria-pressed', (d) => String(d.active))
-    .attr('aria-label', (d) => `Head ${d.label} ${d.active ? 'shown' : 'hidden'}`);
+    .attr('aria-label', (d) => d.ariaLabel);
   asButton(toggles, (d) => handlers.onToggleHead?.(d.head));
   // Off = outline only, so "off" does not rely on telling two colours apart.
   toggles
@@ -244,7 +254,7 @@ export function renderHeadView(svg: SVGSVGElement, layout: HeadViewLayout, handl
     .attr('fill', (d) => (d.active ? '#fff' : '#333'))
     .attr('pointer-events', 'none')
     .text((d) => d.label);
-  toggles.select('title').text((d) => `Head ${d.label}: click to ${d.active ? 'hide' : 'show'}`);
+  toggles.select('title').text((d) => d.title);
 
   const lineLayer = plot.selectAll('g.lines').data([null]).join('g').attr('class', 'lines');
   lineLayer
@@ -283,7 +293,7 @@ export function renderHeadView(svg: SVGSVGElement, layout: HeadViewLayout, handl
 export function headView(
   svg: SVGSVGElement,
   data: HeadViewData,
-  options: HeadViewOptions = {},
+  options: HeadViewOptions,
 ): View<HeadViewData, HeadViewOptions> {
   const draw = (d: HeadViewData, o: HeadViewOptions) =>
     renderHeadView(svg, layoutHeadView(d, o), { onToggleHead: o.onToggleHead, onFocusToken: o.onFocusToken });

@@ -22,7 +22,7 @@ import {
   placeBox,
   withTitle,
 } from './common';
-import type { CellRef, Margin, MaskMatrix, Tokens, View } from './types';
+import type { CellRef, Margin, MaskMatrix, Tokens, Translate, View } from './types';
 
 export interface HeatmapData {
   /** Labels for both axes; length n. */
@@ -32,6 +32,8 @@ export interface HeatmapData {
 }
 
 export interface HeatmapOptions {
+  /** The page's words: the default title and axis names, the masked cells' tooltips. */
+  text: Translate;
   title?: string;
   /** Side of one cell in viewBox units; by default the matrix is about 480 units wide. */
   cellSize?: number;
@@ -46,6 +48,7 @@ export interface HeatmapOptions {
   maskMatrix?: MaskMatrix | null;
   /** Cell → (query, key); row label → (query, null); column label → (null, key); leaving → (null, null). */
   onHover?: (query: number | null, key: number | null) => void;
+  /** Axis names; by default text('att.query') and text('att.key'). */
   queryLabel?: string;
   keyLabel?: string;
 }
@@ -103,7 +106,8 @@ export interface HeatmapLayout {
 
 const MAX_LABEL_CHARS = 14;
 
-export function layoutHeatmap(data: HeatmapData, options: HeatmapOptions = {}): HeatmapLayout {
+export function layoutHeatmap(data: HeatmapData, options: HeatmapOptions): HeatmapLayout {
+  const { text } = options;
   const { tokens, matrix } = data;
   const n = tokens.length;
   if (matrix.length !== n * n) throw new Error(`heatmap: ${n} tokens need ${n * n} weights, got ${matrix.length}`);
@@ -138,7 +142,7 @@ export function layoutHeatmap(data: HeatmapData, options: HeatmapOptions = {}): 
     for (let k = 0; k < n; k++) {
       const rect = { x: x(k) ?? 0, y: y(q) ?? 0, width: x.bandwidth(), height: y.bandwidth() };
       if (mask && mask[q * n + k] === 0) {
-        maskedCells.push({ query: q, key: k, ...rect, title: `${tokens[q]} cannot see ${tokens[k]}` });
+        maskedCells.push({ query: q, key: k, ...rect, title: text('view.cannotSee', { query: tokens[q], key: tokens[k] }) });
         continue;
       }
       const value = matrix[q * n + k];
@@ -176,9 +180,9 @@ export function layoutHeatmap(data: HeatmapData, options: HeatmapOptions = {}): 
     margin,
     size,
     fontSize,
-    title: options.title ?? 'Attention weights',
-    queryLabel: options.queryLabel ?? 'query (looks)',
-    keyLabel: options.keyLabel ?? 'key (looked at)',
+    title: options.title ?? text('view.heatmap.title'),
+    queryLabel: options.queryLabel ?? text('att.query'),
+    keyLabel: options.keyLabel ?? text('att.key'),
     cells,
     maskedCells,
     rowLabels,
@@ -273,7 +277,7 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
 export function heatmapView(
   svg: SVGSVGElement,
   data: HeatmapData,
-  options: HeatmapOptions = {},
+  options: HeatmapOptions,
 ): View<HeatmapData, HeatmapOptions> {
   const hatchId = uniqueId('viz-hatch');
   const draw = (d: HeatmapData, o: HeatmapOptions) => renderHeatmap(svg, layoutHeatmap(d, o), { onHover: o.onHover, hatchId });

@@ -8,7 +8,7 @@
 import * as d3 from 'd3';
 import { FONT_SIZE, clearSvg, drawAxisLabels, maxTextWidth, plotGroup, prepareSvg, truncate, withTitle } from './common';
 import { sideOf, visibleCounts } from './attentionMath';
-import type { Margin, MaskMatrix, Tokens, View } from './types';
+import type { Margin, MaskMatrix, Tokens, Translate, View } from './types';
 
 export interface MaskViewData {
   /** n×n, row-major, 1 = may attend. */
@@ -18,6 +18,8 @@ export interface MaskViewData {
 }
 
 export interface MaskViewOptions {
+  /** The page's words: the count column's header, the cells' tooltips, the default caption. */
+  text: Translate;
   /** Shown above the grid, e.g. "Bidirectional (BERT)". */
   caption?: string;
   cellSize?: number;
@@ -61,7 +63,9 @@ export interface MaskViewLayout {
 
 const MAX_LABEL_CHARS = 12;
 
-export function layoutMaskView(data: MaskViewData, options: MaskViewOptions = {}): MaskViewLayout {
+export function layoutMaskView(data: MaskViewData, options: MaskViewOptions): MaskViewLayout {
+  const { text } = options;
+  const sees = text('view.mask.sees');
   const n = data.tokens?.length ?? sideOf(data.mask);
   if (data.mask.length !== n * n) throw new Error(`mask view: ${n} tokens need ${n * n} mask entries, got ${data.mask.length}`);
   const cellSize = options.cellSize ?? Math.max(16, Math.min(32, 320 / Math.max(n, 1)));
@@ -70,7 +74,7 @@ export function layoutMaskView(data: MaskViewData, options: MaskViewOptions = {}
   const labels = (data.tokens ?? d3.range(1, n + 1).map(String)).map((t) => truncate(t, MAX_LABEL_CHARS));
   const labelWidth = maxTextWidth(labels, fontSize);
   const counts = visibleCounts(data.mask, n);
-  const countWidth = Math.max(maxTextWidth(['sees'], fontSize), maxTextWidth(counts.map(String), fontSize));
+  const countWidth = Math.max(maxTextWidth([sees], fontSize), maxTextWidth(counts.map(String), fontSize));
   const margin: Margin = {
     top: fontSize * 2 + labelWidth + 8,
     right: countWidth + 14,
@@ -93,7 +97,7 @@ export function layoutMaskView(data: MaskViewData, options: MaskViewOptions = {}
         y: y(q) ?? 0,
         size: x.bandwidth(),
         filled,
-        title: `${labels[q]} ${filled ? 'can' : 'cannot'} see ${labels[k]}`,
+        title: text(filled ? 'view.canSee' : 'view.cannotSee', { query: labels[q], key: labels[k] }),
       });
     }
   }
@@ -104,14 +108,14 @@ export function layoutMaskView(data: MaskViewData, options: MaskViewOptions = {}
     height: margin.top + size + margin.bottom,
     margin,
     fontSize,
-    caption: options.caption ?? 'Attention mask',
+    caption: options.caption ?? text('view.mask.caption'),
     size,
     fill: options.fill ?? '#2171b5',
     cells,
     rowLabels: labels.map((text, i) => ({ index: i, text, x: -6, y: mid(i) })),
     colLabels: labels.map((text, i) => ({ index: i, text, x: (x(i) ?? 0) + x.bandwidth() / 2, y: -6 })),
     countLabels: counts.map((c, i) => ({ index: i, text: String(c), x: size + 8, y: mid(i) })),
-    countHeader: { index: -1, text: 'sees', x: size + 8, y: -6 },
+    countHeader: { index: -1, text: sees, x: size + 8, y: -6 },
   };
 }
 
@@ -164,7 +168,7 @@ export function renderMaskView(svg: SVGSVGElement, layout: MaskViewLayout): void
     .text((d) => d.text);
 }
 
-export function maskView(svg: SVGSVGElement, data: MaskViewData, options: MaskViewOptions = {}): View<MaskViewData, MaskViewOptions> {
+export function maskView(svg: SVGSVGElement, data: MaskViewData, options: MaskViewOptions): View<MaskViewData, MaskViewOptions> {
   const draw = (d: MaskViewData, o: MaskViewOptions) => renderMaskView(svg, layoutMaskView(d, o));
   draw(data, options);
   return { update: draw, destroy: () => clearSvg(svg, CLS) };

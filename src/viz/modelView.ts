@@ -13,7 +13,7 @@
 import * as d3 from 'd3';
 import { FONT_SIZE, WEIGHT_INTERPOLATOR, asButton, clearSvg, maxTextWidth, prepareSvg, plotGroup } from './common';
 import { sideOf } from './attentionMath';
-import type { AllAttentions, Margin, Tokens, View } from './types';
+import type { AllAttentions, Margin, Tokens, Translate, View } from './types';
 
 export interface ModelViewData {
   /** [layer][head] → n×n. */
@@ -30,6 +30,8 @@ export interface LayerHead {
 export type ThumbnailMode = 'auto' | 'rects' | 'image';
 
 export interface ModelViewOptions {
+  /** The page's words: the default title, the row and column names, the thumbnails' names and tooltips. */
+  text: Translate;
   title?: string;
   selected?: LayerHead | null;
   onSelect?: (layer: number, head: number) => void;
@@ -50,7 +52,10 @@ export interface Thumbnail extends LayerHead {
   n: number;
   matrix: Float32Array;
   selected: boolean;
+  /** Accessible name, e.g. "Layer 2, head 3". */
   label: string;
+  /** Tooltip: what a click does. */
+  title: string;
 }
 
 export interface ThumbCell {
@@ -85,8 +90,9 @@ export interface ModelViewLayout {
   interpolator: (t: number) => string;
 }
 
-export function layoutModelView(data: ModelViewData, options: ModelViewOptions = {}): ModelViewLayout {
+export function layoutModelView(data: ModelViewData, options: ModelViewOptions): ModelViewLayout {
   const { attentions } = data;
+  const { text } = options;
   const layers = attentions.length;
   const heads = d3.max(attentions, (l) => l.length) ?? 0;
   const first = attentions[0]?.[0];
@@ -100,7 +106,7 @@ export function layoutModelView(data: ModelViewData, options: ModelViewOptions =
   const fontSize = options.fontSize ?? FONT_SIZE - 2;
   const size = options.thumbSize ?? 64;
   const gap = options.gap ?? 8;
-  const margin: Margin = { top: fontSize * 2, right: 8, bottom: 8, left: maxTextWidth([`Layer ${layers}`], fontSize) + 14 };
+  const margin: Margin = { top: fontSize * 2, right: 8, bottom: 8, left: maxTextWidth([text('view.model.layer', { layer: layers })], fontSize) + 14 };
 
   // Scales: one band per head across, one per layer down. With inner padding
   // only, a band scale's step is range / (count − padding): hence the − gap.
@@ -113,7 +119,8 @@ export function layoutModelView(data: ModelViewData, options: ModelViewOptions =
   const sel = options.selected ?? null;
   const thumbs: Thumbnail[] = [];
   attentions.forEach((l, layer) =>
-    l.forEach((matrix, head) =>
+    l.forEach((matrix, head) => {
+      const label = text('view.model.thumb', { layer: layer + 1, head: head + 1 });
       thumbs.push({
         layer,
         head,
@@ -123,9 +130,10 @@ export function layoutModelView(data: ModelViewData, options: ModelViewOptions =
         n,
         matrix,
         selected: sel !== null && sel.layer === layer && sel.head === head,
-        label: `Layer ${layer + 1}, head ${head + 1}`,
-      }),
-    ),
+        label,
+        title: text('view.model.clickToOpen', { label }),
+      });
+    }),
   );
 
   return {
@@ -133,11 +141,11 @@ export function layoutModelView(data: ModelViewData, options: ModelViewOptions =
     height: margin.top + layers * (size + gap) - gap + margin.bottom,
     margin,
     fontSize,
-    title: options.title ?? `Attention of every layer and head${data.tokens ? ` for ${data.tokens.length} tokens` : ''}`,
+    title: options.title ?? (data.tokens ? text('view.model.titleTokens', { count: data.tokens.length }) : text('view.model.title')),
     n,
     thumbs,
-    layerLabels: d3.range(layers).map((i) => ({ index: i, text: `Layer ${i + 1}`, x: -8, y: (y(i) ?? 0) + y.bandwidth() / 2 })),
-    headLabels: d3.range(heads).map((j) => ({ index: j, text: `Head ${j + 1}`, x: (x(j) ?? 0) + x.bandwidth() / 2, y: -8 })),
+    layerLabels: d3.range(layers).map((i) => ({ index: i, text: text('view.model.layer', { layer: i + 1 }), x: -8, y: (y(i) ?? 0) + y.bandwidth() / 2 })),
+    headLabels: d3.range(heads).map((j) => ({ index: j, text: text('view.model.head', { head: j + 1 }), x: (x(j) ?? 0) + x.bandwidth() / 2, y: -8 })),
     color,
     colorMax,
     interpolator,
@@ -237,7 +245,7 @@ export function renderModelView(svg: SVGSVGElement, layout: ModelViewLayout, han
     .attr('aria-label', (d) => d.label)
     .attr('aria-pressed', (d) => String(d.selected));
   asButton(thumbs, (d) => handlers.onSelect?.(d.layer, d.head));
-  thumbs.select('title').text((d) => `${d.label}: click to open`);
+  thumbs.select('title').text((d) => d.title);
 
   const pixels = thumbs.select<SVGGElement>('g.pixels');
   if (useImage) {
@@ -304,7 +312,7 @@ export function renderModelView(svg: SVGSVGElement, layout: ModelViewLayout, han
 export function modelView(
   svg: SVGSVGElement,
   data: ModelViewData,
-  options: ModelViewOptions = {},
+  options: ModelViewOptions,
 ): View<ModelViewData, ModelViewOptions> {
   const cache: ThumbnailCache = new WeakMap();
   const draw = (d: ModelViewData, o: ModelViewOptions) =>

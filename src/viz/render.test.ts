@@ -14,6 +14,10 @@ import { modelView } from './modelView';
 import { maskView } from './maskView';
 import { barsView } from './bars';
 import { svgToString } from './export';
+import { translatorFor } from '../ui/i18n/translate';
+
+/** The views' words, in English, as the page passes them. */
+const text = translatorFor('en');
 
 const tokens = ['[CLS]', 'the', 'cat', 'sat', '[SEP]'];
 const n = tokens.length;
@@ -39,7 +43,7 @@ describe('heatmap render', () => {
 
   it('draws n² cells whose fill and data-value are the weights', () => {
     const svg = newSvg();
-    heatmapView(svg, { tokens, matrix }, { title: 'Layer 1 head 2' });
+    heatmapView(svg, { tokens, matrix }, { text, title: 'Layer 1 head 2' });
     const cells = svg.querySelectorAll<SVGRectElement>('rect.cell');
     expect(cells).toHaveLength(n * n);
     const data = d3.selectAll<SVGRectElement, { query: number; key: number }>(cells).data();
@@ -58,7 +62,7 @@ describe('heatmap render', () => {
 
   it('causal: no coloured cell above the diagonal, hatched ones instead', () => {
     const svg = newSvg();
-    heatmapView(svg, { tokens, matrix }, { maskMatrix: causalMask(n) });
+    heatmapView(svg, { tokens, matrix }, { text, maskMatrix: causalMask(n) });
     const cells = d3.select(svg).selectAll<SVGRectElement, { query: number; key: number }>('rect.cell').data();
     expect(cells).toHaveLength((n * (n + 1)) / 2);
     expect(cells.every((c) => c.key <= c.query)).toBe(true);
@@ -71,14 +75,14 @@ describe('heatmap render', () => {
   it('update() moves the highlight and swaps mask without duplicating marks; hover calls back', () => {
     const svg = newSvg();
     const onHover = vi.fn();
-    const view = heatmapView(svg, { tokens, matrix }, { onHover });
+    const view = heatmapView(svg, { tokens, matrix }, { text, onHover });
     expect(svg.querySelectorAll('rect.band')).toHaveLength(0);
-    view.update({ tokens, matrix }, { onHover, highlight: { query: 1, key: 3 } });
+    view.update({ tokens, matrix }, { text, onHover, highlight: { query: 1, key: 3 } });
     expect(svg.querySelectorAll('rect.band')).toHaveLength(2);
     expect(svg.querySelectorAll('rect.cell')).toHaveLength(n * n);
     expect(svg.querySelectorAll('g.viz-heatmap')).toHaveLength(1);
     expect(svg.querySelectorAll('text.row-label')[1].getAttribute('font-weight')).toBe('bold');
-    view.update({ tokens, matrix }, { onHover, maskMatrix: causalMask(n) });
+    view.update({ tokens, matrix }, { text, onHover, maskMatrix: causalMask(n) });
     expect(svg.querySelectorAll('rect.cell')).toHaveLength((n * (n + 1)) / 2);
     expect(svg.querySelectorAll('rect.band')).toHaveLength(0);
 
@@ -91,15 +95,15 @@ describe('heatmap render', () => {
 
   it('a smaller sentence on update() removes the extra marks', () => {
     const svg = newSvg();
-    const view = heatmapView(svg, { tokens, matrix });
-    view.update({ tokens: ['a', 'b'], matrix: Float32Array.from([1, 0, 0.5, 0.5]) }, {});
+    const view = heatmapView(svg, { tokens, matrix }, { text });
+    view.update({ tokens: ['a', 'b'], matrix: Float32Array.from([1, 0, 0.5, 0.5]) }, { text });
     expect(svg.querySelectorAll('rect.cell')).toHaveLength(4);
     expect(svg.querySelectorAll('text.row-label')).toHaveLength(2);
   });
 
   it('destroy() removes everything it drew', () => {
     const svg = newSvg();
-    const view = heatmapView(svg, { tokens, matrix });
+    const view = heatmapView(svg, { tokens, matrix }, { text });
     view.destroy();
     expect(svg.childNodes).toHaveLength(0);
     expect(svg.getAttribute('viewBox')).toBeNull();
@@ -112,7 +116,7 @@ describe('head view render', () => {
 
   it('line stroke-opacity = weight / active heads, stroke = head colour', () => {
     const svg = newSvg();
-    headView(svg, { tokens, heads }, { minWeight: 0, activeHeads: [true, true, false] });
+    headView(svg, { tokens, heads }, { text, minWeight: 0, activeHeads: [true, true, false] });
     const lines = d3.select(svg).selectAll<SVGLineElement, LineDatum>('line.link');
     expect(lines.size()).toBe(2 * n * n);
     lines.each(function (d) {
@@ -128,7 +132,7 @@ describe('head view render', () => {
     const svg = newSvg();
     const onToggleHead = vi.fn();
     const onFocusToken = vi.fn();
-    const view = headView(svg, { tokens, heads }, { onToggleHead, onFocusToken });
+    const view = headView(svg, { tokens, heads }, { text, onToggleHead, onFocusToken });
     const toggles = svg.querySelectorAll('g.head-toggle');
     expect(toggles).toHaveLength(3);
     expect(toggles[1].getAttribute('aria-pressed')).toBe('true');
@@ -141,7 +145,7 @@ describe('head view render', () => {
     expect(onFocusToken).toHaveBeenLastCalledWith(3, 'key');
 
     // The caller turns head 1 off and focuses query 2: only head 0 and 2's lines from token 2 remain.
-    view.update({ tokens, heads }, { minWeight: 0, activeHeads: [true, false, true], focusToken: 2, onToggleHead, onFocusToken });
+    view.update({ tokens, heads }, { text, minWeight: 0, activeHeads: [true, false, true], focusToken: 2, onToggleHead, onFocusToken });
     const lines = d3.select(svg).selectAll<SVGLineElement, LineDatum>('line.link').data();
     expect(lines).toHaveLength(2 * n);
     expect(lines.every((d) => d.query === 2 && d.head !== 1)).toBe(true);
@@ -156,7 +160,7 @@ describe('model view render', () => {
   it('draws layer × head thumbnails of n² rects and outlines the selected one', () => {
     const svg = newSvg();
     const onSelect = vi.fn();
-    const view = modelView(svg, { attentions, tokens }, { mode: 'rects', onSelect, selected: { layer: 1, head: 2 } });
+    const view = modelView(svg, { attentions, tokens }, { text, mode: 'rects', onSelect, selected: { layer: 1, head: 2 } });
     const thumbs = svg.querySelectorAll('g.thumb');
     expect(thumbs).toHaveLength(6);
     expect(thumbs[0].querySelectorAll('rect.cell')).toHaveLength(n * n);
@@ -170,7 +174,7 @@ describe('model view render', () => {
 
     thumbs[4].dispatchEvent(new MouseEvent('click'));
     expect(onSelect).toHaveBeenCalledWith(1, 1);
-    view.update({ attentions, tokens }, { mode: 'rects', onSelect, selected: { layer: 1, head: 1 } });
+    view.update({ attentions, tokens }, { text, mode: 'rects', onSelect, selected: { layer: 1, head: 1 } });
     expect(svg.querySelectorAll('g.thumb')[4].getAttribute('aria-pressed')).toBe('true');
     expect(svg.querySelectorAll('rect.cell')).toHaveLength(6 * n * n);
   });
@@ -179,7 +183,7 @@ describe('model view render', () => {
 describe('mask view render', () => {
   it('fills may-attend cells, leaves the rest empty, and prints per-row counts', () => {
     const svg = newSvg();
-    maskView(svg, { mask: causalMask(4), tokens: ['a', 'b', 'c', 'd'] }, { caption: 'Causal' });
+    maskView(svg, { mask: causalMask(4), tokens: ['a', 'b', 'c', 'd'] }, { text, caption: 'Causal' });
     expect(svg.querySelectorAll('rect.cell')).toHaveLength(16);
     expect(svg.querySelectorAll('rect.cell.visible')).toHaveLength(10);
     expect(svg.querySelectorAll('rect.cell.hidden')).toHaveLength(6);
@@ -188,7 +192,7 @@ describe('mask view render', () => {
     expect(svg.querySelector('text.caption')!.textContent).toBe('Causal');
 
     const other = newSvg();
-    maskView(other, { mask: bidirectionalMask(4) }, { caption: 'Bidirectional' });
+    maskView(other, { mask: bidirectionalMask(4) }, { text, caption: 'Bidirectional' });
     expect(other.querySelectorAll('rect.cell.visible')).toHaveLength(16);
   });
 });
@@ -199,7 +203,7 @@ describe('bars render', () => {
     barsView(svg, [
       { token: 'paris', score: 0.5 },
       { token: 'lyon', score: 0.25 },
-    ], { barWidth: 300 });
+    ], { text, barWidth: 300 });
     const widths = Array.from(svg.querySelectorAll('rect.value')).map((r) => Number(r.getAttribute('width')));
     expect(widths).toEqual([150, 75]);
     expect(Array.from(svg.querySelectorAll('text.percent')).map((t) => t.textContent)).toEqual(['50.0%', '25.0%']);
@@ -210,7 +214,7 @@ describe('bars render', () => {
 describe('svgToString', () => {
   it('gives a standalone SVG document with namespace and size', () => {
     const svg = newSvg();
-    heatmapView(svg, { tokens, matrix: stochastic(4) });
+    heatmapView(svg, { tokens, matrix: stochastic(4) }, { text });
     const out = svgToString(svg);
     expect(out.startsWith('<?xml')).toBe(true);
     expect(out).toContain('xmlns="http://www.w3.org/2000/svg"');

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { layoutCurves } from './curves';
 import { layoutScatter } from './scatter';
+import { translatorFor } from '../ui/i18n/translate';
+
+const text = translatorFor('en');
 
 describe('layoutCurves', () => {
   const data = {
@@ -15,7 +18,7 @@ describe('layoutCurves', () => {
     ],
   };
   it('puts epochs on x (fixed to the planned count) and the metric on y', () => {
-    const [loss, acc] = layoutCurves(data).panels;
+    const [loss, acc] = layoutCurves(data, { text }).panels;
     expect(loss.x.domain()).toEqual([1, 5]);
     expect(loss.y(0.8)).toBeLessThan(loss.y(0.4)); // higher loss is drawn higher
     expect(acc.y.domain()).toEqual([0, 1]);
@@ -25,7 +28,7 @@ describe('layoutCurves', () => {
     coords.forEach((c, i) => expect(c).toBeCloseTo(expected[i], 2));
   });
   it('draws no validation line when there is no validation set', () => {
-    const [, acc] = layoutCurves(data).panels;
+    const [, acc] = layoutCurves(data, { text }).panels;
     expect(acc.validation).toBeNull();
     expect(acc.train).not.toBeNull();
   });

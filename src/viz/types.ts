@@ -4,26 +4,22 @@
  * data straight through without copying into nested JS arrays.
  */
 
+/**
+ * The words a view draws (titles, axis names, tooltips, aria-labels), looked
+ * up by key in the page's language: the caller passes its i18n lookup. The
+ * strings live in src/ui/i18n (en.ts, ko.ts) only; this is a type import, so
+ * src/viz stays free of React and of any state.
+ */
+export type { Translate } from '../ui/i18n/translate';
+
 /** WordPiece tokens, [CLS] and [SEP] included, one per matrix row/column. */
 export type Tokens = readonly string[];
-
-/**
- * Attention of one layer and head: n×n, row-major, row = query, column = key.
- * Each row is a softmax, so it sums to 1 over the keys the query may see.
- */
-export type AttentionMatrix = Float32Array;
 
 /** One layer's heads: [head] → n×n matrix. */
 export type LayerAttentions = readonly Float32Array[];
 
 /** Every layer and head: [layer][head] → n×n matrix. */
 export type AllAttentions = readonly (readonly Float32Array[])[];
-
-/**
- * ‖f_h(x_j)‖ per [layer][head], length n: the norm of token j's value vector
- * after that head's slice of the output projection (Kobayashi et al. 2020).
- */
-export type ValueNorms = readonly (readonly Float32Array[])[];
 
 /** A 0/1 matrix, n×n row-major: 1 where query (row) may attend to key (column). */
 export type MaskMatrix = ArrayLike<number>;

@@ -12,6 +12,10 @@ import { layoutModelView, thumbnailCells, thumbnailPixels } from './modelView';
 import { layoutMaskView } from './maskView';
 import { layoutBars } from './bars';
 import { HEAD_COLORS } from './common';
+import { translatorFor } from '../ui/i18n/translate';
+
+/** The views' words, in English, as the page passes them. */
+const text = translatorFor('en');
 
 const tokens = ['[CLS]', 'the', 'cat', 'sat', '[SEP]'];
 const n = tokens.length;
@@ -28,7 +32,7 @@ describe('heatmap layout', () => {
   const matrix = stochastic(1);
 
   it('draws one cell per query × key, coloured by its weight', () => {
-    const l = layoutHeatmap({ tokens, matrix });
+    const l = layoutHeatmap({ tokens, matrix }, { text });
     expect(l.cells).toHaveLength(n * n);
     for (const c of l.cells) {
       expect(c.value).toBe(matrix[c.query * n + c.key]);
@@ -38,14 +42,14 @@ describe('heatmap layout', () => {
   });
 
   it('colours on a 0..colorMax sequential scale (darker = more)', () => {
-    const l = layoutHeatmap({ tokens, matrix }, { colorMax: 0.5 });
+    const l = layoutHeatmap({ tokens, matrix }, { text, colorMax: 0.5 });
     expect(l.color(0)).toBe(d3.interpolateBlues(0));
     expect(l.color(0.5)).toBe(d3.interpolateBlues(1));
     expect(l.color(0.9)).toBe(d3.interpolateBlues(1)); // clamped
   });
 
   it('puts query on rows and key on columns', () => {
-    const l = layoutHeatmap({ tokens, matrix });
+    const l = layoutHeatmap({ tokens, matrix }, { text });
     const c = l.cells.find((d) => d.query === 3 && d.key === 1)!;
     const row = l.rowLabels[3];
     const col = l.colLabels[1];
@@ -56,42 +60,42 @@ describe('heatmap layout', () => {
   });
 
   it('in causal mode leaves nothing above the diagonal: those cells are hatched, not coloured', () => {
-    const l = layoutHeatmap({ tokens, matrix }, { maskMatrix: causalMask(n) });
+    const l = layoutHeatmap({ tokens, matrix }, { text, maskMatrix: causalMask(n) });
     expect(l.cells).toHaveLength((n * (n + 1)) / 2);
     expect(l.cells.every((c) => c.key <= c.query)).toBe(true);
     expect(l.maskedCells).toHaveLength((n * (n - 1)) / 2);
     expect(l.maskedCells.every((c) => c.key > c.query)).toBe(true);
-    expect(layoutHeatmap({ tokens, matrix }, { maskMatrix: bidirectionalMask(n) }).maskedCells).toHaveLength(0);
+    expect(layoutHeatmap({ tokens, matrix }, { text, maskMatrix: bidirectionalMask(n) }).maskedCells).toHaveLength(0);
   });
 
   it('highlights the row and column given in options (state from outside)', () => {
-    const none = layoutHeatmap({ tokens, matrix });
+    const none = layoutHeatmap({ tokens, matrix }, { text });
     expect(none.rowBand).toBeNull();
     expect(none.colBand).toBeNull();
-    const l = layoutHeatmap({ tokens, matrix }, { highlight: { query: 2, key: 4 } });
+    const l = layoutHeatmap({ tokens, matrix }, { text, highlight: { query: 2, key: 4 } });
     const c = l.cells.find((d) => d.query === 2 && d.key === 4)!;
     expect(l.rowBand).toEqual({ x: 0, y: c.y, width: l.size, height: c.height });
     expect(l.colBand).toEqual({ x: c.x, y: 0, width: c.width, height: l.size });
     expect(l.rowLabels.filter((d) => d.highlighted).map((d) => d.index)).toEqual([2]);
     expect(l.colLabels.filter((d) => d.highlighted).map((d) => d.index)).toEqual([4]);
-    const rowOnly = layoutHeatmap({ tokens, matrix }, { highlight: { query: 1, key: null } });
+    const rowOnly = layoutHeatmap({ tokens, matrix }, { text, highlight: { query: 1, key: null } });
     expect(rowOnly.rowBand).not.toBeNull();
     expect(rowOnly.colBand).toBeNull();
   });
 
   it('sizes the chart so labels fit and text stays legible', () => {
-    const l = layoutHeatmap({ tokens, matrix }, { title: 'Layer 1, head 1' });
+    const l = layoutHeatmap({ tokens, matrix }, { text, title: 'Layer 1, head 1' });
     expect(l.title).toBe('Layer 1, head 1');
     expect(l.width).toBeCloseTo(l.margin.left + l.size + l.margin.right);
     expect(l.fontSize).toBeGreaterThanOrEqual(14);
-    const long = layoutHeatmap({ tokens: Array(40).fill('token'), matrix: new Float32Array(1600) });
+    const long = layoutHeatmap({ tokens: Array(40).fill('token'), matrix: new Float32Array(1600) }, { text });
     expect(long.fontSize).toBeLessThanOrEqual(long.size / 40); // labels never taller than a row
     expect(long.fontSize).toBeGreaterThanOrEqual(12);
   });
 
   it('rejects a matrix that does not match the tokens', () => {
-    expect(() => layoutHeatmap({ tokens, matrix: new Float32Array(16) })).toThrow(/25/);
-    expect(() => layoutHeatmap({ tokens, matrix }, { maskMatrix: causalMask(3) })).toThrow(/mask/);
+    expect(() => layoutHeatmap({ tokens, matrix: new Float32Array(16) }, { text })).toThrow(/25/);
+    expect(() => layoutHeatmap({ tokens, matrix }, { text, maskMatrix: causalMask(3) })).toThrow(/mask/);
   });
 });
 
@@ -99,7 +103,7 @@ describe('head view layout', () => {
   const heads = [stochastic(1), stochastic(2), stochastic(3)];
 
   it('draws a line per active head × query × key with opacity = weight / active heads', () => {
-    const l = layoutHeadView({ tokens, heads }, { minWeight: 0 });
+    const l = layoutHeadView({ tokens, heads }, { text, minWeight: 0 });
     expect(l.activeCount).toBe(3);
     expect(l.lines).toHaveLength(3 * n * n);
     for (const line of l.lines) {
@@ -110,21 +114,21 @@ describe('head view layout', () => {
   });
 
   it('toggling a head off removes its lines and raises the others’ opacity', () => {
-    const l = layoutHeadView({ tokens, heads }, { minWeight: 0, activeHeads: [true, false, true] });
+    const l = layoutHeadView({ tokens, heads }, { text, minWeight: 0, activeHeads: [true, false, true] });
     expect(l.activeCount).toBe(2);
     expect(l.lines.some((d) => d.head === 1)).toBe(false);
     for (const line of l.lines) expect(line.opacity).toBeCloseTo(line.weight / 2, 7);
     expect(l.toggles.map((t) => t.active)).toEqual([true, false, true]);
-    expect(layoutHeadView({ tokens, heads }, { activeHeads: [false, false, false] }).lines).toHaveLength(0);
+    expect(layoutHeadView({ tokens, heads }, { text, activeHeads: [false, false, false] }).lines).toHaveLength(0);
   });
 
   it('a single head alone draws its weights at full strength', () => {
-    const l = layoutHeadView({ tokens, heads }, { minWeight: 0, activeHeads: [false, true, false] });
+    const l = layoutHeadView({ tokens, heads }, { text, minWeight: 0, activeHeads: [false, true, false] });
     for (const line of l.lines) expect(line.opacity).toBeCloseTo(line.weight, 7);
   });
 
   it('links query i on the left to key j on the right', () => {
-    const l = layoutHeadView({ tokens, heads }, { minWeight: 0 });
+    const l = layoutHeadView({ tokens, heads }, { text, minWeight: 0 });
     const line = l.lines.find((d) => d.query === 1 && d.key === 3)!;
     const left = l.tokens.find((t) => t.side === 'query' && t.index === 1)!;
     const right = l.tokens.find((t) => t.side === 'key' && t.index === 3)!;
@@ -137,12 +141,12 @@ describe('head view layout', () => {
   });
 
   it('focusing a query token keeps only its outgoing lines; a key token only its incoming', () => {
-    const q = layoutHeadView({ tokens, heads }, { minWeight: 0, focusToken: 2 });
+    const q = layoutHeadView({ tokens, heads }, { text, minWeight: 0, focusToken: 2 });
     expect(q.lines).toHaveLength(3 * n);
     expect(q.lines.every((d) => d.query === 2)).toBe(true);
     expect(q.tokens.filter((t) => t.focused).map((t) => `${t.side}${t.index}`)).toEqual(['query2']);
     expect(q.tokens.filter((t) => t.side === 'query' && t.dimmed)).toHaveLength(n - 1);
-    const k = layoutHeadView({ tokens, heads }, { minWeight: 0, focusToken: 0, focusSide: 'key' });
+    const k = layoutHeadView({ tokens, heads }, { text, minWeight: 0, focusToken: 0, focusSide: 'key' });
     expect(k.lines.every((d) => d.key === 0)).toBe(true);
     expect(k.lines).toHaveLength(3 * n);
   });
@@ -150,14 +154,14 @@ describe('head view layout', () => {
   it('skips links below minWeight', () => {
     const m = new Float32Array(n * n);
     for (let i = 0; i < n; i++) m[i * n + i] = 1; // each token looks only at itself
-    const l = layoutHeadView({ tokens, heads: [m] });
+    const l = layoutHeadView({ tokens, heads: [m] }, { text });
     expect(l.lines).toHaveLength(n);
     expect(l.lines.every((d) => d.query === d.key && d.opacity === 1)).toBe(true);
   });
 
   it('gives every head a numbered toggle in its colour', () => {
     const twelve = Array.from({ length: 12 }, (_, h) => stochastic(h + 10));
-    const l = layoutHeadView({ tokens, heads: twelve });
+    const l = layoutHeadView({ tokens, heads: twelve }, { text });
     expect(l.toggles.map((t) => t.label)).toEqual(d3.range(1, 13).map(String));
     expect(l.toggles[10].color).toBe(HEAD_COLORS[0]); // colours cycle; the number disambiguates
     const xs = l.toggles.map((t) => t.x);
@@ -172,7 +176,7 @@ describe('model view layout', () => {
   const attentions = Array.from({ length: L }, (_, l) => Array.from({ length: H }, (_, h) => stochastic(10 * l + h + 1)));
 
   it('lays out one thumbnail per layer × head, rows = layers, columns = heads', () => {
-    const l = layoutModelView({ attentions, tokens });
+    const l = layoutModelView({ attentions, tokens }, { text });
     expect(l.thumbs).toHaveLength(L * H);
     expect(l.n).toBe(n);
     const t = l.thumbs.find((d) => d.layer === 2 && d.head === 1)!;
@@ -184,20 +188,20 @@ describe('model view layout', () => {
   });
 
   it('outlines only the selected thumbnail', () => {
-    expect(layoutModelView({ attentions }).thumbs.some((d) => d.selected)).toBe(false);
-    const l = layoutModelView({ attentions }, { selected: { layer: 1, head: 3 } });
+    expect(layoutModelView({ attentions }, { text }).thumbs.some((d) => d.selected)).toBe(false);
+    const l = layoutModelView({ attentions }, { text, selected: { layer: 1, head: 3 } });
     expect(l.thumbs.filter((d) => d.selected).map((d) => [d.layer, d.head])).toEqual([[1, 3]]);
   });
 
   it('thumbnails do not overlap', () => {
-    const l = layoutModelView({ attentions }, { thumbSize: 50, gap: 5 });
+    const l = layoutModelView({ attentions }, { text, thumbSize: 50, gap: 5 });
     const [a, b] = [l.thumbs[0], l.thumbs[1]];
     expect(b.x - a.x).toBeCloseTo(55);
     expect(a.size).toBeCloseTo(50);
   });
 
   it('thumbnail cells and pixels encode the weights with the shared colour scale', () => {
-    const l = layoutModelView({ attentions });
+    const l = layoutModelView({ attentions }, { text });
     const t = l.thumbs[5];
     const cells = thumbnailCells(t, l.color);
     expect(cells).toHaveLength(n * n);
@@ -209,15 +213,15 @@ describe('model view layout', () => {
   });
 
   it('takes n from the matrices when tokens are not given, and checks sizes', () => {
-    expect(layoutModelView({ attentions }).n).toBe(n);
-    expect(() => layoutModelView({ attentions, tokens: ['a', 'b'] })).toThrow(/expected 4/);
-    expect(layoutModelView({ attentions: [] }).thumbs).toHaveLength(0);
+    expect(layoutModelView({ attentions }, { text }).n).toBe(n);
+    expect(() => layoutModelView({ attentions, tokens: ['a', 'b'] }, { text })).toThrow(/expected 4/);
+    expect(layoutModelView({ attentions: [] }, { text }).thumbs).toHaveLength(0);
   });
 });
 
 describe('mask view layout', () => {
   it('fills exactly the cells the mask allows and counts them per row', () => {
-    const l = layoutMaskView({ mask: causalMask(4), tokens: ['a', 'b', 'c', 'd'] }, { caption: 'Causal (GPT)' });
+    const l = layoutMaskView({ mask: causalMask(4), tokens: ['a', 'b', 'c', 'd'] }, { text, caption: 'Causal (GPT)' });
     expect(l.cells).toHaveLength(16);
     for (const c of l.cells) expect(c.filled).toBe(c.key <= c.query);
     expect(l.countLabels.map((d) => d.text)).toEqual(['1', '2', '3', '4']);
@@ -226,15 +230,15 @@ describe('mask view layout', () => {
   });
 
   it('bidirectional: everything filled, every row sees n', () => {
-    const l = layoutMaskView({ mask: bidirectionalMask(5) });
+    const l = layoutMaskView({ mask: bidirectionalMask(5) }, { text });
     expect(l.cells.every((c) => c.filled)).toBe(true);
     expect(l.countLabels.map((d) => d.text)).toEqual(['5', '5', '5', '5', '5']);
     expect(l.rowLabels.map((d) => d.text)).toEqual(['1', '2', '3', '4', '5']); // positions when no tokens
   });
 
   it('two masks of one size lay out alike, so side-by-side grids line up', () => {
-    const a = layoutMaskView({ mask: causalMask(6) });
-    const b = layoutMaskView({ mask: bidirectionalMask(6) });
+    const a = layoutMaskView({ mask: causalMask(6) }, { text });
+    const b = layoutMaskView({ mask: bidirectionalMask(6) }, { text });
     expect([a.width, a.height]).toEqual([b.width, b.height]);
   });
 });
@@ -247,27 +251,27 @@ describe('bars layout', () => {
   ];
 
   it('bar length is probability on a 0..1 linear scale', () => {
-    const l = layoutBars(preds, { barWidth: 400 });
+    const l = layoutBars(preds, { text, barWidth: 400 });
     expect(l.bars.map((b) => b.width)).toEqual(preds.map((p) => p.score * 400));
     expect(l.x(1)).toBe(400);
     expect(l.x(0)).toBe(0);
-    expect(layoutBars([{ token: 'x', score: 1.2 }], { barWidth: 400 }).bars[0].width).toBe(400);
+    expect(layoutBars([{ token: 'x', score: 1.2 }], { text, barWidth: 400 }).bars[0].width).toBe(400);
   });
 
   it('labels each bar with its token and percentage, best first as given', () => {
-    const l = layoutBars(preds);
+    const l = layoutBars(preds, { text });
     expect(l.bars.map((b) => b.label)).toEqual(['62.0%', '12.3%', '0.4%']);
     expect(l.bars.map((b) => b.token)).toEqual(['paris', 'lyon', 'france']);
     expect(l.bars[1].y).toBeGreaterThan(l.bars[0].y);
   });
 
   it('emphasises the highlighted bar', () => {
-    const l = layoutBars(preds, { highlight: 1 });
+    const l = layoutBars(preds, { text, highlight: 1 });
     expect(l.bars.map((b) => b.highlighted)).toEqual([false, true, false]);
     expect(l.bars[1].fill).not.toBe(l.bars[0].fill);
   });
 
   it('handles no predictions', () => {
-    expect(layoutBars([]).bars).toEqual([]);
+    expect(layoutBars([], { text }).bars).toEqual([]);
   });
 });

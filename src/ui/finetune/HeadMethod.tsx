@@ -5,7 +5,6 @@ import { useT } from '../i18n';
 import type { TrainingState, TrainSettings } from './useTraining';
 import { wholeIn } from './storage';
 
-const NO_OPTIONS = {};
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 interface Props {
@@ -22,6 +21,7 @@ interface Props {
 /** Method B: a small head, from random numbers, on the frozen encoder's sentence vectors. */
 export function HeadMethod({ state, settings, onSettings, layers, modelLabel, canTrain, onTrain, onStop }: Props) {
   const t = useT();
+  const curveOptions = useMemo(() => ({ text: t }), [t]);
   const set = <K extends keyof TrainSettings>(key: K, value: TrainSettings[K]) => onSettings({ ...settings, [key]: value });
   const curves = useMemo(
     () => ({
@@ -108,7 +108,7 @@ export function HeadMethod({ state, settings, onSettings, layers, modelLabel, ca
       )}
       {state.history.length > 0 && (
         <>
-          <D3View view={curvesView} data={curves} options={NO_OPTIONS} label={t('ft.curves')} className="curves" />
+          <D3View view={curvesView} data={curves} options={curveOptions} label={t('ft.curves')} className="curves" />
           {last !== undefined && (
             <p
               data-testid="training-summary"

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   type Attributions,
   type Bert,
@@ -11,11 +11,11 @@ import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
 
-const NO_OPTIONS = {};
 
 /** Type any sentence: label probabilities as bars, and which tokens moved the prediction (occlusion). */
 export function PredictBox({ bert, head, initial }: { bert: Bert; head: ClassifierHead; initial: string }) {
   const t = useT();
+  const barOptions = useMemo(() => ({ text: t }), [t]);
   // The class's own first example (or a sentence in their language): never an English default on a Korean page.
   const [text, setText] = useState(initial);
   const [result, setResult] = useState<{ c: Classification; a: Attributions } | null>(null);
@@ -58,7 +58,7 @@ export function PredictBox({ bert, head, initial }: { bert: Bert; head: Classifi
           <p>
             {t('pr.prediction')} <strong data-testid="predicted-label">{result.c.label}</strong>
           </p>
-          <D3View view={barsView} data={bars} options={NO_OPTIONS} label={t('pr.probs')} exportable={false} />
+          <D3View view={barsView} data={bars} options={barOptions} label={t('pr.probs')} exportable={false} />
           <p className="hint">{t('pr.influence.hint', { label: result.a.label })}</p>
           <ol className="chips" aria-label={t('pr.influence')}>
             {result.a.tokens.map((token, i) => {

@@ -1,11 +1,10 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { type Bert, classifyPrompt, type PromptClassification, type PromptClassifier } from '../../engine';
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
 import { engineMessage } from './engineMessage';
 
-const NO_OPTIONS = {};
 /** Okabe–Ito: one colour per label (the label's name is written next to it too). */
 export const LABEL_COLORS = ['#E69F00', '#56B4E9', '#009E73', '#CC79A7', '#F0E442', '#D55E00', '#0072B2'];
 export const labelColor = (labels: readonly string[], label: string) => LABEL_COLORS[Math.max(0, labels.indexOf(label)) % LABEL_COLORS.length];
@@ -26,6 +25,7 @@ interface Props {
  */
 export function PromptPredictBox({ bert, classifier, causal, text, onText }: Props) {
   const t = useT();
+  const barOptions = useMemo(() => ({ text: t }), [t]);
   const [classified, setClassified] = useState<PromptClassification | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   // An emptied box shows nothing (not the last sentence's result).
@@ -75,7 +75,7 @@ export function PromptPredictBox({ bert, classifier, causal, text, onText }: Pro
           <p>
             {t('pr.prediction')} <strong data-testid="prompt-label">{result.label}</strong>
           </p>
-          <D3View view={barsView} data={bars} options={NO_OPTIONS} label={t('pr.probs')} exportable={false} />
+          <D3View view={barsView} data={bars} options={barOptions} label={t('pr.probs')} exportable={false} />
           <h4>{t('fs.try.guesses')}</h4>
           <p className="hint">{t('fs.try.guesses.hint')}</p>
           <ol className="chips" aria-label={t('fs.try.guesses')}>

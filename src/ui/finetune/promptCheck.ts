@@ -2,7 +2,7 @@
  * The checks behind the prompt's pattern and words, as the page says them:
  * each problem is a message key and its parameters, so a class reads it in its
  * own language while typing — before anything runs. The engine checks the same
- * things again (pattern.ts, prompt.ts) and its English message is the fallback
+ * things again (engine/training/prompt/) and its English message is the fallback
  * for anything these do not name.
  */
 import { parsePattern, parseVerbalizer, type Pattern, TEXT_SLOT, type Verbalizer, type WordPieceTokenizer } from '../../engine';

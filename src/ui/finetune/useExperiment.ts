@@ -4,6 +4,7 @@ import {
   crossValidationDatasets,
   type FewShotCell,
   type FewShotDataset,
+  isAbortError,
   type FewShotMethod,
   runFewShot,
   sentimentDataset,
@@ -150,7 +151,7 @@ export function useExperiment() {
         setState((s) => ({ ...s, running: false }));
       } catch (error) {
         // Cancel (or the panel leaving) vs a genuine error: both keep the cells that finished, and say which it was.
-        const cancelled = abort.signal.aborted || (error instanceof Error && error.name === 'AbortError');
+        const cancelled = abort.signal.aborted || isAbortError(error);
         results = { ...results, status: cancelled ? 'cancelled' : 'error' };
         if (results.cells.length > 0) saveExperimentResults(results);
         setState((s) => ({

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
+  abortError,
   type Bert,
   checkPromptClassifier,
   classifyLogProbs,
+  isAbortError,
   patternLogProbs,
   type PromptClassifier,
   promptFromJson,
@@ -64,12 +66,6 @@ interface Stored {
 
 const ZERO_SHOT_DELAY_MS = 500;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
-function abortError(): Error {
-  const error = new Error('stopped');
-  error.name = 'AbortError';
-  return error;
-}
 
 function loadStored(): Stored | null {
   try {
@@ -154,7 +150,7 @@ export function usePrompt(inputs: PromptInputs) {
           },
         });
       } catch (error) {
-        if (abort.signal.aborted || isAbort(error)) return;
+        if (abort.signal.aborted || isAbortError(error)) return;
         setMeasured({ key, zeroShot: { ...NO_ZERO_SHOT, status: 'error', message: errorText(error) } });
       }
     }, ZERO_SHOT_DELAY_MS);
@@ -182,7 +178,7 @@ export function usePrompt(inputs: PromptInputs) {
         signal: abort.signal,
         onProgress: (done, total) => setTraining((t) => ({ ...t, done, total })),
       });
-      if (abort.signal.aborted) throw abortError();
+      if (abort.signal.aborted) throw abortError('training the prompt');
       const next: Stored = {
         classifier: promptToJson(result.classifier),
         run: {
@@ -200,7 +196,7 @@ export function usePrompt(inputs: PromptInputs) {
       setStored(next);
       setTraining((t) => ({ ...t, running: false }));
     } catch (error) {
-      const cancelled = abort.signal.aborted || isAbort(error);
+      const cancelled = abort.signal.aborted || isAbortError(error);
       setTraining((t) => ({ ...t, running: false, cancelled, error: cancelled ? null : errorText(error) }));
     }
   }, [model, which, labels, examples, pattern, verbalizer, heldOut, seed]);

@@ -8,6 +8,7 @@ import {
   type Pooling,
   stratifiedHoldout,
   trainHead,
+  TRAINING_DEFAULTS,
   type TrainProgress,
 } from '../../engine';
 import type { Example } from '../examples';
@@ -20,7 +21,9 @@ export interface TrainSettings {
   unfreezeLayers: number;
 }
 
-export const DEFAULT_SETTINGS: TrainSettings = { pooling: 'mean', hiddenUnits: 0, epochs: 30, seed: 0, unfreezeLayers: 0 };
+const { pooling, hiddenUnits, epochs, seed, unfreezeLayers } = TRAINING_DEFAULTS;
+/** The page starts from the engine's own defaults. */
+export const DEFAULT_SETTINGS: TrainSettings = { pooling, hiddenUnits, epochs, seed, unfreezeLayers };
 
 export interface TrainingState {
   running: boolean;
