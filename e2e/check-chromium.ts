@@ -1,9 +1,7 @@
-// `npm test` needs a real Chromium; say in one line how to get one when it is missing.
-import { chromiumFound, chromiumPath } from './chromium';
+// `npm test` needs a real Chrome, Chromium or Edge; say in one line what to install when none is found.
+import { chromiumFound, chromiumMissingMessage } from './chromium';
 
 if (!chromiumFound()) {
-  console.error(
-    `No Chromium at ${chromiumPath}: install it with \`sudo apt-get install -y chromium\` or set CHROME_PATH to a Chrome/Chromium 113+ binary.`,
-  );
+  console.error(chromiumMissingMessage());
   process.exit(1);
 }
