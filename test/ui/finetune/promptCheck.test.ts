@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATTERN, WordPieceTokenizer } from '../../engine';
-import { MESSAGES } from '../i18n';
-import { checkPattern, checkVerbalizer, defaultPatternFor, firstSentence, KOREAN_PATTERN } from './promptCheck';
+import { DEFAULT_PATTERN, WordPieceTokenizer } from '../../../src/engine';
+import { MESSAGES } from '../../../src/ui/i18n';
+import { checkPattern, checkVerbalizer, defaultPatternFor, firstSentence, KOREAN_PATTERN } from '../../../src/ui/finetune/promptCheck';
 
 const tokenizer = WordPieceTokenizer.fromVocabText(readFileSync('public/weights/bert-mini/vocab.txt', 'utf8'));
 const labels = ['positive', 'negative'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensureNamespaces, sizeFromViewBox } from './export';
+import { ensureNamespaces, sizeFromViewBox } from '../../src/viz/export';
 
 describe('export helpers', () => {
   it('reads width and height from a viewBox', () => {

@@ -14,7 +14,7 @@ import {
   sideOf,
   visibleCounts,
   withResidual,
-} from './attentionMath';
+} from '../../src/viz/attentionMath';
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
 const close = (actual: ArrayLike<number>, expected: number[], digits = 6) => {

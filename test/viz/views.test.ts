@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as d3 from 'd3';
-import { bidirectionalMask, causalMask, normalizeRows } from './attentionMath';
-import { layoutHeatmap } from './heatmap';
-import { layoutHeadView } from './headView';
-import { layoutModelView, thumbnailCells, thumbnailPixels } from './modelView';
-import { layoutMaskView } from './maskView';
-import { layoutBars } from './bars';
-import { HEAD_COLORS } from './common';
-import { translatorFor } from '../ui/i18n/translate';
+import { bidirectionalMask, causalMask, normalizeRows } from '../../src/viz/attentionMath';
+import { layoutHeatmap } from '../../src/viz/heatmap';
+import { layoutHeadView } from '../../src/viz/headView';
+import { layoutModelView, thumbnailCells, thumbnailPixels } from '../../src/viz/modelView';
+import { layoutMaskView } from '../../src/viz/maskView';
+import { layoutBars } from '../../src/viz/bars';
+import { HEAD_COLORS } from '../../src/viz/common';
+import { translatorFor } from '../../src/ui/i18n/translate';
 
 /** The views' words, in English, as the page passes them. */
 const text = translatorFor('en');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { translate, type Translate } from '../i18n';
-import { engineMessage } from './engineMessage';
+import { translate, type Translate } from '../../../src/ui/i18n';
+import { engineMessage } from '../../../src/ui/finetune/engineMessage';
 
 const ko: Translate = (key, params) => translate('ko', key, params);
 const en: Translate = (key, params) => translate('en', key, params);

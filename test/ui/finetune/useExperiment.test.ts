@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { balancedDraw, crossValidationDatasets, prng } from '../../engine';
-import { ownKs } from './useExperiment';
+import { balancedDraw, crossValidationDatasets, prng } from '../../../src/engine';
+import { ownKs } from '../../../src/ui/finetune/useExperiment';
 
 const examples = (counts: Record<string, number>) =>
   Object.entries(counts).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ text: `${label} ${i}`, label })));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutLearningCurve, SERIES_STYLES, type LearningCurveData } from './learningCurve';
+import { layoutLearningCurve, SERIES_STYLES, type LearningCurveData } from '../../src/viz/learningCurve';
 
 const data: LearningCurveData = {
   ks: [0, 4, 8, 16],

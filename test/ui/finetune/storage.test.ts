@@ -10,7 +10,7 @@ import {
   saveExperimentSettings,
   savePanelSettings,
   type ExperimentResults,
-} from './storage';
+} from '../../../src/ui/finetune/storage';
 
 function memoryStore(initial: Record<string, string> = {}) {
   const data = new Map(Object.entries(initial));

@@ -7,14 +7,14 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import * as d3 from 'd3';
-import { causalMask, bidirectionalMask, normalizeRows } from './attentionMath';
-import { heatmapView } from './heatmap';
-import { headView } from './headView';
-import { modelView } from './modelView';
-import { maskView } from './maskView';
-import { barsView } from './bars';
-import { svgToString } from './export';
-import { translatorFor } from '../ui/i18n/translate';
+import { causalMask, bidirectionalMask, normalizeRows } from '../../src/viz/attentionMath';
+import { heatmapView } from '../../src/viz/heatmap';
+import { headView } from '../../src/viz/headView';
+import { modelView } from '../../src/viz/modelView';
+import { maskView } from '../../src/viz/maskView';
+import { barsView } from '../../src/viz/bars';
+import { svgToString } from '../../src/viz/export';
+import { translatorFor } from '../../src/ui/i18n/translate';
 
 /** The views' words, in English, as the page passes them. */
 const text = translatorFor('en');

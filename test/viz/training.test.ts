@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { layoutCurves } from './curves';
-import { layoutScatter } from './scatter';
-import { translatorFor } from '../ui/i18n/translate';
+import { layoutCurves } from '../../src/viz/curves';
+import { layoutScatter } from '../../src/viz/scatter';
+import { translatorFor } from '../../src/ui/i18n/translate';
 
 const text = translatorFor('en');
 

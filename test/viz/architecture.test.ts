@@ -5,7 +5,7 @@
  * config and the sentence length, and the rendered blocks are buttons.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { MINI_CONFIG } from '../../test/fixtures/bertConfig';
+import { MINI_CONFIG } from '../fixtures/bertConfig';
 import {
   BERT_BLOCKS,
   architectureSpec,
@@ -16,9 +16,9 @@ import {
   layoutArchitecture,
   shapesFor,
   type BlockMark,
-} from './architecture';
-import { translatorFor } from '../ui/i18n/translate';
-import type { Translate } from './types';
+} from '../../src/viz/architecture';
+import { translatorFor } from '../../src/ui/i18n/translate';
+import type { Translate } from '../../src/viz/types';
 
 const config = MINI_CONFIG;
 /** The figure's words, in English, as the page passes them. */

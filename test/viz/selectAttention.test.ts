@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampLayerHead, selectAttention, type AttentionSource } from './selectAttention';
+import { clampLayerHead, selectAttention, type AttentionSource } from '../../src/viz/selectAttention';
 
 // Two layers of two heads over "[CLS] a b [SEP]"; every row sums to 1.
 const n = 4;

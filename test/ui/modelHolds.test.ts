@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Bert } from '../engine';
-import { hold, letGo } from './modelHolds';
+import type { Bert } from '../../src/engine';
+import { hold, letGo } from '../../src/ui/modelHolds';
 
 /** A stand-in model that counts its disposals. */
 function model(): Bert & { disposed: number } {
