@@ -66,6 +66,6 @@ describe('choosing the backend by speed', () => {
     };
     const choice = await initBackend({ chain: ['cpu', 'wasm'], wasmPaths, trial: failing, untimed: [] });
     expect(choice.name).toBe('wasm');
-    expect(choice.skipped).toContainEqual({ name: 'cpu', why: 'its trial run failed: out of memory' });
+    expect(choice.skipped).toContainEqual({ name: 'cpu', code: 'trial-failed', why: 'its trial run failed: out of memory', detail: 'out of memory' });
   });
 });

@@ -10,6 +10,7 @@ import { layoutBars } from '../src/viz/bars';
 import { layoutCurves } from '../src/viz/curves';
 import { causalMask } from '../src/viz/attentionMath';
 import { initBackend, type BackendChoice } from '../src/engine';
+import { skip, SKIP_WHY, type SkipCode } from '../src/engine/runtime/backend';
 import { backendReason } from '../src/ui/BackendBadge';
 
 const config = MINI_CONFIG;
@@ -149,7 +150,7 @@ describe('the backend badge', () => {
       name: 'wasm',
       how: 'timed',
       reason: '',
-      skipped: [{ name: 'webgpu', why: 'the browser found no WebGPU adapter' }],
+      skipped: [{ name: 'webgpu', code: 'no-adapter', why: 'the browser found no WebGPU adapter' }],
       timings: { wasm: 12.4, webgl: 30 },
     };
     expect(backendReason(timed, translatorFor('en'))).toBe(
@@ -157,5 +158,27 @@ describe('the backend badge', () => {
     );
     expect(backendReason({ ...timed, how: 'remembered', timings: {}, skipped: [] }, translatorFor('ko'))).toBe('WebAssembly: CPU에서 실행; 이전 방문에서 기억함');
     expect(english(backendReason(choice, translatorFor('ko')))).toEqual(['CPU', 'JavaScript']); // names only
+  });
+
+  it('explains every backend passed over in the page language: the engine words in English, Korean in Korean', () => {
+    const codes = Object.keys(SKIP_WHY) as SkipCode[];
+    const choice = (code: SkipCode): BackendChoice => ({
+      name: 'wasm',
+      how: 'first',
+      reason: '',
+      skipped: [skip('webgl', code, code === 'software-renderer' ? 'SwiftShader' : code.endsWith('failed') ? 'boom' : undefined)],
+      timings: {},
+    });
+    for (const code of codes) {
+      const [skipped] = choice(code).skipped;
+      expect(backendReason(choice(code), translatorFor('en'))).toBe(
+        `WebAssembly: runs on the CPU; the first that starts — passed over webgl: ${skipped.why}`,
+      );
+      const korean = backendReason(choice(code), translatorFor('ko'));
+      expect(korean).not.toBe(backendReason(choice(code), translatorFor('en')));
+      // Left in English: names, flags and the engine's own detail ("boom", a renderer's name).
+      const allowed = ['CPU', 'WebAssembly', 'WebGL', 'WebGPU', 'GPU', 'Chrome', 'Edge', 'Chromium', 'https', 'localhost', 'navigator', 'gpu', 'enable', 'unsafe', 'webgpu', 'webgl', 'backend', 'SwiftShader', 'boom'];
+      expect(english(korean).filter((w) => !allowed.includes(w)), code).toEqual([]);
+    }
   });
 });

@@ -6,8 +6,9 @@ import type { BackendState } from './useBackend';
 /**
  * Why this backend, in the page's language: what it runs on, how it was
  * chosen (with the timings), and what was passed over. The engine's own
- * `choice.reason` says the same in English for the console and the CLI; the
- * reasons a backend was passed over come from the engine as it gives them.
+ * `choice.reason` says the same in English for the console and the CLI; a
+ * backend passed over is explained from its code, with the engine's detail
+ * (an error message, a renderer's name) shown as it comes.
  */
 export function backendReason(choice: BackendChoice, t: Translate): string {
   const times = Object.entries(choice.timings)
@@ -21,7 +22,7 @@ export function backendReason(choice: BackendChoice, t: Translate): string {
         : t(`backend.how.${choice.how}`);
   const reason = t('backend.reason', { on: t(`backend.on.${choice.name}`), how });
   if (choice.skipped.length === 0) return reason;
-  return t('backend.passedOver', { reason, skipped: choice.skipped.map((s) => `${s.name}: ${s.why}`).join('; ') });
+  return t('backend.passedOver', { reason, skipped: choice.skipped.map((s) => `${s.name}: ${t(`backend.skip.${s.code}`, { detail: s.detail ?? '' })}`).join('; ') });
 }
 
 /** Always-visible badge: which tfjs backend runs, and why; and the setting that picks it. */

@@ -21,11 +21,42 @@ export interface BackendChoice {
   how: 'forced' | 'timed' | 'remembered' | 'first';
   /** One line a student can read: why this backend and not another. */
   reason: string;
-  /** For every backend passed over before timing, why. */
-  skipped: { name: BackendName; why: string }[];
+  /** For every backend passed over, why. */
+  skipped: Skipped[];
   /** ms of one trial run per timed backend (how === 'timed' or remembered from a timed choice). */
   timings: Partial<Record<BackendName, number>>;
 }
+
+/**
+ * Why a backend was passed over: `why` is one English line (console, CLI);
+ * `code` lets a page say it in its own language, with `detail` (an error
+ * message or the renderer's name) shown as it comes.
+ */
+export interface Skipped {
+  name: BackendName;
+  code: SkipCode;
+  why: string;
+  detail?: string;
+}
+export type SkipCode = 'no-webgpu' | 'no-adapter' | 'software-adapter' | 'no-canvas' | 'software-renderer' | 'trial-failed' | 'init-failed';
+
+/** The English line for each code (detail, where there is one, completes it). */
+export const SKIP_WHY: Record<SkipCode, (detail: string) => string> = {
+  'no-webgpu': () => 'navigator.gpu is missing (needs Chrome/Edge 113+ on https or localhost; headless Chromium needs --enable-unsafe-webgpu)',
+  'no-adapter': () => 'the browser found no WebGPU adapter',
+  'software-adapter': () => 'the only WebGPU adapter is a software emulation (no GPU), slower than WebAssembly; add ?backend=webgpu to use it anyway',
+  'no-canvas': () => 'no canvas to draw on outside a browser',
+  'software-renderer': (renderer) => `WebGL runs on a software renderer (${renderer}), slower than WebAssembly; add ?backend=webgl to use it anyway`,
+  'trial-failed': (message) => `its trial run failed: ${message}`,
+  'init-failed': (message) => message,
+};
+
+/** The entry for a backend passed over (exported for the page's translation test). */
+export function skip(name: BackendName, code: SkipCode, detail?: string): Skipped {
+  return { name, code, why: SKIP_WHY[code](detail ?? ''), ...(detail === undefined ? {} : { detail }) };
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export interface BackendOptions {
   chain?: readonly BackendName[];
@@ -65,13 +96,13 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     setWasmPaths(options.wasmPaths as string);
   }
   const forced = chain.length === 1;
-  const skipped: { name: BackendName; why: string }[] = [];
+  const skipped: Skipped[] = [];
   const usable: BackendName[] = [];
   // The checks ask the GPU process for adapters and contexts: run them side by side (start-up time).
   const reasons = await Promise.all(chain.map((name) => unavailableReason(name, !forced)));
   chain.forEach((name, i) => {
-    const why = reasons[i];
-    if (why !== null) skipped.push({ name, why });
+    const reason = reasons[i];
+    if (reason !== null) skipped.push(reason);
     else usable.push(name);
   });
   const remembered = options.remembered;
@@ -90,7 +121,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
         await options.trial();
         timings[name] = performance.now() - t0;
       } catch (error) {
-        skipped.push({ name, why: `its trial run failed: ${error instanceof Error ? error.message : String(error)}` });
+        skipped.push(skip(name, 'trial-failed', messageOf(error)));
       }
     }
     const ranked = (Object.entries(timings) as [BackendName, number][]).sort((a, b) => a[1] - b[1]);
@@ -121,7 +152,7 @@ const LAZY_BACKENDS: Partial<Record<BackendName, () => Promise<unknown>>> = {
 };
 
 /** Make `name` the active backend; on failure note why in `skipped`. */
-async function activate(name: BackendName, skipped: { name: BackendName; why: string }[]): Promise<boolean> {
+async function activate(name: BackendName, skipped: Skipped[]): Promise<boolean> {
   try {
     if (tf.getBackend() === name) return true;
     if (tf.findBackendFactory(name) === null) await LAZY_BACKENDS[name]?.();
@@ -131,9 +162,9 @@ async function activate(name: BackendName, skipped: { name: BackendName; why: st
       if (name === 'webgpu') await tuneWebGpu();
       return true;
     }
-    skipped.push({ name, why: 'failed to initialise' });
+    skipped.push(skip(name, 'init-failed', 'failed to initialise'));
   } catch (error) {
-    skipped.push({ name, why: error instanceof Error ? error.message : String(error) });
+    skipped.push(skip(name, 'init-failed', messageOf(error)));
   }
   return false;
 }
@@ -179,25 +210,25 @@ export function isSoftwareAdapter(adapter: AdapterLike): boolean {
 }
 
 /** Cheap checks that avoid tfjs printing long warnings for backends that cannot work. */
-async function unavailableReason(name: BackendName, skipSoftwareGpu: boolean): Promise<string | null> {
+async function unavailableReason(name: BackendName, skipSoftwareGpu: boolean): Promise<Skipped | null> {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
   if (name === 'webgpu') {
     if (nav?.gpu === undefined) {
-      return 'navigator.gpu is missing (needs Chrome/Edge 113+ on https or localhost; headless Chromium needs --enable-unsafe-webgpu)';
+      return skip(name, 'no-webgpu');
     }
     const adapter = await nav.gpu.requestAdapter().catch(() => null);
-    if (adapter === null) return 'the browser found no WebGPU adapter';
+    if (adapter === null) return skip(name, 'no-adapter');
     if (skipSoftwareGpu && isSoftwareAdapter(adapter)) {
       // Far slower than the wasm backend here (docs/performance.md#backend-choice).
-      return 'the only WebGPU adapter is a software emulation (no GPU), slower than WebAssembly; add ?backend=webgpu to use it anyway';
+      return skip(name, 'software-adapter');
     }
     return null;
   }
   if (name === 'webgl') {
-    if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') return 'no canvas to draw on outside a browser';
+    if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') return skip(name, 'no-canvas');
     const renderer = webglRenderer();
     if (skipSoftwareGpu && renderer !== null && /swiftshader|llvmpipe|software/i.test(renderer)) {
-      return `WebGL runs on a software renderer (${renderer}), slower than WebAssembly; add ?backend=webgl to use it anyway`;
+      return skip(name, 'software-renderer', renderer);
     }
   }
   return null;
@@ -221,7 +252,7 @@ function webglRenderer(): string | null {
 function describe(
   name: BackendName,
   how: BackendChoice['how'],
-  skipped: { name: BackendName; why: string }[],
+  skipped: Skipped[],
   timings: Partial<Record<BackendName, number>>,
 ): string {
   const base: Record<BackendName, string> = {
