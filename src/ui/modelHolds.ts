@@ -36,6 +36,32 @@ export function hold(bert: Bert): (() => void) | null {
   };
 }
 
+/** Holds every model of `models` (nulls skipped), or none and null when one is already freed. */
+export function holdAll(models: readonly (Bert | null)[]): (() => void) | null {
+  const releases = models.filter((m) => m !== null).map(hold);
+  const releaseAll = () => releases.forEach((release) => release?.());
+  if (releases.includes(null)) {
+    releaseAll();
+    return null;
+  }
+  return releaseAll;
+}
+
+/**
+ * Runs `run` holding every model of `models` until it settles, however it ends.
+ * Null, without calling `run`, when one is already freed: the run was asked for
+ * with a model that has since been replaced, and ends as a cancelled one does.
+ */
+export async function withHeld<T>(models: readonly (Bert | null)[], run: () => Promise<T>): Promise<T | null> {
+  const release = holdAll(models);
+  if (release === null) return null;
+  try {
+    return await run();
+  } finally {
+    release();
+  }
+}
+
 /** The owner is done with `bert`: free it now, or when the last run holding it ends. */
 export function letGo(bert: Bert): void {
   if (freed.has(bert)) return;

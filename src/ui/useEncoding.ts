@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { type Bert, encode, type Encoded } from '../engine';
-import { hold } from './modelHolds';
+import { holdAll } from './modelHolds';
 
 export interface Encodings {
   /** BERT-mini under its own (bidirectional) mask. */
@@ -46,17 +46,6 @@ interface Request {
   release: () => void;
 }
 
-/** Holds every model of `models`, or null when one is already freed (it was replaced before this edit ran). */
-function holdAll(models: Models): (() => void) | null {
-  const releases = [models.bert, models.twin].filter((m) => m !== null).map(hold);
-  const releaseAll = () => releases.forEach((release) => release?.());
-  if (releases.includes(null)) {
-    releaseAll();
-    return null;
-  }
-  return releaseAll;
-}
-
 /**
  * Re-runs both models as the sentence changes. No debounce timer: an edit made
  * while the models are idle runs at once (a timer would add its whole delay to
@@ -97,7 +86,7 @@ export function useEncoding(
 
   useEffect(() => {
     if (models === null) return;
-    const release = holdAll(models);
+    const release = holdAll([models.bert, models.twin]);
     if (release === null) return; // a newer model has replaced these; its own edit follows
     pending.current?.release(); // overtaken before it ran
     pending.current = {

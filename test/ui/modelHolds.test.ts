@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Bert } from '../../src/engine';
-import { hold, letGo } from '../../src/ui/modelHolds';
+import { hold, holdAll, letGo, withHeld } from '../../src/ui/modelHolds';
 
 /** A stand-in model that counts its disposals. */
 function model(): Bert & { disposed: number } {
@@ -42,5 +42,61 @@ describe('model holds', () => {
     const m = model();
     letGo(m);
     expect(hold(m)).toBeNull();
+  });
+
+  it('holding several models holds none when one is already freed', () => {
+    const live = model();
+    const gone = model();
+    letGo(gone);
+    expect(holdAll([live, null, gone])).toBeNull();
+    letGo(live); // the failed holdAll kept no hold on it
+    expect(live.disposed).toBe(1);
+  });
+});
+
+describe('withHeld', () => {
+  it('holds every model for the whole run, and frees one let go meanwhile when the run ends', async () => {
+    const main = model();
+    const twin = model();
+    let finish!: (v: string) => void;
+    const running = withHeld([main, twin, null], () => new Promise<string>((resolve) => (finish = resolve)));
+    letGo(main);
+    letGo(twin);
+    expect([main.disposed, twin.disposed]).toEqual([0, 0]);
+    finish('done');
+    await expect(running).resolves.toBe('done');
+    expect([main.disposed, twin.disposed]).toEqual([1, 1]);
+  });
+
+  it('releases the models when the run throws', async () => {
+    const m = model();
+    const failing = withHeld([m], () => Promise.reject(new Error('boom')));
+    letGo(m);
+    expect(m.disposed).toBe(0);
+    await expect(failing).rejects.toThrow('boom');
+    expect(m.disposed).toBe(1);
+  });
+
+  it('does not start the run when a model is already freed, and holds none of the others', async () => {
+    const live = model();
+    const gone = model();
+    letGo(gone);
+    let started = false;
+    const result = await withHeld([live, gone], async () => {
+      started = true;
+      return 'ran';
+    });
+    expect(result).toBeNull();
+    expect(started).toBe(false);
+    letGo(live);
+    expect(live.disposed).toBe(1);
+  });
+
+  it('leaves a model no one let go of to the page', async () => {
+    const m = model();
+    await withHeld([m], async () => 1);
+    expect(m.disposed).toBe(0);
+    letGo(m);
+    expect(m.disposed).toBe(1);
   });
 });

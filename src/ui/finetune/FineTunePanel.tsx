@@ -26,6 +26,7 @@ import { PromptPredictBox } from './PromptPredictBox';
 import { HELD_OUT_CHOICES, loadPanelSettings, savePanelSettings, type Method, type PanelSettings } from './storage';
 import { usePrompt } from './usePrompt';
 import { DEFAULT_SETTINGS, useTraining, type TrainSettings } from './useTraining';
+import { withHeld } from '../modelHolds';
 
 const NO_OPTIONS = {};
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -114,14 +115,15 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
         points: points.map(([x, y], i) => ({ x, y, label: usable[i].label, text: usable[i].text })),
       };
     };
-    (async () => {
+    // Held for the whole picture (modelHolds.ts): a model replaced meanwhile stays alive until it is drawn.
+    withHeld([bert], async () => {
       const before = project(await sentenceFeatures(bert, texts, pooling), t('ft.before.title'));
       const after =
         head?.unfrozen !== undefined
           ? project(await sentenceFeatures(bert, texts, pooling, { head }), t('ft.after.title'))
           : null;
       if (current) setProjections({ before, after });
-    })().catch(() => {
+    }).catch(() => {
       // An example the tokenizer rejects is reported when training; the picture just waits.
     });
     return () => {

@@ -10,6 +10,7 @@ import {
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
+import { withHeld } from '../modelHolds';
 
 
 /** Type any sentence: label probabilities as bars, and which tokens moved the prediction (occlusion). */
@@ -25,9 +26,10 @@ export function PredictBox({ bert, head, initial }: { bert: Bert; head: Classifi
     let current = true;
     const timer = setTimeout(async () => {
       try {
-        const [c, a] = await Promise.all([classify(bert, head, text), tokenAttributions(bert, head, text)]);
+        const both = await withHeld([bert], () => Promise.all([classify(bert, head, text), tokenAttributions(bert, head, text)]));
+        if (both === null) return; // the model was replaced (and freed): a box for the new one follows
         if (current) {
-          setResult({ c, a });
+          setResult({ c: both[0], a: both[1] });
           setError(null);
         }
       } catch (e) {

@@ -3,6 +3,7 @@ import { type Bert, classifyPrompt, type PromptClassification, type PromptClassi
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
+import { withHeld } from '../modelHolds';
 import { engineMessage } from './engineMessage';
 
 /** Okabe–Ito: one colour per label (the label's name is written next to it too). */
@@ -37,9 +38,10 @@ export function PromptPredictBox({ bert, classifier, causal, text, onText }: Pro
     let current = true;
     const timer = setTimeout(async () => {
       try {
-        const [r] = await classifyPrompt(bert, classifier, [text], { topK: 10 });
+        const rows = await withHeld([bert], () => classifyPrompt(bert, classifier, [text], { topK: 10 }));
+        if (rows === null) return; // the model was replaced (and freed): a box for the new one follows
         if (current) {
-          setClassified(r);
+          setClassified(rows[0]);
           setFailed(null);
         }
       } catch (e) {

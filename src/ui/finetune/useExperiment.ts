@@ -4,6 +4,7 @@ import {
   crossValidationDatasets,
   type FewShotCell,
   type FewShotDataset,
+  abortError,
   isAbortError,
   type FewShotMethod,
   runFewShot,
@@ -11,6 +12,7 @@ import {
   stats,
 } from '../../engine';
 import type { Example } from '../examples';
+import { withHeld } from '../modelHolds';
 import {
   loadExperimentResults,
   loadExperimentSettings,
@@ -122,31 +124,35 @@ export function useExperiment() {
       let results: ExperimentResults = { settings: runSettings, labels: runLabels, model: main.location, pattern, cells: [], status: 'done' };
       setState({ running: true, progress: null, results, error: null });
       try {
-        let datasets: FewShotDataset[];
-        if (own) {
-          datasets = crossValidationDatasets(examples, labels, settings.folds, 0);
-        } else {
-          setState((s) => ({ ...s, progress: { done: 0, total: 1, what: settings.source } }));
-          datasets = [sentimentDataset(settings.source, await fetchSentiment(settings.source, abort.signal), settings.testSize)];
-        }
-        await runFewShot(datasets, {
-          labels: runLabels,
-          ks: runSettings.ks,
-          draws: settings.draws,
-          methods: settings.methods,
-          main,
-          twin,
-          pattern,
-          signal: abort.signal,
-          onProgress: (progress) => setState((s) => ({ ...s, progress })),
-          onCell: (cell) => {
-            results = { ...results, cells: [...results.cells, cell] };
-            setState((s) => ({ ...s, results }));
-            // Saved at once as an unfinished run: a reload, or a new model's panel (which mounts before
-            // this run has noticed its abort), then finds what was finished, marked as cut short.
-            saveExperimentResults({ ...results, status: 'cancelled' });
-          },
+        // Both models are held for the whole run; one already replaced (and freed) ends it as a cancelled one.
+        const ran = await withHeld([main, twin], async () => {
+          let datasets: FewShotDataset[];
+          if (own) {
+            datasets = crossValidationDatasets(examples, labels, settings.folds, 0);
+          } else {
+            setState((s) => ({ ...s, progress: { done: 0, total: 1, what: settings.source } }));
+            datasets = [sentimentDataset(settings.source, await fetchSentiment(settings.source, abort.signal), settings.testSize)];
+          }
+          return runFewShot(datasets, {
+            labels: runLabels,
+            ks: runSettings.ks,
+            draws: settings.draws,
+            methods: settings.methods,
+            main,
+            twin,
+            pattern,
+            signal: abort.signal,
+            onProgress: (progress) => setState((s) => ({ ...s, progress })),
+            onCell: (cell) => {
+              results = { ...results, cells: [...results.cells, cell] };
+              setState((s) => ({ ...s, results }));
+              // Saved at once as an unfinished run: a reload, or a new model's panel (which mounts before
+              // this run has noticed its abort), then finds what was finished, marked as cut short.
+              saveExperimentResults({ ...results, status: 'cancelled' });
+            },
+          });
         });
+        if (ran === null) throw abortError('running the experiment');
         saveExperimentResults(results);
         setState((s) => ({ ...s, running: false }));
       } catch (error) {

@@ -15,6 +15,7 @@ import {
   zeroShotPrompt,
 } from '../../engine';
 import type { Example } from '../examples';
+import { withHeld } from '../modelHolds';
 import { KEYS, readText, writeJson, type PromptModel } from './storage';
 
 /** What a prompt training measured, shown next to the method (and kept across a reload). */
@@ -125,7 +126,7 @@ export function usePrompt(inputs: PromptInputs) {
     if (model === null || pattern === null || !active || training.running) return;
     if (examples.length === 0) return;
     const abort = new AbortController();
-    const timer = setTimeout(async () => {
+    const measure = async () => {
       // Measured again for the same inputs (back on screen, after training): the last result stays until then.
       setMeasured((m) => ({ key, zeroShot: m !== null && m.key === key ? { ...m.zeroShot, status: 'running', message: null } : { ...NO_ZERO_SHOT, status: 'running' } }));
       try {
@@ -153,7 +154,9 @@ export function usePrompt(inputs: PromptInputs) {
         if (abort.signal.aborted || isAbortError(error)) return;
         setMeasured({ key, zeroShot: { ...NO_ZERO_SHOT, status: 'error', message: errorText(error) } });
       }
-    }, ZERO_SHOT_DELAY_MS);
+    };
+    // The model is held for the whole measurement; one already replaced (and freed) is not measured.
+    const timer = setTimeout(() => void withHeld([model], measure), ZERO_SHOT_DELAY_MS);
     return () => {
       clearTimeout(timer);
       abort.abort();
@@ -169,16 +172,19 @@ export function usePrompt(inputs: PromptInputs) {
     controller.current = abort;
     setTraining({ running: true, done: 0, total: examples.length, error: null, cancelled: false });
     try {
-      const result = await trainPrompt(model, examples, {
-        labels,
-        pattern,
-        verbalizer: verbalizer ?? 'auto',
-        validationFraction: heldOut,
-        seed,
-        signal: abort.signal,
-        onProgress: (done, total) => setTraining((t) => ({ ...t, done, total })),
-      });
-      if (abort.signal.aborted) throw abortError('training the prompt');
+      const result = await withHeld([model], () =>
+        trainPrompt(model, examples, {
+          labels,
+          pattern,
+          verbalizer: verbalizer ?? 'auto',
+          validationFraction: heldOut,
+          seed,
+          signal: abort.signal,
+          onProgress: (done, total) => setTraining((t) => ({ ...t, done, total })),
+        }),
+      );
+      // Null: the model was replaced (and freed) before the training began — it ends as a cancelled one.
+      if (result === null || abort.signal.aborted) throw abortError('training the prompt');
       const next: Stored = {
         classifier: promptToJson(result.classifier),
         run: {

@@ -12,6 +12,7 @@ import {
   type TrainProgress,
 } from '../../engine';
 import type { Example } from '../examples';
+import { withHeld } from '../modelHolds';
 
 export interface TrainSettings {
   pooling: Pooling;
@@ -109,14 +110,21 @@ export function useTraining(bert: Bert | null) {
       controller.current = abort;
       setState((s) => ({ ...s, running: true, progress: null, history: [], error: null, stopped: false }));
       try {
-        const result = await trainHead(bert, examples, {
-          labels,
-          ...settings,
-          signal: abort.signal,
-          onProgress: (progress) => setState((s) => ({ ...s, progress })),
-          onEpoch: (report) => setState((s) => ({ ...s, history: [...s.history, report] })),
-        });
+        const result = await withHeld([bert], () =>
+          trainHead(bert, examples, {
+            labels,
+            ...settings,
+            signal: abort.signal,
+            onProgress: (progress) => setState((s) => ({ ...s, progress })),
+            onEpoch: (report) => setState((s) => ({ ...s, history: [...s.history, report] })),
+          }),
+        );
         if (!mounted.current) return; // a head for a model that has gone: not stored, not shown
+        if (result === null) {
+          // The model was replaced (and freed) before this training began: it ends as a stopped one, with no head.
+          setState((s) => ({ ...s, running: false, stopped: true }));
+          return;
+        }
         const last = result.history[result.history.length - 1];
         // The same split trainHead made (same seed, same rule as the prompt's): how many were held out.
         const targets = examples.map((e) => labels.indexOf(e.label));
