@@ -6,6 +6,8 @@ import { parseConfig } from '../src/engine/checkpoint/config';
 import { folderSource } from '../src/engine/node';
 import { parseSafetensors } from '../src/engine/checkpoint/safetensors';
 import { memorySource, urlSource } from '../src/engine/checkpoint/source';
+import { randomCheckpoint } from '../src/engine/checkpoint/random';
+import { writeSafetensors } from '../src/engine/checkpoint/safetensorsWriter';
 
 const DIR = 'test/fixtures/checkpoints';
 
@@ -128,6 +130,111 @@ describe('parseSafetensors', () => {
     expect(() => parseSafetensors('a.safetensors', new TextEncoder().encode('not a safetensors file at all').buffer as ArrayBuffer)).toThrow(
       /header claims/,
     );
+  });
+});
+
+/** A copy of a safetensors file whose JSON header `edit` has changed; the data section is kept byte for byte. */
+function withHeader(file: ArrayBuffer, edit: (header: Record<string, { data_offsets: [number, number] }>) => void): ArrayBuffer {
+  const n = Number(new DataView(file).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(file, 8, n)));
+  edit(header);
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + text.length + file.byteLength - 8 - n);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(text, 8);
+  out.set(new Uint8Array(file, 8 + n), 8 + text.length);
+  return out.buffer;
+}
+
+/** A copy of a checkpoint file with one F32 value (or F16 bit pattern) of one tensor replaced. */
+function poke(file: ArrayBuffer, tensor: string, index: number, value: number, f16Bits = false): ArrayBuffer {
+  const copy = file.slice(0);
+  const entry = parseSafetensors('x', copy).tensors.get(tensor)!;
+  const view = new DataView(copy);
+  if (f16Bits) view.setUint16(entry.begin + 2 * index, value, true);
+  else view.setFloat32(entry.begin + 4 * index, value, true);
+  return copy;
+}
+
+describe('checkpoint validation to the safetensors rules', () => {
+  const QUERY = 'bert.encoder.layer.0.attention.self.query.weight';
+  const KEY = 'bert.encoder.layer.0.attention.self.key.weight';
+
+  it('still loads a good checkpoint, from the fixtures and from the writer', async () => {
+    const good = await loadCheckpoint(memorySource(filesOf('tiny-mlm-f32')));
+    expect(good.weights.get('encoder.layer.0.attention.self.query.weight')!.shape).toEqual([32, 32]);
+    const random = randomCheckpoint({ layers: 1, hidden: 8, heads: 2, intermediate: 16, vocabSize: 20 });
+    const tensors = [...random.weights].map(([name, w]) => ({ name, shape: w.shape, values: w.values }));
+    const bytes = writeSafetensors(tensors);
+    const parsed = parseSafetensors('random.safetensors', bytes.buffer as ArrayBuffer);
+    expect(parsed.tensors.size).toBe(tensors.length);
+  });
+
+  it('refuses overlapping ranges (key reading the query weight\'s bytes)', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    files.set('model.safetensors', withHeader(files.get('model.safetensors')!, (h) => {
+      h[KEY].data_offsets = [...h[QUERY].data_offsets];
+    }));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(
+      /^model\.safetensors: tensor "bert\.encoder\.layer\.0\.attention\.self\.(query|key)\.weight" \(bytes \d+–\d+\) overlaps tensor "bert\.encoder\.layer\.0\.attention\.self\.(query|key)\.weight"/,
+    );
+  });
+
+  it('refuses a gap between tensors and bytes after the last one', () => {
+    const gap = safetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [16, 24] } }, 24);
+    expect(() => parseSafetensors('g.safetensors', gap)).toThrow(
+      'g.safetensors: bytes 8–16 of the data section, before tensor "b", belong to no tensor',
+    );
+    const late = safetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12);
+    expect(() => parseSafetensors('g.safetensors', late)).toThrow('g.safetensors: bytes 0–4 of the data section, before tensor "a"');
+    const trailing = safetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 12);
+    expect(() => parseSafetensors('t.safetensors', trailing)).toThrow(
+      't.safetensors: bytes 8–12 of the data section, after tensor "a", belong to no tensor',
+    );
+  });
+
+  it('refuses a range past the end of the file', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    files.set('model.safetensors', withHeader(files.get('model.safetensors')!, (h) => {
+      const [b, e] = h[QUERY].data_offsets;
+      h[QUERY].data_offsets = [b + 1_000_000, e + 1_000_000];
+    }));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(`model.safetensors: tensor "${QUERY}" lies outside the file`);
+  });
+
+  it('refuses a byte count that disagrees with dtype × shape', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    files.set('model.safetensors', withHeader(files.get('model.safetensors')!, (h) => {
+      (h[QUERY] as unknown as { shape: number[] }).shape = [32, 16];
+    }));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(
+      `model.safetensors: tensor "${QUERY}" has 4096 bytes but shape [32,16] in F32 needs 2048`,
+    );
+  });
+
+  it('refuses a header over the 100 MB limit', () => {
+    const bytes = new Uint8Array(16);
+    new DataView(bytes.buffer).setBigUint64(0, 200_000_000n, true);
+    expect(() => parseSafetensors('h.safetensors', bytes.buffer)).toThrow(
+      'h.safetensors: header claims 200000000 bytes, over the format\'s 100 MB limit',
+    );
+  });
+
+  it('refuses a NaN, naming the file, tensor and index', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    files.set('model.safetensors', poke(files.get('model.safetensors')!, 'bert.embeddings.LayerNorm.weight', 17, NaN));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(
+      'model.safetensors: tensor "bert.embeddings.LayerNorm.weight" has a NaN at index 17',
+    );
+  });
+
+  it('refuses +Infinity in a layer-0 query weight, and -Infinity after F16 conversion', async () => {
+    const files = filesOf('tiny-mlm-f32');
+    files.set('model.safetensors', poke(files.get('model.safetensors')!, QUERY, 5, Infinity));
+    await expect(loadCheckpoint(memorySource(files))).rejects.toThrow(`model.safetensors: tensor "${QUERY}" has +Infinity at index 5`);
+    const half = filesOf('tiny-mlm-f16-legacy');
+    half.set('model.safetensors', poke(half.get('model.safetensors')!, QUERY, 3, 0xfc00, true));
+    await expect(loadCheckpoint(memorySource(half))).rejects.toThrow(`model.safetensors: tensor "${QUERY}" has -Infinity at index 3`);
   });
 });
 

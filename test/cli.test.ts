@@ -73,6 +73,51 @@ describe('cli', () => {
     }
   });
 
+  it('encode --text "" is an empty text ([CLS] [SEP]), not a missing one', () => {
+    const r = cli(['encode', '--model', MLM, '--text', '']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).tokens).toEqual(['[CLS]', '[SEP]']);
+    const missing = cli(['encode', '--model', MLM]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('error: missing --text (cli --help for usage)\n');
+  });
+
+  it('a reader that closes the pipe early (| head -c 100) ends the CLI quietly', () => {
+    // Through a shell, as a user pipes it (a child's pipe destroyed from Node did not reproduce the bug);
+    // pipefail makes the pipeline's status the CLI's when it fails. Megabytes of JSON: far past a pipe's buffer.
+    const text = Array(20).fill('the cat sat on the mat').join(' ');
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', 'npx tsx src/cli/main.ts encode --model "$M" --text "$T" | head -c 100'], {
+      encoding: 'utf8',
+      env: { ...process.env, M: MLM, T: text },
+    });
+    expect([0, 141]).toContain(r.status);
+    expect(r.stdout).toHaveLength(100);
+    expect(r.stderr).toBe('');
+  });
+
+  it('exit status 2 and one line for a wrong command line; 1 and one line for bad input', () => {
+    for (const args of [['frobnicate'], ['encode', '--bogus'], ['encode', '--model'], ['tokenize', '--vocab', 'x', 'extra']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, args.join(' ')).toMatch(/^error: [^\n]*\n$/);
+    }
+    for (const args of [
+      ['encode', '--model', 'no/such/dir', '--text', 'hi'],
+      ['encode', '--model', MLM, '--text', 'hi', '--top-k', '0'],
+      ['fill-mask', '--model', MLM, '--text', 'no mask here'],
+      ['tokenize', '--vocab', 'no/such/vocab.txt'],
+    ]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, args.join(' ')).toMatch(/^error: [^\n]*\n$/);
+    }
+    const bare = cli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^usage:/);
+  });
+
   it('errors go to stderr with a non-zero exit and nothing on stdout', () => {
     for (const args of [
       ['encode', '--model', 'no/such/dir', '--text', 'hi'],

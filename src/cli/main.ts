@@ -7,7 +7,10 @@
  *                                    [--pattern P] [--verbalizer V] [--validation F] [--seed S]
  *                                    [--epochs N] [--pooling cls|mean] [--hidden N] [--unfreeze N]   (head only)
  *   npm run --silent cli -- classify --model DIR|URL --classifier FILE.json     (sentences on stdin; --head too)
- * JSON goes to stdout and nothing else does; errors go to stderr with exit code 1.
+ * JSON goes to stdout and nothing else does; an error is one `error: …` line on stderr (a bad training file's
+ * message lists each bad line). Exit status: 0 ok (also when stdout's reader goes away early, as `| head` does),
+ * 1 bad input (a file, model, text or flag value, or a required flag left out), 2 usage (no or unknown command,
+ * unknown flag, flag without its value).
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,7 +52,28 @@ const USAGE = `usage:
   cli classify --model DIR|URL --classifier FILE.json reads sentences on stdin; one JSON {label, probs} per line
                                                       (--head FILE.json: the same; a prompt's lines also say "truncated")`;
 
+/** The command line itself is wrong (exit 2); any other error is bad input (exit 1). */
 class UsageError extends Error {}
+
+/** Bad input: a flag's value, a file, a model or a text (exit 1). */
+class InputError extends Error {}
+
+/** Prints one `error: …` line and exits; never lets a library (tfjs-wasm's Emscripten handlers) print its source. */
+function fail(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  const usage = error instanceof UsageError || (error as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS') === true;
+  process.stderr.write(`error: ${message}${usage ? ' (cli --help for usage)' : ''}\n`);
+  process.exit(usage ? 2 : 1);
+}
+
+// A reader that stops early (`| head -c 100`) closes the pipe: that ends the CLI quietly, with status 0.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  fail(error);
+});
+// Registered before the wasm backend adds its own (which rethrow, printing a line of minified source): ours exit first.
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -85,7 +109,7 @@ async function tokenize(vocabPath: string, cased: boolean): Promise<void> {
 function integer(value: string | undefined, flag: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer ≥ ${min} (got "${value}")`);
+  if (!Number.isInteger(n) || n < min) throw new InputError(`--${flag} must be an integer ≥ ${min} (got "${value}")`);
   return n;
 }
 
@@ -93,7 +117,7 @@ function integer(value: string | undefined, flag: string, min: number): number |
 function fraction(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const f = Number(value);
-  if (!(f >= 0 && f < 1) || value.trim() === '') throw new UsageError(`--validation must be a number in [0, 1) (got "${value}")`);
+  if (!(f >= 0 && f < 1) || value.trim() === '') throw new InputError(`--validation must be a number in [0, 1) (got "${value}")`);
   return f;
 }
 
@@ -101,10 +125,10 @@ function fraction(value: string | undefined): number | undefined {
 async function finetune(values: Record<string, string | boolean | undefined>): Promise<void> {
   const str = (k: string) => values[k] as string | undefined;
   const method = str('method') ?? 'prompt';
-  if (method !== 'prompt' && method !== 'head') throw new UsageError(`--method must be "prompt" or "head" (got "${method}")`);
+  if (method !== 'prompt' && method !== 'head') throw new InputError(`--method must be "prompt" or "head" (got "${method}")`);
   const only = method === 'prompt' ? ['epochs', 'pooling', 'hidden', 'unfreeze'] : ['pattern', 'verbalizer'];
   for (const flag of only) {
-    if (values[flag] !== undefined) throw new UsageError(`--${flag} is for --method ${method === 'prompt' ? 'head' : 'prompt'}, not ${method}`);
+    if (values[flag] !== undefined) throw new InputError(`--${flag} is for --method ${method === 'prompt' ? 'head' : 'prompt'}, not ${method}`);
   }
   const trainFile = required(str('train'), 'train');
   const out = required(str('out'), 'out');
@@ -141,7 +165,7 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
   }
   const pooling = str('pooling');
   if (pooling !== undefined && pooling !== 'cls' && pooling !== 'mean') {
-    throw new UsageError(`--pooling must be "cls" or "mean" (got "${pooling}")`);
+    throw new InputError(`--pooling must be "cls" or "mean" (got "${pooling}")`);
   }
   const epochs = integer(str('epochs'), 'epochs', 1);
   const hiddenUnits = integer(str('hidden'), 'hidden', 0);
@@ -228,8 +252,11 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
     process.stderr.write(USAGE + '\n');
-    if (command === undefined) process.exitCode = 1;
+    if (command === undefined) process.exitCode = 2;
     return;
+  }
+  if (!['tokenize', 'encode', 'fill-mask', 'finetune', 'classify'].includes(command)) {
+    throw new UsageError(`unknown command "${command}"`);
   }
   const { values } = parseArgs({
     args: rest,
@@ -259,18 +286,19 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'tokenize') return tokenize(required(values.vocab, 'vocab'), values.cased ?? false);
   if (command === 'finetune') return finetune(values);
   if (command === 'classify') {
-    if (values.head !== undefined && values.classifier !== undefined) throw new UsageError('give --classifier or --head, not both');
+    if (values.head !== undefined && values.classifier !== undefined) throw new InputError('give --classifier or --head, not both');
     return classifyLines(required(values.model, 'model'), required(values.classifier ?? values.head, 'classifier'));
   }
-  if (command !== 'encode' && command !== 'fill-mask') throw new UsageError(`unknown command "${command}"`);
 
   const mask = values.mask;
   if (mask !== undefined && mask !== 'bidirectional' && mask !== 'causal') {
-    throw new UsageError(`--mask must be "bidirectional" or "causal" (got "${mask}")`);
+    throw new InputError(`--mask must be "bidirectional" or "causal" (got "${mask}")`);
   }
-  const text = required(values.text, 'text');
+  // An explicitly empty --text "" is a text (it encodes to [CLS] [SEP]); only a missing --text is refused.
+  if (values.text === undefined) throw new UsageError('missing --text');
+  const text = values.text;
   const topK = Number(values['top-k']);
-  if (!Number.isInteger(topK) || topK < 1) throw new UsageError(`--top-k must be a positive integer (got "${values['top-k']}")`);
+  if (!Number.isInteger(topK) || topK < 1) throw new InputError(`--top-k must be a positive integer (got "${values['top-k']}")`);
   await initNodeBackend();
   const bert = await loadModel(sourceFor(required(values.model, 'model')));
   try {
@@ -288,7 +316,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
       const results = await fillMask(bert, text, { topK, mask: mask as MaskMode | undefined });
-      if (results.length === 0) throw new UsageError('the text has no [MASK] token to fill');
+      if (results.length === 0) throw new InputError('the text has no [MASK] token to fill');
       const out = results.map((r) => ({
         position: r.position,
         predictions: r.predictions.map((p) => ({ token: p.token, score: p.score })),
@@ -300,11 +328,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(USAGE + '\n');
-  }
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).catch(fail);

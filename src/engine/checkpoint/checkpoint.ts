@@ -7,7 +7,7 @@
  */
 import { layerShapes } from '../model/parameters';
 import { parseConfig, type BertConfig } from './config';
-import { parseSafetensors, readFloat32, type SafetensorsFile } from './safetensors';
+import { checkFinite, parseSafetensors, readFloat32, type SafetensorsFile } from './safetensors';
 import type { CheckpointSource, ReadOptions } from './source';
 
 export interface Weight {
@@ -83,10 +83,15 @@ export async function loadCheckpoint(source: CheckpointSource, options: ReadOpti
 
   const weights = new Map<string, Weight>();
   const from = new Map<string, string>(); // normalised name → file, for messages
+  // Tensors the model reads must hold finite numbers; unused extras (an NSP head…) may hold anything.
+  const { required, optional } = expectedWeights(config);
+  const used = new Set([...required.keys(), ...optional.keys(), 'cls.predictions.decoder.bias']);
   for (const file of files) {
     for (const entry of file.tensors.values()) {
       const name = normaliseName(entry.name);
-      weights.set(name, { shape: entry.shape, values: readFloat32(file, entry) });
+      const values = readFloat32(file, entry);
+      if (used.has(name)) checkFinite(file.file, entry.name, values);
+      weights.set(name, { shape: entry.shape, values });
       from.set(name, file.file);
     }
   }

@@ -7,6 +7,8 @@
 
 export type DType = 'F32' | 'F16' | 'BF16';
 const BYTES: Record<DType, number> = { F32: 4, F16: 2, BF16: 2 };
+/** The reference implementation refuses longer headers (HeaderTooLarge). */
+const MAX_HEADER_BYTES = 100_000_000;
 
 export interface TensorEntry {
   name: string;
@@ -27,6 +29,11 @@ export function parseSafetensors(file: string, bytes: ArrayBuffer): SafetensorsF
   if (bytes.byteLength < 8) throw new Error(`${file}: too small to be a safetensors file (${bytes.byteLength} bytes)`);
   const view = new DataView(bytes);
   const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > MAX_HEADER_BYTES) {
+    throw new Error(
+      `${file}: header claims ${headerLength} bytes, over the format's 100 MB limit (is this a safetensors file?)`,
+    );
+  }
   if (headerLength > bytes.byteLength - 8) {
     throw new Error(
       `${file}: header claims ${headerLength} bytes but the file has only ${bytes.byteLength} (truncated download?)`,
@@ -71,7 +78,54 @@ export function parseSafetensors(file: string, bytes: ArrayBuffer): SafetensorsF
     }
     tensors.set(name, { name, dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
   }
+  checkLayout(file, [...tensors.values()], dataStart, dataLength);
   return { file, tensors, bytes };
+}
+
+/**
+ * The format's layout rule: sorted by offset, the tensors' byte ranges tile the
+ * data section exactly — no two share a byte, no byte belongs to none, first at
+ * 0, last ending at the end of the file. Overlaps are reported before gaps: one
+ * tensor reading another's bytes also leaves its own bytes unclaimed.
+ */
+function checkLayout(file: string, entries: TensorEntry[], dataStart: number, dataLength: number): void {
+  const sorted = [...entries].sort((x, y) => x.begin - y.begin || x.end - y.end);
+  const range = (t: TensorEntry) => `bytes ${t.begin - dataStart}–${t.end - dataStart}`;
+  for (let i = 1; i < sorted.length; i++) {
+    const [prev, t] = [sorted[i - 1], sorted[i]];
+    if (t.begin < prev.end) {
+      throw new Error(
+        `${file}: tensor "${t.name}" (${range(t)}) overlaps tensor "${prev.name}" (${range(prev)}) in the data section`,
+      );
+    }
+  }
+  let at = 0;
+  for (const t of sorted) {
+    const begin = t.begin - dataStart;
+    if (begin !== at) {
+      throw new Error(`${file}: bytes ${at}–${begin} of the data section, before tensor "${t.name}", belong to no tensor`);
+    }
+    at = t.end - dataStart;
+  }
+  if (at !== dataLength) {
+    const last = sorted.length > 0 ? `after tensor "${sorted[sorted.length - 1].name}"` : 'and the header lists no tensors';
+    throw new Error(`${file}: bytes ${at}–${dataLength} of the data section, ${last}, belong to no tensor`);
+  }
+}
+
+/**
+ * Refuses a NaN or ±Infinity in values the model will use, naming the file and
+ * tensor: one would otherwise spread silently through every later activation.
+ * One tight pass (`v - v` is 0 for every finite v, NaN otherwise).
+ */
+export function checkFinite(file: string, tensor: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) {
+      const what = Number.isNaN(v) ? 'a NaN' : v > 0 ? '+Infinity' : '-Infinity';
+      throw new Error(`${file}: tensor "${tensor}" has ${what} at index ${i}`);
+    }
+  }
 }
 
 /** float16 → float32 for every possible bit pattern, built once (256 KiB). */
