@@ -31,8 +31,64 @@ function binaryWeights(): Plugin {
   };
 }
 
+/**
+ * The built page's Content-Security-Policy, one directive a line with why. Nothing here comes from
+ * a CDN: scripts, styles and wasm binaries are our own files; the only other origins are model hubs.
+ */
+const CSP: Record<string, string> = {
+  // Anything not named below is refused.
+  'default-src': "'none'",
+  // Our bundled modules only: no inline script, no eval/new Function. 'wasm-unsafe-eval' lets
+  // WebAssembly.instantiate compile tfjs-wasm's binaries and our SIMD kernels — wasm only, never JS.
+  'script-src': "'self' 'wasm-unsafe-eval'",
+  // The offline service worker, /sw.js. No blob: — tfjs-wasm's threads would start workers from
+  // Blob URLs (and need blob: in script-src too), but the engine runs its single-threaded build
+  // (src/engine/runtime/backend.ts says why).
+  'worker-src': "'self'",
+  // Our stylesheet. No 'unsafe-inline': React and D3 set styles through the CSSOM
+  // (element.style), which CSP does not govern; nothing writes <style> or style="" markup.
+  'style-src': "'self'",
+  // The favicon; the attention thumbnails (canvas → data: URLs); the PNG export draws the SVG
+  // through an <img> of a blob: URL.
+  'img-src': "'self' data: blob:",
+  // Weights and wasm binaries from this origin; model hubs over https (huggingface.co redirects
+  // LFS files to CDNs on other hosts, and a class may use a mirror: ?hub=); a hub on this machine
+  // over http for tests and offline classrooms. (An https page may not fetch http anyway.)
+  'connect-src': "'self' https: http://localhost:* http://127.0.0.1:*",
+  'font-src': "'self'",
+  'manifest-src': "'self'",
+  // No plugins, no <base> that would re-root our relative URLs, no form posts anywhere.
+  'object-src': "'none'",
+  'base-uri': "'none'",
+  'form-action': "'none'",
+};
+const cspValue = (extra: Record<string, string> = {}) =>
+  Object.entries({ ...CSP, ...extra })
+    .map(([name, value]) => `${name} ${value}`)
+    .join('; ');
+
+/**
+ * The policy travels with the page as a <meta>, so any static host serves it. Build only: the dev
+ * server injects inline scripts (React Refresh's preamble, the HMR client) that it would block.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'content-security-policy',
+    apply: 'build',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: cspValue() }, injectTo: 'head-prepend' },
+    ],
+  };
+}
+
+/**
+ * `vite preview` also sends it as a header, with what a <meta> cannot carry: frame-ancestors (no
+ * other site may frame the page — clickjacking). Both apply; they agree on everything else.
+ */
+const previewHeaders = { ...isolation, 'Content-Security-Policy': cspValue({ 'frame-ancestors': "'none'" }) };
+
 export default defineConfig({
-  plugins: [react(), binaryWeights()],
+  plugins: [react(), binaryWeights(), contentSecurityPolicy()],
   // The page gets tfjs without layers/converter/data (src/engine/runtime/tfjs-browser.ts
   // says why); the unit tests in Node keep the full umbrella.
   resolve: {
@@ -44,7 +100,7 @@ export default defineConfig({
   // not index.html with status 200 as a single-page app would answer.
   appType: 'mpa',
   server: { headers: isolation },
-  preview: { headers: isolation },
+  preview: { headers: previewHeaders },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {
     include: ['test/**/*.test.ts'],

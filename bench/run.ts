@@ -9,6 +9,8 @@
  * "keystroke_ms", "cold_start_ms", …}`; everything else goes to stderr.
  * `-- --quick`: only the shipped model. `-- --backend wasm` (or webgpu): that backend only.
  * `-- --fewshot`: only the few-shot learning curves (bench/fewshot.ts), in Node.
+ * `-- --main-thread`: only the main thread's longest task while typing,
+ * training and pasting (bench/mainThread.ts), `{"main_thread_longest_ms": {…}}`.
  *
  * Identical weights: the shipped model's folder, or seeded random Hugging Face
  * folders written to bench/.cache/ (bench/ort.ts); ORT runs the ONNX graph that
@@ -35,6 +37,7 @@ import type { Bert, RandomShape } from '../src/engine/node';
 import { fewshotBench } from './fewshot';
 import { finetuneBench, finetuneTimingSet } from './finetune';
 import { interactiveBench } from './interactive';
+import { mainThreadBench, type MainThreadResult } from './mainThread';
 import { cacheUrl, checkPython, onnxFor, ortPlugin, randomFolder } from './ort';
 
 const jsonOnly = process.argv.includes('--json');
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
   let ortVersion = 'unknown';
   const webgpuTraining: { model: string; examples: number; epochs: number; ms: number }[] = [];
   let interactive: Awaited<ReturnType<typeof interactiveBench>>;
+  let mainThread: MainThreadResult;
   try {
     for (const backend of BACKENDS) {
       // The offline service worker would sit between the page and the weights: measure the engines alone.
@@ -236,6 +240,8 @@ async function main(): Promise<void> {
     }
     say('interactive: keystroke → views, cold start (bench/interactive.ts)…');
     interactive = await interactiveBench(browser, base);
+    say('main thread: longest task while typing, training, pasting (bench/mainThread.ts)…');
+    mainThread = await mainThreadBench(browser, base);
   } finally {
     await browser.close();
     await server.close();
@@ -264,6 +270,7 @@ async function main(): Promise<void> {
     keystroke_ms,
     cold_start_ms,
     interactive: interactiveRest,
+    main_thread_longest_ms: mainThread,
     browser: `Chromium (${chromiumPath})`,
     webgpu_adapter: adapter,
     onnxruntime_web: ortVersion,
@@ -407,7 +414,26 @@ async function fewshotOnly(): Promise<void> {
   console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
 }
 
-(process.argv.includes('--fewshot') ? fewshotOnly() : main()).catch((error: unknown) => {
+/** `--main-thread`: only the main thread's longest tasks (bench/mainThread.ts), in the built app. */
+async function mainThreadOnly(): Promise<void> {
+  if (!chromiumFound()) throw new Error(chromiumMissingMessage());
+  say('building the app…');
+  await build({ logLevel: 'error' });
+  const server = await preview({ logLevel: 'error', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const base = server.resolvedUrls?.local[0];
+  if (base === undefined) throw new Error('vite preview did not report a URL');
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  try {
+    const result = { main_thread_longest_ms: await mainThreadBench(browser, base) };
+    console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const mode = process.argv.includes('--fewshot') ? fewshotOnly : process.argv.includes('--main-thread') ? mainThreadOnly : main;
+mode().catch((error: unknown) => {
   say(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

@@ -92,6 +92,27 @@ describe('Cache Storage round trip', () => {
     expect(recorder.files.size).toBe(0);
   });
 
+  it('a write the browser refuses (storage full) leaves no partial model, and the error names the file', async () => {
+    const storage = fakeCaches();
+    const cache = await storage.open(MODEL_CACHE);
+    const put = cache.put.bind(cache);
+    // Chromium's refusal when the origin's quota is used up; earlier files were stored.
+    cache.put = async (request, response) => {
+      if (String(request).endsWith('/model.safetensors')) throw new DOMException('Quota exceeded.', 'QuotaExceededError');
+      return put(request, response);
+    };
+    storage.open = async () => cache;
+    const recorder = recordingSource(folderSource('test/fixtures/checkpoints/tiny-mlm-f32'));
+    await loadCheckpoint(recorder.source);
+    expect([...recorder.files.keys()].indexOf('model.safetensors')).toBeGreaterThan(0); // something was stored before it
+    await expect(saveCachedModel('org/tiny', 'x', recorder.files, storage)).rejects.toThrow(
+      /org\/tiny: the browser refused to store model\.safetensors \(QuotaExceededError: Quota exceeded\.\); nothing of it was kept/,
+    );
+    expect(await cache.keys()).toEqual([]);
+    expect(await isCached('org/tiny', storage)).toBe(false);
+    expect(await listCachedModels(storage)).toEqual([]);
+  });
+
   it('lists nothing without Cache Storage', async () => {
     expect(await listCachedModels(null)).toEqual([]);
     expect(await isCached('org/m', null)).toBe(false);

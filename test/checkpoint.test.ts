@@ -86,6 +86,24 @@ describe('loadCheckpoint', () => {
     );
   });
 
+  it('refuses a shard name that would lead outside the folder, before reading it', async () => {
+    const files = filesOf('tiny-base-bf16-sharded');
+    const index = JSON.parse(new TextDecoder().decode(files.get('model.safetensors.index.json')));
+    const first = Object.keys(index.weight_map)[0];
+    for (const [shard, why] of [
+      ['../../secrets/model.safetensors', 'no "." or ".." parts'],
+      [42, 'a shard that is not a string'],
+    ] as const) {
+      index.weight_map[first] = shard;
+      files.set('model.safetensors.index.json', new TextEncoder().encode(JSON.stringify(index)).buffer as ArrayBuffer);
+      const read: string[] = [];
+      const source = memorySource(files);
+      const spy = { ...source, read: (name: string, options?: object) => (read.push(name), source.read(name, options)) };
+      await expect(loadCheckpoint(spy)).rejects.toThrow(why);
+      expect(read.some((name) => name.includes('..'))).toBe(false);
+    }
+  });
+
   it('names a missing tensor', async () => {
     const files = filesOf('tiny-mlm-f32');
     const config = JSON.parse(readFileSync(`${DIR}/tiny-mlm-f32/config.json`, 'utf8'));
@@ -273,5 +291,33 @@ describe('urlSource', () => {
     const pending = source.read('slow.bin', { signal: controller.signal });
     setTimeout(() => controller.abort(), 10);
     await expect(pending).rejects.toThrow('loading slow.bin was cancelled');
+  });
+
+  it('names the file and how far it got when a download is cut', async () => {
+    const cut = (fails: boolean) =>
+      (async () => {
+        let sent = false;
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            // The first read gets 300 bytes; the next finds the connection gone (or closed early).
+            pull(controller) {
+              if (sent) {
+                if (fails) controller.error(new TypeError('network error'));
+                else controller.close();
+                return;
+              }
+              sent = true;
+              controller.enqueue(new Uint8Array(300));
+            },
+          }),
+          { headers: { 'content-length': '1000' } },
+        );
+      }) as typeof fetch;
+    await expect(urlSource('https://example.test/m', cut(true)).read('model.safetensors')).rejects.toThrow(
+      'https://example.test/m/model.safetensors: the download stopped after 300 of 1,000 bytes (network error)',
+    );
+    await expect(urlSource('https://example.test/m', cut(false)).read('model.safetensors')).rejects.toThrow(
+      'https://example.test/m/model.safetensors: the download ended after 300 of 1,000 bytes',
+    );
   });
 });

@@ -73,6 +73,32 @@ describe('cli', () => {
     }
   });
 
+  it('every output says whether the text was cut to the model\'s 24 positions', () => {
+    const long = Array(10).fill('the cat sat on the mat').join(' '); // 60 pieces
+    const short = JSON.parse(cli(['encode', '--model', MLM, '--text', 'the cat sat']).stdout);
+    expect(short.truncated).toBe(false);
+    const cut = JSON.parse(cli(['encode', '--model', MLM, '--text', long]).stdout);
+    expect(cut.truncated).toBe(true);
+    expect(cut.tokens).toHaveLength(24);
+    const fill = cli(['fill-mask', '--model', MLM, '--text', `the [MASK] sat . ${long}`]);
+    expect(fill.code, fill.stderr).toBe(0);
+    const masks = JSON.parse(fill.stdout);
+    expect(masks.map((m: { position: number; truncated: boolean }) => [m.position, m.truncated])).toEqual([[2, true]]);
+    const kept = JSON.parse(cli(['fill-mask', '--model', MLM, '--text', 'the [MASK] sat .']).stdout);
+    expect(kept[0].truncated).toBe(false);
+  });
+
+  it('fill-mask: a [MASK] past the positions is said to be cut off, not missing', () => {
+    const long = Array(10).fill('the cat sat on the mat').join(' ');
+    const text = `${long} the [MASK] .`;
+    const r = cli(['fill-mask', '--model', MLM, '--text', text]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `error: the [MASK] at character ${text.indexOf('[MASK]') + 1} lies beyond the model's 24 positions; it was cut off — shorten the text before it\n`,
+    );
+  });
+
   it('encode --text "" is an empty text ([CLS] [SEP]), not a missing one', () => {
     const r = cli(['encode', '--model', MLM, '--text', '']);
     expect(r.code, r.stderr).toBe(0);

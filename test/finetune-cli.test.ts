@@ -21,15 +21,17 @@ describe('cli finetune / classify', () => {
     expect(train.code, train.stderr).toBe(0);
     const summary = JSON.parse(train.stdout);
     expect(summary).toMatchObject({ head, method: 'head', labels: ['positive', 'negative'], examples: 24, pooling: 'mean', epochs: 40 });
+    expect(summary).toMatchObject({ truncated: 0, truncated_train: 0, truncated_held_out: 0, dropped_chars: 0 });
     expect(summary.train_loss).toBeGreaterThan(0);
     expect(summary.val_accuracy).toBeGreaterThanOrEqual(0);
     expect(summary.ms).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(head, 'utf8')).labels).toEqual(['positive', 'negative']);
 
-    const r = cli(['classify', '--model', MLM, '--head', head], 'i love this good film\nvery bad movie\n');
+    const long = Array(10).fill('i love this good film').join(' '); // 50 pieces: past the 24 positions
+    const r = cli(['classify', '--model', MLM, '--head', head], `i love this good film\nvery bad movie\n${long}\n`);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(2);
+    expect(lines.map((l) => l.truncated)).toEqual([false, false, true]);
     for (const line of lines) {
       expect(Object.keys(line.probs)).toEqual(['positive', 'negative']);
       expect(line.probs.positive + line.probs.negative).toBeCloseTo(1, 6);
@@ -53,6 +55,9 @@ describe('cli finetune / classify', () => {
       pattern: '{text} it was [MASK] .',
       verbalizer: { positive: ['good', 'happy'], negative: ['bad', 'sad'] },
       truncated: 0,
+      truncated_train: 0,
+      truncated_held_out: 0,
+      dropped_chars: 0,
     });
     expect(summary.val_accuracy).toBeGreaterThanOrEqual(0);
     const saved = JSON.parse(readFileSync(out, 'utf8'));
@@ -66,6 +71,26 @@ describe('cli finetune / classify', () => {
       expect(line.probs.positive + line.probs.negative).toBeCloseTo(1, 6);
       expect(line.truncated).toBe(false);
     }
+  });
+
+  it.each(['head', 'prompt'])('finetune --method %s reports the examples cut to fit, trained on and held out, and the characters cut', (method) => {
+    // 12 short examples and 4 long ones (50 pieces each, past the 24 positions); a seeded split holds some out.
+    const long = (word: string) => Array(10).fill(`i ${word} this good film`).join(' ');
+    const lines = readFileSync('test/fixtures/finetune/sentiment.tsv', 'utf8').trim().split('\n').slice(0, 12);
+    lines.push(`positive\t${long('love')}`, `negative\t${long('hate')}`, `positive\t${long('love')}`, `negative\t${long('hate')}`);
+    const file = join(dir, `long-${method}.tsv`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const extra = method === 'head' ? ['--epochs', '2'] : ['--verbalizer', 'positive=good;negative=bad'];
+    const r = cli(['finetune', '--method', method, '--model', MLM, '--train', file, '--out', join(dir, `long-${method}.json`), '--validation', '0.5', ...extra]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.truncated).toBe(4);
+    expect(summary.truncated_train + summary.truncated_held_out).toBe(4);
+    expect(summary.truncated_held_out).toBeGreaterThan(0);
+    expect(summary.truncated_train).toBeGreaterThan(0);
+    // Each long text keeps its first pieces; the rest of it is counted as cut.
+    expect(summary.dropped_chars).toBeGreaterThan(4 * (long('love').length / 2));
+    expect(summary.dropped_chars).toBeLessThan(4 * long('love').length);
   });
 
   it('refuses bad patterns, multi-piece label words and the other method\'s flags, writing nothing', () => {

@@ -1,5 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { DEFAULT_HUB, estimateDownload, formatBytes, hubBaseUrl, hubFileUrl, normaliseHub, parseModelId } from '../src/engine/checkpoint/hub';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  checkFileName,
+  checkRevision,
+  DEFAULT_HUB,
+  estimateDownload,
+  formatBytes,
+  hubBaseUrl,
+  hubFileUrl,
+  normaliseHub,
+  parseModelId,
+} from '../src/engine/checkpoint/hub';
 
 describe('parseModelId', () => {
   it('accepts org/name and legacy ids, and trims', () => {
@@ -21,6 +31,82 @@ describe('parseModelId', () => {
     for (const bad of ['../etc', 'org/..', 'org/-x', 'org/x-', 'a--b/c', 'org/na me', 'org/', '/name', 'org/x?y', 'x'.repeat(97)]) {
       expect(() => parseModelId(bad), bad).toThrow(/not a model id/);
     }
+  });
+  it('follows the rules of the hub (huggingface_hub validate_repo_id) and names the id and the rule', () => {
+    // "_" may start or end a part (a word character); 96 characters is the longest name.
+    expect(parseModelId('_org/_x_')).toBe('_org/_x_');
+    expect(parseModelId(`org/${'x'.repeat(96)}`)).toBe(`org/${'x'.repeat(96)}`);
+    for (const bad of [
+      'org/m.git',
+      'org/a..b',
+      'org/.x',
+      'org/x.',
+      'org/m%2F..%2Fx',
+      'org/m#x',
+      'org\\m',
+      'org/<img src=x onerror=alert(1)>',
+      'org/bert\u0000',
+      'org/bért',
+      `org/${'x'.repeat(97)}`,
+    ]) {
+      let message = '';
+      try {
+        parseModelId(bad);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, bad).toMatch(/not a model id: (each part uses letters, digits|it cannot end in "\.git")/);
+      expect(message, bad).toContain(JSON.stringify(bad).slice(0, 40)); // the id, quoted as JSON
+    }
+    expect(() => parseModelId('a/b/c')).toThrow(/one "\/" at most/);
+  });
+  it('cuts a huge id in its message', () => {
+    expect(() => parseModelId('x'.repeat(100_000))).toThrow(/^"x{120}…" is not a model id/);
+  });
+});
+
+describe('revisions and file names', () => {
+  it('accepts branches, tags, commits and refs/pr/N', () => {
+    for (const ok of ['main', 'v1.0', 'refs/pr/12', 'a'.repeat(40), 'release_2024-01']) expect(checkRevision(ok)).toBe(ok);
+    expect(hubBaseUrl('org/m', DEFAULT_HUB, 'refs/pr/3')).toBe('https://huggingface.co/org/m/resolve/refs%2Fpr%2F3/');
+  });
+  it('refuses what git or the hub would not take, naming it and the rule', () => {
+    for (const bad of ['', '..', 'a/../b', 'a//b', 'x/.hidden', 'main.lock', '-x', 'x/', 'ma in', 'main?x', 'r'.repeat(256)]) {
+      expect(() => checkRevision(bad), bad).toThrow(/^revision ".*" is not valid: use a branch, tag or commit/);
+    }
+  });
+  it('keeps file names inside the model folder', () => {
+    for (const ok of ['vocab.txt', 'model-00001-of-00002.safetensors', 'onnx/model.onnx', '..hidden.txt', 'a b.json']) {
+      expect(checkFileName(ok)).toBe(ok);
+    }
+    for (const bad of ['', '../config.json', 'a/../../b', './x', '/etc/passwd', 'a//b', 'a\\b', 'x\n', 'x/', 'f'.repeat(256)]) {
+      expect(() => checkFileName(bad), bad).toThrow(/^file name ".*" is not valid: a relative path inside the model folder/);
+    }
+    expect(() => hubFileUrl('org/m', '../../other/m/resolve/main/x')).toThrow(/file name/);
+  });
+});
+
+describe('nothing is requested for a bad id, revision or file', () => {
+  it('throws before estimateDownload or a read can fetch', async () => {
+    const spy = vi.fn(async () => new Response(''));
+    const fetchSpy = spy as unknown as typeof fetch;
+    await expect(async () => estimateDownload(hubBaseUrl('evil/../../x'), fetchSpy)).rejects.toThrow(/"evil\/..\/..\/x" is not a model id/);
+    await expect(async () => estimateDownload(hubBaseUrl('org/m', DEFAULT_HUB, '../x'), fetchSpy)).rejects.toThrow(/revision/);
+    expect(spy).not.toHaveBeenCalled();
+  });
+  it('a downloaded index naming a shard outside the folder is refused before that shard is asked for', async () => {
+    const { fetch, calls } = fakeFetch({
+      'config.json': 1,
+      'vocab.txt': 5,
+      'model.safetensors.index.json': { weight_map: { a: 'model-1.safetensors', b: '../../../other/model/resolve/main/x.safetensors' } },
+      'model-1.safetensors': 10,
+    });
+    await expect(estimateDownload('http://hub.test/org/m/resolve/main/', fetch)).rejects.toThrow(
+      /file name "..\/..\/..\/other\/model\/resolve\/main\/x.safetensors" is not valid/,
+    );
+    expect(calls.some((c) => c.includes('other'))).toBe(false);
+    const numbers = fakeFetch({ 'config.json': 1, 'vocab.txt': 5, 'model.safetensors.index.json': { weight_map: { a: 7 } } });
+    await expect(estimateDownload('http://hub.test/org/m/resolve/main/', numbers.fetch)).rejects.toThrow(/names a shard 7, not a file name/);
   });
 });
 

@@ -36,6 +36,7 @@ import {
   toNested,
   trainHead,
   trainPrompt,
+  type TruncationReport,
   WordPieceTokenizer,
 } from '../engine/node';
 
@@ -50,7 +51,9 @@ const USAGE = `usage:
                                                       as in a spreadsheet's export; a "label"/"text" header row may
                                                       name the columns); prints a JSON summary
   cli classify --model DIR|URL --classifier FILE.json reads sentences on stdin; one JSON {label, probs} per line
-                                                      (--head FILE.json: the same; a prompt's lines also say "truncated")`;
+                                                      (--head FILE.json: the same)
+every output says "truncated" (the text was cut to the model's positions): encode and classify once per text,
+fill-mask in each [MASK]'s entry, finetune as counts (truncated, truncated_train, truncated_held_out, dropped_chars)`;
 
 /** The command line itself is wrong (exit 2); any other error is bad input (exit 1). */
 class UsageError extends Error {}
@@ -155,6 +158,7 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
         train_accuracy: result.trainAccuracy,
         val_accuracy: result.validationAccuracy,
         truncated: result.truncated,
+        ...truncationSummary(result.truncation),
         ms: Math.round(ms),
       };
       process.stdout.write(JSON.stringify(summary) + '\n');
@@ -175,7 +179,7 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
   const bert = await loadModel(sourceFor(required(str('model'), 'model')));
   try {
     const started = performance.now();
-    const { head, history } = await trainHead(bert, examples, {
+    const result = await trainHead(bert, examples, {
       labels,
       pooling: pooling as Pooling | undefined,
       epochs,
@@ -185,6 +189,7 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
       validationFraction,
     });
     const ms = performance.now() - started;
+    const { head, history } = result;
     await writeFile(out, headToJson(head));
     const last = history[history.length - 1];
     const summary = {
@@ -201,12 +206,19 @@ async function finetune(values: Record<string, string | boolean | undefined>): P
       train_accuracy: last.trainAccuracy,
       val_loss: last.valLoss,
       val_accuracy: last.valAccuracy,
+      truncated: result.truncation.train + result.truncation.validation,
+      ...truncationSummary(result.truncation),
       ms: Math.round(ms),
     };
     process.stdout.write(JSON.stringify(summary) + '\n');
   } finally {
     bert.dispose();
   }
+}
+
+/** The summary's split of `truncated`: examples cut among those trained on and those held out, and the characters cut. */
+function truncationSummary(t: TruncationReport): Record<string, number> {
+  return { truncated_train: t.train, truncated_held_out: t.validation, dropped_chars: t.droppedChars };
 }
 
 const CLASSIFY_CHUNK = 256;
@@ -239,7 +251,7 @@ async function classifyLines(modelLocation: string, headFile: string): Promise<v
         }
       } else if (head !== null) {
         for (const r of await classifyBatch(bert, head, chunk)) {
-          process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs }) + '\n');
+          process.stdout.write(JSON.stringify({ label: r.label, probs: r.probs, truncated: r.truncated }) + '\n');
         }
       }
     }
@@ -315,11 +327,13 @@ async function main(argv: string[]): Promise<void> {
       };
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
+      // A [MASK] past the model's positions: fillMask's error says it was cut off.
       const results = await fillMask(bert, text, { topK, mask: mask as MaskMode | undefined });
       if (results.length === 0) throw new InputError('the text has no [MASK] token to fill');
       const out = results.map((r) => ({
         position: r.position,
         predictions: r.predictions.map((p) => ({ token: p.token, score: p.score })),
+        truncated: r.truncated,
       }));
       process.stdout.write(JSON.stringify(out) + '\n');
     }

@@ -14,11 +14,12 @@
  */
 
 // The runtime: which tfjs backend runs the model.
-export { initBackend, selfTest, type BackendChoice, type BackendName } from './runtime/backend';
+export { chainAfter, initBackend, isDeviceLost, onGpu, selfTest, watchDeviceLoss, type BackendChoice, type BackendName } from './runtime/backend';
 export { activeLoops, wasmGemm } from './kernels';
 
 // Tokenizer.
 export { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer/tokenizer';
+export { cutMask, READ_CHARS_PER_POSITION, type ReadLimits, type TokenizedPrefix } from './tokenizer/tokenizer';
 export { readsText, unknownShare, type Script } from './tokenizer/unknownShare';
 
 // Checkpoints: where they come from, how they are read, cached and made up.
@@ -45,11 +46,13 @@ export {
   encodeBatch,
   fillMask,
   fromCheckpoint,
+  maskCutMessage,
   loadModel,
   toNested,
   type Bert,
   type Encoded,
   type EncodeOptions,
+  type FillMaskResult,
   type MaskMode,
   type Prediction,
 } from './model/bert';
@@ -59,7 +62,8 @@ export { parseExamples, readExampleFile, type LabelledExample, type ParseProblem
 export type { ClassifierHead, Pooling } from './training/head/head';
 export { sentenceFeatures } from './training/head/features';
 export { TRAINING_DEFAULTS, trainHead, type EpochReport, type TrainProgress } from './training/head/train';
-export { classify, classifyBatch, tokenAttributions, type Attributions, type Classification } from './training/head/classify';
+export { classify, classifyBatch, tokenAttributions, type Attributions, type Classification, type HeadClassification } from './training/head/classify';
+export type { TruncationReport } from './training/head/truncation';
 export { headFromJson, headToJson } from './training/head/json';
 export { exportSequenceClassification } from './training/head/exportHf';
 export { pca2d } from './training/pca';

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type ClipboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ArchitecturePanel } from './ArchitecturePanel';
 import { AttentionPanel } from './AttentionPanel';
 import { BackendBadge } from './BackendBadge';
 import { ExampleSentences } from './ExampleSentences';
+import { CutNotice, LinkNotice, StorageNotice } from './FaultNotices';
 import { FillMaskPanel } from './FillMaskPanel';
 import { FineTunePanel } from './finetune/FineTunePanel';
 import { LanguageSwitch, useT } from './i18n';
@@ -11,22 +12,30 @@ import { PanelBoundary } from './PanelBoundary';
 import { StarterSetOffer } from './StarterSetOffer';
 import { TokenChips } from './TokenChips';
 import { UnknownNotice } from './UnknownNotice';
+import type { Encoded } from '../engine';
 import { useBackend } from './useBackend';
 import { useEncoding } from './useEncoding';
 import { useModels } from './useModels';
-import { DEFAULT_ATTENTION, readViewState, writeViewState, type AttentionSettings, type ViewState } from './urlState';
+import { DEFAULT_ATTENTION, readViewStateReport, sentenceForUrl, writeViewState, type AttentionSettings, type ViewState } from './urlState';
 
 const URL_DELAY_MS = 300;
+/** Characters the sentence box keeps; a longer paste is cut here, and the page says how much was left out. */
+const SENTENCE_MAX = 2000;
 const FIRST_SENTENCE = 'The man went to the [MASK] to buy a gallon of milk.';
 
 export function App() {
   const t = useT();
   const backend = useBackend();
-  const models = useModels(backend.status === 'ready');
-  const [state, setState] = useState<ViewState>(() =>
-    readViewState(window.location.search, { sentence: FIRST_SENTENCE, masked: [], model: null, attention: DEFAULT_ATTENTION }),
+  const models = useModels(backend.status === 'ready', backend.status === 'ready' ? backend.generation : 0);
+  const [fromUrl] = useState(() =>
+    readViewStateReport(window.location.search, { sentence: FIRST_SENTENCE, masked: [], model: null, attention: DEFAULT_ATTENTION }),
   );
+  const [state, setState] = useState<ViewState>(fromUrl.state);
+  // Parameters of the opening link that could not be read (they kept their defaults), until dismissed.
+  const [ignoredParams, setIgnoredParams] = useState(fromUrl.ignored);
   const { sentence, masked } = state;
+  // The link holds the sentence's start only when the whole would make it too long to share.
+  const linkText = useMemo(() => sentenceForUrl(sentence), [sentence]);
   // A hub model named in the URL is offered once (size first, as any download); until then the URL keeps it.
   const [requestedModel, setRequestedModel] = useState(state.model);
   const mainModel = models.status === 'ready' && models.main.kind === 'hub' ? models.main.id : null;
@@ -80,9 +89,30 @@ export function App() {
     }
   }, [result, t]);
 
+  // Characters of the last paste the box left out (0: none, or the sentence was edited since).
+  const [pasteDropped, setPasteDropped] = useState(0);
   const onSentence = useCallback((text: string) => {
     setState((s) => ({ ...s, sentence: text, masked: [] })); // token positions belong to the old text
+    setPasteDropped(0);
   }, []);
+  // A paste longer than the box would keep: cut here, once, instead of letting the browser insert it
+  // all (a 1 MB paste) and then drop the rest without a word.
+  const onPaste = useCallback(
+    (e: ClipboardEvent<HTMLInputElement>) => {
+      const pasted = e.clipboardData.getData('text/plain');
+      const box = e.currentTarget;
+      const start = box.selectionStart ?? box.value.length;
+      const end = box.selectionEnd ?? start;
+      const room = SENTENCE_MAX - (box.value.length - (end - start));
+      if (pasted.length <= room) return;
+      e.preventDefault();
+      const kept = pasted.slice(0, Math.max(0, room));
+      // One line, as the browser pastes into a text input.
+      onSentence(box.value.slice(0, start) + kept.replace(/[\r\n]+/g, ' ') + box.value.slice(end));
+      setPasteDropped(pasted.length - kept.length);
+    },
+    [onSentence],
+  );
   const toggleMask = useCallback(
     (i: number) =>
       setState((s) => ({
@@ -110,6 +140,7 @@ export function App() {
         </div>
       </header>
       <main>
+        <StorageNotice />
         <section className="panel" aria-labelledby="sentence-heading">
           <h2 id="sentence-heading">{t('section.sentence')}</h2>
           <label className="sentence">
@@ -119,10 +150,13 @@ export function App() {
               aria-label={t('sentence.label')}
               value={sentence}
               spellCheck={false}
-              maxLength={2000}
+              maxLength={SENTENCE_MAX}
               onChange={(e) => onSentence(e.target.value)}
+              onPaste={onPaste}
             />
           </label>
+          <CutNotice pasteDropped={pasteDropped} box={SENTENCE_MAX} read={result === null ? null : readPart(result.bert, result.sentence)} />
+          <LinkNotice ignored={ignoredParams} onDismiss={() => setIgnoredParams([])} linkChars={linkText.cut ? linkText.text.length : null} />
           {ready !== null && <ExampleSentences bert={ready.bert} onPick={onSentence} />}
           <ModelStatus state={models} />
           <ModelPicker models={models} requested={requestedModel} onRequestDone={() => setRequestedModel(null)} offer={offer} />
@@ -194,6 +228,13 @@ export function App() {
       </main>
     </div>
   );
+}
+
+/** Tokens the model read and the characters they cover, when the sentence was cut to fit its positions; else null. */
+/** The model's reading of a cut sentence: tokens read, characters they cover, characters left over. */
+function readPart(encoded: Encoded, sentence: string): { tokens: number; chars: number; rest: number } | null {
+  if (!encoded.truncated) return null;
+  return { tokens: encoded.ids.length, chars: sentence.length - encoded.droppedChars, rest: encoded.droppedChars };
 }
 
 function ModelStatus({ state }: { state: ReturnType<typeof useModels> }) {

@@ -44,6 +44,11 @@ export function BackendBadge({ state }: { state: BackendState }) {
   const reason = backendReason(state.choice, t);
   return (
     <>
+      {state.lost !== null && (
+        <span className="badge badge-error" role="alert" data-testid="backend-lost">
+          {t('fault.backendLost', { from: state.lost.from, to: state.choice.name, message: state.lost.message })}
+        </span>
+      )}
       <span className="badge" role="status" title={reason}>
         {t('backend.label')} <output data-testid="backend">{state.choice.name}</output>
         <span className="sr-only"> — {reason}</span>

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { Encoded } from '../engine';
+import { cutMask, type Encoded } from '../engine';
 import { barsView } from '../viz/bars';
 import { D3View } from './D3View';
 import { useT } from './i18n';
@@ -42,6 +42,15 @@ export function FillMaskPanel({ sentence, solo, encodedBert, encodedTwin, modelL
     [encodedBert, encodedTwin, solo, sentence],
   );
   if (rows.length === 0) {
+    // A typed [MASK] past the model's positions was cut off with the rest: say so, not "type a [MASK]".
+    const cut = cutMask(sentence, encodedBert);
+    if (cut !== null) {
+      return (
+        <p className="notice" role="status" data-testid="mask-cut">
+          {t('fill.maskCut', { at: (cut + 1).toLocaleString('en-US'), positions: encodedBert.ids.length })}
+        </p>
+      );
+    }
     return <p className="hint">{solo ? t('fill.hintSolo', { model: modelLabel }) : t('fill.hint')}</p>;
   }
   return (

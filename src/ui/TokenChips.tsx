@@ -48,11 +48,6 @@ export function TokenChips({ sentence, encoded, masked, onToggleMask }: Props) {
           );
         })}
       </ol>
-      {encoded.truncated && (
-        <p className="notice" role="status">
-          {t('chips.truncated', { count: encoded.ids.length })}
-        </p>
-      )}
     </div>
   );
 }

@@ -40,7 +40,8 @@ export function UnknownNotice({ sentence, bert, modelLabel, currentId, onSuggest
   const { lang } = useLang();
   // The raw sentence, not the run's encoding: a clicked [MASK] chip hides what was unknown under it.
   const report = useMemo(() => {
-    const { tokens, offsets } = bert.tokenizer.tokenize(sentence);
+    // Only as far as the model reads: a 1 MB paste costs what its first positions cost.
+    const { tokens, offsets } = bert.tokenizer.tokenizePrefix(sentence, { maxPieces: bert.tokenizer.maxLength, maxChars: bert.tokenizer.readLimitChars() });
     return unknownShare(sentence, tokens, offsets, bert.tokenizer.idToToken(bert.tokenizer.unkId));
   }, [bert, sentence]);
   if (!report.notice) return null;

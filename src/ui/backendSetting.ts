@@ -4,6 +4,7 @@
  * timing. A `?backend=` URL parameter beats both for one page load.
  */
 import type { BackendChoice, BackendName } from '../engine';
+import { defaultStore, parseJsonObject, readStored, type Store, StoredValueError, writeStored } from './storedValue';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 export type BackendSetting = 'auto' | BackendName;
@@ -20,41 +21,48 @@ export interface Measured {
 
 const isName = (x: unknown): x is BackendName => BACKEND_NAMES.includes(x as BackendName);
 
-export function readSetting(storage: Storage | undefined = globalThis.localStorage): BackendSetting {
-  const value = storage?.getItem(SETTING_KEY);
-  return isName(value) ? value : 'auto';
+export function readSetting(storage: Store = defaultStore()): BackendSetting {
+  const name = (raw: string) => {
+    if (!isName(raw)) throw new StoredValueError(`"${raw.slice(0, 40)}" is not one of ${BACKEND_NAMES.join(', ')}`);
+    return raw;
+  };
+  return readStored(SETTING_KEY, name, storage) ?? 'auto';
 }
 
-export function writeSetting(setting: BackendSetting, storage: Storage | undefined = globalThis.localStorage): void {
-  if (setting === 'auto') storage?.removeItem(SETTING_KEY);
-  else storage?.setItem(SETTING_KEY, setting);
+export function writeSetting(setting: BackendSetting, storage: Store = defaultStore()): void {
+  writeStored(SETTING_KEY, setting === 'auto' ? null : setting, storage);
 }
 
 /** The backend this page load must use, if any: the URL first, then the setting. */
-export function forcedBackend(search: string, storage: Storage | undefined = globalThis.localStorage): BackendName | null {
+export function forcedBackend(search: string, storage: Store = defaultStore()): BackendName | null {
   const wanted = new URLSearchParams(search).get('backend');
   if (isName(wanted)) return wanted;
   const setting = readSetting(storage);
   return setting === 'auto' ? null : setting;
 }
 
-export function readMeasured(agent: string, storage: Storage | undefined = globalThis.localStorage): Measured | undefined {
-  try {
-    const value = JSON.parse(storage?.getItem(MEASURED_KEY) ?? 'null') as Partial<Measured> | null;
-    if (value === null || !isName(value.name) || value.agent !== agent || typeof value.timings !== 'object') return undefined;
-    return { name: value.name, timings: value.timings ?? {}, agent };
-  } catch {
-    return undefined; // unreadable: time again
-  }
+export function readMeasured(agent: string, storage: Store = defaultStore()): Measured | undefined {
+  const measured = (raw: string): Measured => {
+    const value = parseJsonObject(raw);
+    const timings = value.timings;
+    // The timings are shown (toFixed): each must be a backend's finite number of ms.
+    const timed = typeof timings === 'object' && timings !== null && !Array.isArray(timings) &&
+      Object.entries(timings).every(([n, ms]) => isName(n) && typeof ms === 'number' && Number.isFinite(ms));
+    if (!isName(value.name) || typeof value.agent !== 'string' || !timed) throw new StoredValueError('not a timed backend choice');
+    return { name: value.name, timings: timings as Measured['timings'], agent: value.agent };
+  };
+  const value = readStored(MEASURED_KEY, measured, storage);
+  // Another browser version's record is not damaged, only out of date: timed again, no notice.
+  return value !== null && value.agent === agent ? value : undefined;
 }
 
 /** Remember a timed winner; other ways of choosing leave the record alone. */
-export function rememberChoice(choice: BackendChoice, agent: string, storage: Storage | undefined = globalThis.localStorage): void {
+export function rememberChoice(choice: BackendChoice, agent: string, storage: Store = defaultStore()): void {
   if (choice.how !== 'timed') return;
   const value: Measured = { name: choice.name, timings: choice.timings, agent };
-  storage?.setItem(MEASURED_KEY, JSON.stringify(value));
+  writeStored(MEASURED_KEY, JSON.stringify(value), storage);
 }
 
-export function forgetMeasured(storage: Storage | undefined = globalThis.localStorage): void {
-  storage?.removeItem(MEASURED_KEY);
+export function forgetMeasured(storage: Store = defaultStore()): void {
+  writeStored(MEASURED_KEY, null, storage);
 }

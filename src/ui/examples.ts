@@ -4,6 +4,7 @@
  * parseExamples — the same reader as the CLI's, so a file reads alike in both.
  */
 import type { LabelledExample } from '../engine';
+import { defaultStore, parseJsonObject, readStored, type Store, StoredValueError, writeStored } from './storedValue';
 
 export { parseExamples, type ParseProblem, type ParseResult } from '../engine';
 
@@ -111,23 +112,21 @@ export interface StoredExamples {
   examples: Example[];
 }
 
-export function loadStoredExamples(storage: Storage | undefined = globalThis.localStorage): StoredExamples {
-  try {
-    const raw = storage?.getItem(STORAGE_KEY);
-    if (raw) {
-      const parsed = JSON.parse(raw) as StoredExamples;
-      if (Array.isArray(parsed.labels) && Array.isArray(parsed.examples)) return parsed;
-    }
-  } catch {
-    // Unreadable storage (private mode, corrupt JSON): fall back to the starter set.
-  }
-  return { labels: [...DEFAULT_LABELS], examples: STARTER_EXAMPLES.map((e) => ({ ...e })) };
+export function loadStoredExamples(storage: Store = defaultStore()): StoredExamples {
+  const examples = (raw: string): StoredExamples => {
+    const o = parseJsonObject(raw);
+    const isText = (v: unknown): v is string => typeof v === 'string';
+    const isExample = (e: unknown): e is Example =>
+      typeof e === 'object' && e !== null && isText((e as Example).label) && isText((e as Example).text);
+    if (!Array.isArray(o.labels) || !o.labels.every(isText)) throw new StoredValueError('its labels are not a list of words');
+    if (!Array.isArray(o.examples) || !o.examples.every(isExample)) throw new StoredValueError('its examples are not label/text pairs');
+    return { labels: o.labels, examples: o.examples };
+  };
+  // Nothing stored, or something unreadable (kept aside, see storedValue.ts): the starter set.
+  return readStored(STORAGE_KEY, examples, storage) ?? { labels: [...DEFAULT_LABELS], examples: STARTER_EXAMPLES.map((e) => ({ ...e })) };
 }
 
-export function saveExamples(value: StoredExamples, storage: Storage | undefined = globalThis.localStorage): void {
-  try {
-    storage?.setItem(STORAGE_KEY, JSON.stringify(value));
-  } catch {
-    // Full or blocked storage: the examples stay in memory for this visit.
-  }
+export function saveExamples(value: StoredExamples, storage: Store = defaultStore()): void {
+  // Full or blocked storage: the examples stay in memory for this visit.
+  writeStored(STORAGE_KEY, JSON.stringify(value), storage);
 }

@@ -1,3 +1,5 @@
+import { type Bert, type Checkpoint, fromCheckpoint, onGpu } from '../engine';
+
 /** The models shipped in public/weights/, in Hugging Face layout. */
 export interface ShippedModel {
   id: string;
@@ -53,4 +55,31 @@ export async function precacheLoadedFiles(): Promise<void> {
     if (url.origin === window.location.origin) urls.add(url.href);
   }
   registration.active?.postMessage({ type: 'precache', urls: [...urls] });
+}
+
+/**
+ * What a model on the GPU was loaded from. A GPU can go away mid-session (see
+ * useBackend); its weights are then gone with it, and the page loads the same
+ * model again onto the next backend from this copy, without asking the network
+ * or the user again. Kept only while the weights live on a GPU: on the CPU
+ * backends the copy would double the model's memory, and nothing there can be lost.
+ */
+const checkpoints = new WeakMap<Bert, Checkpoint>();
+
+/** Makes a model from a loaded checkpoint, keeping the checkpoint when the model is on a GPU. */
+export function modelFrom(checkpoint: Checkpoint): Bert {
+  const bert = fromCheckpoint(checkpoint);
+  if (onGpu()) checkpoints.set(bert, checkpoint);
+  return bert;
+}
+
+/** The same model again, on the backend active now; null when its checkpoint was not kept. */
+export function reload(bert: Bert): Bert | null {
+  const checkpoint = checkpoints.get(bert);
+  if (checkpoint === undefined) return null;
+  try {
+    return modelFrom(checkpoint);
+  } catch {
+    return null; // does not fit on the new backend (memory): the page goes back to BERT-mini
+  }
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { type Bert, encode, type Encoded } from '../engine';
 import { holdAll } from './modelHolds';
+import { reportRunError } from './useBackend';
 
 export interface Encodings {
   /** BERT-mini under its own (bidirectional) mask. */
@@ -126,6 +127,11 @@ export function useEncoding(
           };
           setState({ result, running: false, error: null });
         } catch (error) {
+          // The GPU went away: another backend takes over and these models come back on it (useBackend, useModels).
+          if (reportRunError(error)) {
+            setState((s) => (s.running ? { ...s, running: false } : s));
+            continue;
+          }
           if (pending.current !== null || !alive.current) continue;
           setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));
         } finally {

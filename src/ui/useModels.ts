@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Bert, type Checkpoint, fromCheckpoint, loadCheckpoint, type LoadProgress, urlSource } from '../engine';
 import { letGo } from './modelHolds';
-import { BIDIRECTIONAL, CAUSAL_TWIN, precacheLoadedFiles, SHIPPED_MAIN, type MainModel } from './models';
+import { BIDIRECTIONAL, CAUSAL_TWIN, precacheLoadedFiles, reload, SHIPPED_MAIN, type MainModel } from './models';
 
 export type { MainModel } from './models';
 
@@ -23,11 +23,20 @@ export type ModelsState =
  * Loads BERT-mini and its causal twin; shows download progress. The download
  * (and parsing) starts at once, while the backend is still starting — it is
  * most of a first visit; the weights go onto the backend once it is up.
+ * A new `generation` (another backend took over mid-session: useBackend)
+ * loads the models again onto it, from the files already read: the shipped
+ * pair and, when its copy was kept (models.ts), the model the class loaded.
  */
-export function useModels(backendReady: boolean): ModelsState {
+export function useModels(backendReady: boolean, generation = 0): ModelsState {
   const [state, setState] = useState<ModelsState>({ status: 'waiting' });
   const shipped = useRef<Bert | null>(null);
   const current = useRef<Bert | null>(null);
+  /** The shipped pair as loaded (the page owns them), and the generation they were made on. */
+  const owned = useRef<{ models: Bert[]; generation: number }>({ models: [], generation: 0 });
+  const generationNow = useRef(generation);
+  useEffect(() => {
+    generationNow.current = generation;
+  }, [generation]);
   const download = useRef<{ checkpoints: Promise<Checkpoint[]>; controller: AbortController } | null>(null);
 
   const swap = useCallback<SwapModel>((next, main) => {
@@ -69,11 +78,11 @@ export function useModels(backendReady: boolean): ModelsState {
     if (!backendReady) return;
     const { checkpoints, controller } = download.current;
     let cancelled = false;
-    let loaded: Bert[] = [];
     checkpoints
       .then((cps) => {
         if (cancelled || controller.signal.aborted) return;
-        loaded = cps.map((c) => fromCheckpoint(c));
+        const loaded = cps.map((c) => fromCheckpoint(c));
+        owned.current = { models: loaded, generation: generationNow.current };
         performance.mark('bert:models-ready'); // start-up breakdown for `npm run bench`
         shipped.current = loaded[0];
         current.current = loaded[0];
@@ -88,13 +97,43 @@ export function useModels(backendReady: boolean): ModelsState {
     return () => {
       cancelled = true;
       const custom = current.current;
+      const loaded = owned.current.models;
       if (custom !== null && !loaded.includes(custom)) letGo(custom);
       loaded.forEach(letGo);
+      owned.current = { models: [], generation: owned.current.generation };
       shipped.current = null;
       current.current = null;
       // A later run (StrictMode's second mount) must start from the files again: these models are gone.
       download.current = null;
     };
   }, [backendReady, swap]);
+
+  // Another backend took over: the same models again on it; the old ones go with their device.
+  useEffect(() => {
+    const pending = download.current;
+    if (pending === null || owned.current.models.length === 0 || owned.current.generation === generation) return;
+    let cancelled = false;
+    void pending.checkpoints.then((cps) => {
+      if (cancelled || owned.current.generation === generation) return;
+      const old = owned.current.models;
+      const custom = current.current !== null && !old.includes(current.current) ? current.current : null;
+      const loaded = cps.map((c) => fromCheckpoint(c));
+      // A model the class loaded comes back too when its files were kept; else the page is back on BERT-mini.
+      const again = custom === null ? null : reload(custom);
+      owned.current = { models: loaded, generation };
+      shipped.current = loaded[0];
+      current.current = again ?? loaded[0];
+      setState((s) =>
+        s.status !== 'ready'
+          ? s
+          : { ...s, bert: again ?? loaded[0], twin: loaded[1], main: again !== null ? s.main : SHIPPED_MAIN },
+      );
+      if (custom !== null) letGo(custom);
+      old.forEach(letGo);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [generation]);
   return state;
 }

@@ -74,7 +74,11 @@ export function maxTextWidth(texts: readonly string[], fontSize: number): number
 
 /** Shortens long labels with an ellipsis so one odd token cannot blow up a margin. */
 export function truncate(text: string, maxChars: number): string {
-  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
+  if (text.length <= maxChars) return text;
+  let end = Math.max(1, maxChars - 1);
+  // Never half an emoji: a lone surrogate is not text, and an exported SVG holding one is not XML.
+  if (end > 1 && /[\uD800-\uDBFF]/.test(text[end - 1])) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 /** Weights as readers expect them: 0.123 → "0.123". */

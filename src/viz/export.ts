@@ -43,7 +43,7 @@ export function svgToString(svg: SVGSVGElement): string {
   }
   if (!clone.style.getPropertyValue('font-family')) clone.style.setProperty('font-family', FONT_FAMILY);
   const markup = new XMLSerializer().serializeToString(clone);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${ensureNamespaces(markup)}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${xmlSafe(ensureNamespaces(markup))}`;
 }
 
 /**
@@ -112,7 +112,8 @@ export function sizeFromViewBox(viewBox: string | null): { width: number; height
  * missing: a file opened on its own is not SVG without them.
  */
 export function ensureNamespaces(markup: string): string {
-  const open = /<svg\b[^>]*>/.exec(markup);
+  // Attribute values are skipped whole: one may hold a ">" (a model's name in the accessible name).
+  const open = /<svg\b(?:[^>"']|"[^"]*"|'[^']*')*>/.exec(markup);
   if (!open) throw new Error('ensureNamespaces: no <svg> element');
   let tag = open[0];
   const add = (attr: string) => {
@@ -121,4 +122,15 @@ export function ensureNamespaces(markup: string): string {
   if (!/\sxmlns\s*=/.test(tag)) add(`xmlns="${SVG_NS}"`);
   if (/\bxlink:/.test(markup.replace(tag, '')) && !/\sxmlns:xlink\s*=/.test(tag)) add(`xmlns:xlink="${XLINK_NS}"`);
   return markup.slice(0, open.index) + tag + markup.slice(open.index + open[0].length);
+}
+
+/**
+ * Characters XML 1.0 forbids (C0 controls but tab/newline/return, U+FFFE/U+FFFF, lone surrogates)
+ * → U+FFFD. XMLSerializer escapes &, < and > but copies these as they are, and a vocabulary line
+ * may hold one: the file would then not be XML, and no viewer (nor the PNG export's <img>) opens it.
+ * They cannot be part of markup, so replacing them in the serialised string touches only text.
+ */
+export function xmlSafe(markup: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
+  return markup.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

@@ -85,7 +85,12 @@ export async function removeCachedModel(id: string, storage: CacheStorage | null
   }
 }
 
-/** Stores the files a successful load read; the manifest goes last. */
+/**
+ * Stores the files a successful load read; the manifest goes last. When the
+ * browser refuses a write (storage full: QuotaExceededError; or any other
+ * failure), the files already stored are deleted again — no partial model is
+ * left taking space — and the error says which file was refused and why.
+ */
 export async function saveCachedModel(
   id: string,
   location: string,
@@ -94,12 +99,6 @@ export async function saveCachedModel(
 ): Promise<CachedModel> {
   const cache = await open(storage);
   const entries = [...files].map(([name, bytes]) => ({ name, bytes: bytes.byteLength }));
-  for (const [name, bytes] of files) {
-    await cache.put(
-      cacheKey(id, name),
-      new Response(bytes, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) } }),
-    );
-  }
   const manifest: CachedModel = {
     id,
     location,
@@ -107,10 +106,22 @@ export async function saveCachedModel(
     bytes: entries.reduce((s, f) => s + f.bytes, 0),
     savedAt: new Date().toISOString(),
   };
-  await cache.put(
-    cacheKey(id, MANIFEST),
-    new Response(JSON.stringify(manifest), { headers: { 'content-type': 'application/json' } }),
-  );
+  const written: string[] = [];
+  const put = async (name: string, response: Response) => {
+    const key = cacheKey(id, name);
+    written.push(key); // before the put: a refused write may still have left an entry
+    try {
+      await cache.put(key, response);
+    } catch (error) {
+      await Promise.all(written.map((k) => cache.delete(k).catch(() => false)));
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new Error(`${id}: the browser refused to store ${name} (${why}); nothing of it was kept`, { cause: error });
+    }
+  };
+  for (const [name, bytes] of files) {
+    await put(name, new Response(bytes, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) } }));
+  }
+  await put(MANIFEST, new Response(JSON.stringify(manifest), { headers: { 'content-type': 'application/json' } }));
   return manifest;
 }
 

@@ -7,6 +7,7 @@
  */
 import { layerShapes } from '../model/parameters';
 import { parseConfig, type BertConfig } from './config';
+import { checkFileName } from './hub';
 import { checkFinite, parseSafetensors, readFloat32, type SafetensorsFile } from './safetensors';
 import type { CheckpointSource, ReadOptions } from './source';
 
@@ -77,6 +78,13 @@ export async function loadCheckpoint(source: CheckpointSource, options: ReadOpti
       throw new Error(`${where}: model.safetensors.index.json has no "weight_map"`);
     }
     for (const shard of [...new Set(Object.values(index.weight_map))]) {
+      // A shard name comes from the file: a folder on disk or in the cache must not be led outside itself.
+      if (typeof shard !== 'string') throw new Error(`${where}: model.safetensors.index.json names a shard that is not a string`);
+      try {
+        checkFileName(shard);
+      } catch (error) {
+        throw new Error(`${where}: model.safetensors.index.json: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
       files.push(parseSafetensors(shard, await require(shard, 'listed in model.safetensors.index.json')));
     }
   }
@@ -85,7 +93,7 @@ export async function loadCheckpoint(source: CheckpointSource, options: ReadOpti
   const from = new Map<string, string>(); // normalised name → file, for messages
   // Tensors the model reads must hold finite numbers; unused extras (an NSP head…) may hold anything.
   const { required, optional } = expectedWeights(config);
-  const used = new Set([...required.keys(), ...optional.keys(), 'cls.predictions.decoder.bias']);
+  const used = new Set([...required.keys(), ...optional.keys(), ...HEADS.flat(), 'cls.predictions.decoder.bias']);
   for (const file of files) {
     for (const entry of file.tensors.values()) {
       const name = normaliseName(entry.name);
@@ -162,6 +170,24 @@ export function expectedWeights(config: BertConfig): { required: Map<string, num
   return { required, optional };
 }
 
+/**
+ * The heads BertModel builds whenever a checkpoint has the first tensor listed
+ * (model/model.ts), whatever the architecture: with that one present, the rest
+ * must be too. A pooler weight without its bias (one flipped bit in a name does
+ * it) used to load, then fail inside the model with a bare TypeError.
+ */
+const HEADS: readonly (readonly string[])[] = [
+  ['pooler.dense.weight', 'pooler.dense.bias'],
+  [
+    'cls.predictions.transform.dense.weight',
+    'cls.predictions.transform.dense.bias',
+    'cls.predictions.transform.LayerNorm.weight',
+    'cls.predictions.transform.LayerNorm.bias',
+    'cls.predictions.bias',
+  ],
+  ['classifier.weight', 'classifier.bias'],
+];
+
 function checkWeights(config: BertConfig, weights: Map<string, Weight>, from: Map<string, string>, files: string): void {
   const { required, optional } = expectedWeights(config);
   for (const name of required.keys()) {
@@ -169,6 +195,12 @@ function checkWeights(config: BertConfig, weights: Map<string, Weight>, from: Ma
       throw new Error(
         `${files}: tensor "${name}" is missing (needed by ${config.architecture} with ${config.layers} layers)`,
       );
+    }
+  }
+  for (const [first, ...rest] of HEADS) {
+    const missing = weights.has(first) ? rest.find((name) => !weights.has(name)) : undefined;
+    if (missing !== undefined) {
+      throw new Error(`${files}: tensor "${missing}" is missing (the checkpoint has "${first}", so its head is built)`);
     }
   }
   for (const [name, shape] of [...required, ...optional]) {

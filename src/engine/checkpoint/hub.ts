@@ -6,8 +6,16 @@
 
 export const DEFAULT_HUB = 'https://huggingface.co';
 
-/** One part of a hub id: letters, digits, `-`, `_`, `.`; no leading/trailing `-`/`.`, no `--` or `..`. */
-const PART = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$/;
+/**
+ * The hub's own rules for a repo id (huggingface_hub `validate_repo_id`): `name` or `org/name`;
+ * each part 1–96 of letters, digits, `-`, `_`, `.`, starting and ending with a letter, digit or
+ * `_`; no `--` or `..`; not ending in `.git`. Checked before any request, so a pasted or linked id
+ * never becomes a request to some other path of the hub (`../`, `%2F`, `?`…).
+ */
+const PART = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?$/;
+const ID_RULE =
+  'each part uses letters, digits, "-", "_" and "." (at most 96), starts and ends with a letter, digit or "_", ' +
+  'and has no "--" or ".."';
 
 /**
  * `google-bert/bert-base-uncased`, a legacy id without an organisation
@@ -22,17 +30,60 @@ export function parseModelId(input: string): string {
     // https://huggingface.co/org/name[/tree/main|/resolve/main/…|/blob/…]
     id = url[1].split(/[?#]/)[0].replace(/\/(?:tree|resolve|blob|raw)\/.*$/, '').replace(/\/+$/, '');
   }
+  const shown = quote(input.trim());
   const parts = id.split('/');
-  if (parts.length > 2) throw new Error(`"${input.trim()}" is not a model id: expected "organisation/model"`);
+  if (parts.length > 2) throw new Error(`${shown} is not a model id: expected "organisation/model" (one "/" at most)`);
   for (const part of parts) {
     if (!PART.test(part) || part.includes('--') || part.includes('..')) {
-      throw new Error(
-        `"${input.trim()}" is not a model id: use letters, digits, "-", "_" and "." (at most 96 each), ` +
-          'like google-bert/bert-base-uncased',
-      );
+      throw new Error(`${shown} is not a model id: ${ID_RULE}, like google-bert/bert-base-uncased`);
     }
   }
+  if (id.endsWith('.git')) throw new Error(`${shown} is not a model id: it cannot end in ".git"`);
   return parts.join('/');
+}
+
+/**
+ * A branch, tag, commit or `refs/pr/N`: git's ref-name rules, narrowed to what the hub's
+ * revisions use. `/` is allowed (it is sent encoded, as %2F, which the hub accepts).
+ */
+const REVISION = /^[A-Za-z0-9_](?:[A-Za-z0-9._/-]{0,253}[A-Za-z0-9_])?$/;
+
+/** Throws unless `revision` is a plausible hub revision; names it and the rule. */
+export function checkRevision(revision: string): string {
+  if (!REVISION.test(revision) || /\.\.|\/\/|\/\.|\.lock(?:\/|$)/.test(revision)) {
+    throw new Error(
+      `revision ${quote(revision)} is not valid: use a branch, tag or commit (letters, digits, "-", "_", "." and "/", ` +
+        'at most 255, no "..", "//" or "/." )',
+    );
+  }
+  return revision;
+}
+
+/**
+ * A file of a checkpoint folder, as named by us or by a downloaded `model.safetensors.index.json`:
+ * relative, `/`-separated, without `.`/`..` segments (encodeURIComponent leaves `..` as it is, so
+ * a shard named `../../other/model/…` would otherwise leave the model's folder), without control
+ * characters or `\`, each segment at most 255 characters (a file-system name).
+ */
+export function checkFileName(file: string): string {
+  const bad =
+    file === '' ||
+    file.length > 1000 ||
+    file.split('/').some((s) => s === '' || s === '.' || s === '..' || s.length > 255) ||
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+    /[\u0000-\u001f\u007f\\]/.test(file);
+  if (bad) {
+    throw new Error(
+      `file name ${quote(file)} is not valid: a relative path inside the model folder, no "." or ".." parts, ` +
+        'no empty parts, control characters or "\\", at most 255 characters a part',
+    );
+  }
+  return file;
+}
+
+/** A user's string in an error message: JSON-quoted (control characters visible) and cut at 120 characters. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
 }
 
 /** `https://huggingface.co` or a test server; trailing slashes dropped. Throws on anything but http(s). */
@@ -51,12 +102,12 @@ export function normaliseHub(hub: string | null | undefined): string {
 
 /** The folder URL a `urlSource` reads from: `<hub>/<id>/resolve/<revision>/`. */
 export function hubBaseUrl(id: string, hub: string = DEFAULT_HUB, revision = 'main'): string {
-  return `${normaliseHub(hub)}/${parseModelId(id)}/resolve/${encodeURIComponent(revision)}/`;
+  return `${normaliseHub(hub)}/${parseModelId(id)}/resolve/${encodeURIComponent(checkRevision(revision))}/`;
 }
 
 /** One file of a model on the hub. */
 export function hubFileUrl(id: string, file: string, hub: string = DEFAULT_HUB, revision = 'main'): string {
-  return hubBaseUrl(id, hub, revision) + file.split('/').map(encodeURIComponent).join('/');
+  return hubBaseUrl(id, hub, revision) + checkFileName(file).split('/').map(encodeURIComponent).join('/');
 }
 
 /** 1536 → "1.5 KB"; decimal units, as download dialogs and the hub show them. */
@@ -98,6 +149,8 @@ export async function estimateDownload(
 ): Promise<DownloadEstimate> {
   const root = base.endsWith('/') ? base : base + '/';
   const head = async (name: string): Promise<{ ok: boolean; bytes: number | null }> => {
+    // Shard names come from a downloaded index: checked before they become requests.
+    checkFileName(name);
     let response: Response;
     try {
       response = await fetchImpl(root + name, { method: 'HEAD', signal });
@@ -146,7 +199,10 @@ export async function estimateDownload(
       );
     }
     const index = (await response.json()) as { weight_map?: Record<string, string> };
-    const shards = [...new Set(Object.values(index.weight_map ?? {}))];
+    const listed: unknown[] = Object.values(index.weight_map ?? {});
+    const odd = listed.find((shard) => typeof shard !== 'string');
+    if (odd !== undefined) throw new Error(`${root}: model.safetensors.index.json names a shard ${JSON.stringify(odd)}, not a file name`);
+    const shards = [...new Set(listed as string[])];
     if (shards.length === 0) throw new Error(`${root}: model.safetensors.index.json has no "weight_map"`);
     for (const shard of shards) {
       const info = await head(shard);

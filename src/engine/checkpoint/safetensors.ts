@@ -25,6 +25,16 @@ export interface SafetensorsFile {
   bytes: ArrayBuffer;
 }
 
+/**
+ * A name or value from the header as a message shows it: JSON-quoted, so a
+ * newline or control in a hostile name cannot break the one-line error, and
+ * cut short, so a megabyte-long name cannot flood it.
+ */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 export function parseSafetensors(file: string, bytes: ArrayBuffer): SafetensorsFile {
   if (bytes.byteLength < 8) throw new Error(`${file}: too small to be a safetensors file (${bytes.byteLength} bytes)`);
   const view = new DataView(bytes);
@@ -45,35 +55,42 @@ export function parseSafetensors(file: string, bytes: ArrayBuffer): SafetensorsF
   } catch {
     throw new Error(`${file}: the header is not valid JSON (is this a safetensors file?)`);
   }
-  if (typeof header !== 'object' || header === null) throw new Error(`${file}: the header is not a JSON object`);
+  // An array is an object too, but its "names" would be 0, 1, …: say what is wrong instead.
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new Error(`${file}: the header is not a JSON object`);
+  }
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
   const tensors = new Map<string, TensorEntry>();
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
+    const tensor = `tensor ${shown(name)}`;
+    // null, a number or a list in place of the entry used to reach `.dtype` and throw a bare TypeError.
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new Error(`${file}: ${tensor} is ${shown(raw)}, not an object with dtype, shape and data_offsets`);
+    }
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = info.dtype;
     if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
-      throw new Error(`${file}: tensor "${name}" has dtype ${String(dtype)}; only F32, F16 and BF16 are supported`);
+      const named = typeof dtype === 'string' && /^[\w ]{0,16}$/.test(dtype) ? dtype : shown(dtype);
+      throw new Error(`${file}: ${tensor} has dtype ${named}; only F32, F16 and BF16 are supported`);
     }
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new Error(`${file}: tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
+      throw new Error(`${file}: ${tensor} has an invalid shape ${shown(shape)}`);
     }
     const offsets = info.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
-      throw new Error(`${file}: tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`);
+      throw new Error(`${file}: ${tensor} has invalid data_offsets ${shown(offsets)}`);
     }
     const [b, e] = offsets as [number, number];
     if (b > e || e > dataLength) {
-      throw new Error(
-        `${file}: tensor "${name}" lies outside the file (bytes ${b}–${e} of ${dataLength}; truncated download?)`,
-      );
+      throw new Error(`${file}: ${tensor} lies outside the file (bytes ${b}–${e} of ${dataLength}; truncated download?)`);
     }
     const count = (shape as number[]).reduce((a, d) => a * d, 1);
     if ((e - b) !== count * BYTES[dtype]) {
       throw new Error(
-        `${file}: tensor "${name}" has ${e - b} bytes but shape ${JSON.stringify(shape)} in ${dtype} needs ${count * BYTES[dtype]}`,
+        `${file}: ${tensor} has ${e - b} bytes but shape ${shown(shape)} in ${dtype} needs ${count * BYTES[dtype]}`,
       );
     }
     tensors.set(name, { name, dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
@@ -95,7 +112,7 @@ function checkLayout(file: string, entries: TensorEntry[], dataStart: number, da
     const [prev, t] = [sorted[i - 1], sorted[i]];
     if (t.begin < prev.end) {
       throw new Error(
-        `${file}: tensor "${t.name}" (${range(t)}) overlaps tensor "${prev.name}" (${range(prev)}) in the data section`,
+        `${file}: tensor ${shown(t.name)} (${range(t)}) overlaps tensor ${shown(prev.name)} (${range(prev)}) in the data section`,
       );
     }
   }
@@ -103,12 +120,12 @@ function checkLayout(file: string, entries: TensorEntry[], dataStart: number, da
   for (const t of sorted) {
     const begin = t.begin - dataStart;
     if (begin !== at) {
-      throw new Error(`${file}: bytes ${at}–${begin} of the data section, before tensor "${t.name}", belong to no tensor`);
+      throw new Error(`${file}: bytes ${at}–${begin} of the data section, before tensor ${shown(t.name)}, belong to no tensor`);
     }
     at = t.end - dataStart;
   }
   if (at !== dataLength) {
-    const last = sorted.length > 0 ? `after tensor "${sorted[sorted.length - 1].name}"` : 'and the header lists no tensors';
+    const last = sorted.length > 0 ? `after tensor ${shown(sorted[sorted.length - 1].name)}` : 'and the header lists no tensors';
     throw new Error(`${file}: bytes ${at}–${dataLength} of the data section, ${last}, belong to no tensor`);
   }
 }
@@ -123,7 +140,7 @@ export function checkFinite(file: string, tensor: string, values: Float32Array):
     const v = values[i];
     if (v - v !== 0) {
       const what = Number.isNaN(v) ? 'a NaN' : v > 0 ? '+Infinity' : '-Infinity';
-      throw new Error(`${file}: tensor "${tensor}" has ${what} at index ${i}`);
+      throw new Error(`${file}: tensor ${shown(tensor)} has ${what} at index ${i}`);
     }
   }
 }

@@ -54,17 +54,25 @@ export function urlSource(base: string, fetchImpl: typeof fetch = fetch): Checkp
           step = await reader.read();
         } catch (error) {
           if (options.signal?.aborted) throw abortError(`loading ${name}`);
-          throw error;
+          // A connection dropped mid-file: the browser says only "network error"; say which file and how far.
+          throw new Error(`${url}: the download stopped after ${received(loaded, total)} (${error instanceof Error ? error.message : String(error)})`, {
+            cause: error,
+          });
         }
         if (step.done) break;
         chunks.push(step.value);
         loaded += step.value.byteLength;
         options.onProgress?.({ file: name, loaded, total });
       }
+      // A body that ends early without an error (a proxy that closes the connection) is cut all the same.
+      if (total !== null && loaded !== total) throw new Error(`${url}: the download ended after ${received(loaded, total)}`);
       return concat(chunks, loaded);
     },
   };
 }
+
+const received = (loaded: number, total: number | null) =>
+  total === null ? `${loaded.toLocaleString('en-US')} bytes` : `${loaded.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} bytes`;
 
 /** Files already in memory: a folder the user picked or dropped, or test data. */
 export function memorySource(files: Map<string, ArrayBuffer>, location = 'local files'): CheckpointSource {

@@ -8,7 +8,7 @@ import type { MaskMode } from './attention';
 import { loadCheckpoint, type Checkpoint } from '../checkpoint/checkpoint';
 import type { BertConfig } from '../checkpoint/config';
 import type { CheckpointSource, ReadOptions } from '../checkpoint/source';
-import { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from '../tokenizer/tokenizer';
+import { cutMask, tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from '../tokenizer/tokenizer';
 import { throwIfAborted } from '../util/abort';
 import { padBatch } from './batch';
 import { BertModel } from './model';
@@ -143,6 +143,32 @@ function predictorRow(bert: Bert, position: number): number {
   return bert.config.isDecoder ? position - 1 : position;
 }
 
+/**
+ * Refuse to show numbers the model could not compute. Weights are checked for
+ * NaN/Inf at load, but a finite weight can still be absurdly large (one flipped
+ * exponent bit in a corrupted file gives 3e38), and then a product overflows
+ * to Inf and softmax makes NaN. A non-finite value anywhere spreads to every
+ * later layer, so the last layer's attention shows it: scanning that block is
+ * cheap, and only when it is bad are the earlier layers searched for where it began.
+ */
+function checkFinite(attentions: Float32Array, layers: number, others: (Float32Array | null)[]): void {
+  const bad = (a: Float32Array, from = 0, to = a.length) => {
+    for (let i = from; i < to; i++) if (!Number.isFinite(a[i])) return true;
+    return false;
+  };
+  const block = attentions.length / layers;
+  if (bad(attentions, (layers - 1) * block)) {
+    let layer = 0;
+    while (layer < layers - 1 && !bad(attentions, layer * block, (layer + 1) * block)) layer++;
+    throw new Error(
+      `the model's attention in layer ${layer + 1} is not a number (NaN/Inf): a weight in or before that layer is too large to compute with; the checkpoint is probably corrupted`,
+    );
+  }
+  if (others.some((a) => a !== null && bad(a))) {
+    throw new Error('the model produced numbers that are not finite (NaN/Inf): a weight of its output layers is too large; the checkpoint is probably corrupted');
+  }
+}
+
 async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOptions): Promise<Encoded[]> {
   const started = performance.now();
   const mask = options.mask ?? bert.defaultMask;
@@ -185,6 +211,7 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
       labels: bert.config.labels.length,
     };
     const B = encodings.length;
+    checkFinite(attn!, layers, [logits, classes, hidden, pooled]);
     const ms = performance.now() - started;
     return encodings.map((e, b) => {
       const n = e.ids.length;
@@ -245,9 +272,22 @@ export interface FillMaskResult {
   /** Index of the [MASK] in tokens, counting [CLS]. */
   position: number;
   predictions: Prediction[];
+  /** Whether the text was cut to fit the model's positions (the same in every entry: it is the text's). */
+  truncated: boolean;
+  /** Code units of the text after the last kept piece when it was cut (Encoding.droppedChars). */
+  droppedChars: number;
 }
 
-/** Top-k guesses for every [MASK] in the text, best first, with softmax probabilities. */
+/** Says that the [MASK] typed at `at` (code units into the text) lay beyond `positions` and was cut off. */
+export function maskCutMessage(at: number, positions: number): string {
+  return `the [MASK] at character ${at + 1} lies beyond the model's ${positions} positions; it was cut off — shorten the text before it`;
+}
+
+/**
+ * Top-k guesses for every [MASK] in the text, best first, with softmax
+ * probabilities; none when the text has no [MASK]. Throws (maskCutMessage)
+ * when the text's [MASK]s all lie past the model's positions.
+ */
 export async function fillMask(
   bert: Bert,
   text: string,
@@ -256,8 +296,16 @@ export async function fillMask(
   if (!bert.model.hasLmHead) {
     throw new Error(`${bert.location} has no language-model head (${bert.config.architecture}); fill-mask needs BertForMaskedLM or BertLMHeadModel`);
   }
-  const encoded = await encode(bert, text, { mask: options.mask, lm: 'masked', topK: options.topK });
-  return encoded.lm.map(({ position, predictions }) => ({ position, predictions }));
+  const encoding = bert.tokenizer.encode(text);
+  if (!encoding.ids.includes(bert.tokenizer.maskId)) {
+    // Nothing to fill: no forward pass. A [MASK] that was typed but cut gets a message that says so.
+    const at = cutMask(text, encoding);
+    if (at !== null) throw new Error(maskCutMessage(at, bert.tokenizer.maxLength));
+    return [];
+  }
+  const [encoded] = await runBatch(bert, [encoding], { mask: options.mask, lm: 'masked', topK: options.topK });
+  const { truncated, droppedChars } = encoded;
+  return encoded.lm.map(({ position, predictions }) => ({ position, predictions, truncated, droppedChars }));
 }
 
 /** [rows×cols] row-major → nested arrays, for JSON output. */

@@ -273,6 +273,59 @@ function describe(
 }
 
 /**
+ * Whether the active backend keeps the weights on a GPU, which can go away
+ * mid-session (driver reset, another tab's crash, `device.destroy()`): the
+ * page then keeps a copy of what it loaded, to load it again elsewhere.
+ */
+export function onGpu(): boolean {
+  const name = tf.getBackend();
+  return name === 'webgpu' || name === 'webgl';
+}
+
+interface DeviceLostInfo {
+  reason?: string;
+  message?: string;
+}
+
+/**
+ * Calls `onLost` once if the GPU device under the active WebGPU backend is
+ * lost. The returned function stops watching (the backend was replaced on
+ * purpose). Other backends have no device to watch: a lost WebGL context shows
+ * as failing runs instead (see isDeviceLost).
+ */
+export function watchDeviceLoss(onLost: (message: string) => void): () => void {
+  if (tf.getBackend() !== 'webgpu') return () => {};
+  // tfjs-backend-webgpu's WebGPUBackend keeps its GPUDevice as `device`; typed here to what we read.
+  const device = (tf.backend() as unknown as { device?: { lost?: Promise<DeviceLostInfo> } }).device;
+  if (device?.lost === undefined) return () => {};
+  let watching = true;
+  void device.lost.then((info) => {
+    if (watching) onLost(info.message !== undefined && info.message !== '' ? info.message : `the GPU device was lost (${info.reason ?? 'unknown'})`);
+  });
+  return () => {
+    watching = false;
+  };
+}
+
+/**
+ * Whether a run failed because the GPU went away (a lost WebGPU device, a lost
+ * WebGL context) rather than because of its input: such a run works again on
+ * another backend.
+ */
+export function isDeviceLost(error: unknown): boolean {
+  return /device (is |was |has been )?(lost|destroyed)|lost device|context (was |is )?lost|CONTEXT_LOST/i.test(messageOf(error));
+}
+
+/**
+ * The backends to try after `lost` stopped mid-session: the rest of the
+ * default chain, in order (the first that starts wins; no timing, the page is
+ * in use).
+ */
+export function chainAfter(lost: BackendName): BackendName[] {
+  return DEFAULT_CHAIN.slice(DEFAULT_CHAIN.indexOf(lost) + 1);
+}
+
+/**
  * A tiny matmul on the active backend, read back, so the page can prove the
  * backend computes — not just that it initialised. [[1,2],[3,4]]·[[5,6],[7,8]].
  */

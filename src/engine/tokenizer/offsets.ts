@@ -25,6 +25,20 @@ export interface TokenizedText {
   offsets: Offset[];
 }
 
+/**
+ * The first pieces of a text, read only as far as needed (`tokenizePrefix`):
+ * they are exactly the first pieces `tokenize` gives; `complete` says whether
+ * they are all of them.
+ */
+export interface TokenizedPrefix extends TokenizedText {
+  /** False when reading stopped early: the text from `read` on was not tokenized. */
+  complete: boolean;
+  /** UTF-16 code units of the text read (its length when complete). */
+  read: number;
+  /** Length of the text the offsets point into (what was cut is measured against it). */
+  textLength: number;
+}
+
 /** Characters (one code point each) with the original range they came from. */
 export interface Chars {
   ch: string[];

@@ -4,7 +4,7 @@
  * offsets, truncated first to fit the model's length.
  */
 
-import type { Offset, TokenizedText } from './offsets';
+import type { Offset, TokenizedPrefix } from './offsets';
 
 export interface Encoding {
   tokens: string[];
@@ -19,8 +19,18 @@ export interface Encoding {
   sequenceIds: (0 | 1 | null)[];
   /** Offsets into `text` (sequence 0) or `pair` (sequence 1); [0, 0] for added specials. */
   offsets: Offset[];
-  /** True when tokens were dropped to fit `maxLength`. */
+  /**
+   * True when text was cut: pieces dropped to fit `maxLength`, or text left
+   * unread past the tokenizer's read limit (`readLimitChars`).
+   */
   truncated: boolean;
+  /**
+   * UTF-16 code units of the input after the last kept piece, summed over
+   * `text` and `pair`, counting only a side that was cut (0 when nothing was):
+   * what the page reports as cut. `text.slice(text.length - droppedChars)` is
+   * the cut part of a single text.
+   */
+  droppedChars: number;
 }
 
 /**
@@ -38,10 +48,17 @@ export function truncateLongestFirst(lenA: number, lenB: number | null, excess: 
   return [a, b];
 }
 
-/** Truncate `a` (and `pair`) to `maxLength` tokens in all, and add [CLS]/[SEP]. */
+/**
+ * Truncate `a` (and `pair`) to `maxLength` tokens in all, and add [CLS]/[SEP].
+ * A side read only in part (`complete` false) must hold at least
+ * `maxLength - 2` pieces unless its reading stopped at the character limit:
+ * longest-first keeps at most `maxLength - 3` pieces of a side in a pair
+ * (`maxLength - 2` alone), so it keeps what it would keep of the whole side
+ * (test/bounds.test.ts checks the counts); `truncated` is then true.
+ */
 export function addSpecialTokens(
-  a: TokenizedText,
-  pair: TokenizedText | null,
+  a: TokenizedPrefix,
+  pair: TokenizedPrefix | null,
   maxLength: number,
   tokenToId: (token: string) => number,
 ): Encoding {
@@ -60,7 +77,8 @@ export function addSpecialTokens(
     specialTokensMask: [],
     sequenceIds: [],
     offsets: [],
-    truncated: excess > 0,
+    truncated: excess > 0 || !a.complete || (pair !== null && !pair.complete),
+    droppedChars: dropped(a, lenA) + (pair === null ? 0 : dropped(pair, lenB)),
   };
   const add = (token: string, typeId: number, seq: 0 | 1 | null, offset: Offset): void => {
     enc.tokens.push(token);
@@ -79,4 +97,10 @@ export function addSpecialTokens(
     add('[SEP]', 1, null, [0, 0]);
   }
   return enc;
+}
+
+/** Code units of a side after its last kept piece, when it lost pieces or was not read to its end; else 0. */
+function dropped(side: TokenizedPrefix, kept: number): number {
+  if (kept === side.tokens.length && side.complete) return 0;
+  return side.textLength - (kept === 0 ? 0 : side.offsets[kept - 1][1]);
 }

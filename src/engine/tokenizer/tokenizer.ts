@@ -22,18 +22,55 @@
  * Every token carries [start, end) offsets into the original string
  * (`offsets.ts` says how they survive normalisation). Settings and
  * `tokenizer_config.json`: `options.ts`.
+ *
+ * Reading stops once the model's positions are filled (`tokenizePrefix`):
+ * stages 2–4 run on chunks of a few thousand characters cut where every
+ * stage restarts anyway, so time and memory follow the part of the text the
+ * model reads, not the whole text (a pasted megabyte costs what its first
+ * chunk costs).
  */
 
 import { DEFAULT_MAX_LENGTH, type TokenizerOptions } from './options';
 import { addSpecialTokens, type Encoding } from './postprocess';
 import { preTokenize, type PreTokenizeOptions, type WordPieceStep } from './pretokenize';
-import type { TokenizedText } from './offsets';
+import { isCjkIdeograph, isWhitespace } from './chars';
+import type { TokenizedPrefix, TokenizedText } from './offsets';
 import { parseVocabText } from './vocab';
 import { indexVocab, wordPiece, type WordPieceVocab } from './wordpiece';
 
 export { tokenizerOptionsFromConfig, type TokenizerOptions } from './options';
 export type { Encoding } from './postprocess';
-export type { Offset, TokenizedText } from './offsets';
+export type { Offset, TokenizedPrefix, TokenizedText } from './offsets';
+
+/**
+ * Characters read per position `encode` may fill: the hard limit on how much
+ * of a text is read (131,072 for bert-mini's 128 positions, 524,288 for
+ * bert-base's 512). Ordinary text needs a few characters per piece and at most
+ * ~200 (a 100-code-point word, the longest WordPiece splits, plus the spaces
+ * around it), so only text that yields almost no pieces — floods of spaces or
+ * control characters, one enormous unbroken "word" — reaches it; reading
+ * further would cost time and memory for a text the model reads only the
+ * start of. Such text is cut at the limit and flagged `truncated`.
+ */
+export const READ_CHARS_PER_POSITION = 1024;
+
+/**
+ * Where reading may pause to count pieces: after this many characters, at the
+ * next chunk border (see `cutsAt`). A few hundred pieces of ordinary text, so
+ * a model's positions fill in a chunk or two and reading overshoots by at most
+ * one chunk.
+ */
+export const READ_CHUNK_CHARS = 4096;
+
+/** How far `tokenizePrefix` reads. */
+export interface ReadLimits {
+  /** Stop once this many pieces are known (default: no limit). */
+  maxPieces?: number;
+  /** Read at most this many UTF-16 code units (default: no limit); cut back to a chunk border. */
+  maxChars?: number;
+  /** Chunk size (default READ_CHUNK_CHARS). The pieces are the same for every value; tests use small ones. */
+  chunkChars?: number;
+}
 
 /** The five special tokens of the original BERT vocabulary. */
 export const BERT_SPECIAL_TOKENS = ['[UNK]', '[SEP]', '[PAD]', '[CLS]', '[MASK]'] as const;
@@ -120,23 +157,56 @@ export class WordPieceTokenizer {
 
   /** WordPiece tokens of `text` (no [CLS]/[SEP]) with offsets into `text`. */
   tokenize(text: string): TokenizedText {
-    const result: TokenizedText = { tokens: [], offsets: [] };
-    let segmentStart = 0;
+    const { tokens, offsets } = this.tokenizePrefix(text);
+    return { tokens, offsets };
+  }
+
+  /**
+   * The first pieces of `text`, reading no further than `limits` ask: stops
+   * at the first chunk border after `maxPieces` pieces are known, or at the
+   * last chunk border before `maxChars`. The pieces (tokens and offsets) are
+   * exactly the first ones `tokenize` gives; `complete` says whether they are
+   * all. At the character limit the text is cut back to the last chunk border
+   * (no piece is made from part of a word); a stretch with no border at all
+   * since the last chunk — one unbroken run, split only at punctuation or a
+   * single [UNK] anyway — is cut at the limit itself, as if the text ended there.
+   */
+  tokenizePrefix(text: string, limits: ReadLimits = {}): TokenizedPrefix {
+    const maxPieces = limits.maxPieces ?? Infinity;
+    const maxChars = limits.maxChars ?? Infinity;
+    const chunk = limits.chunkChars ?? READ_CHUNK_CHARS;
+    const out: TokenizedPrefix = { tokens: [], offsets: [], complete: true, read: text.length, textLength: text.length };
+    const stop = (at: number): TokenizedPrefix => ({ ...out, complete: false, read: at });
+    let from = 0; // text[from, i) is read but not yet tokenized
     let i = 0;
     while (i < text.length) {
-      const special = text.charCodeAt(i) === 0x5b /* [ */ ? this.matchSpecial(text, i) : null;
-      if (special === null) {
-        i++;
+      // Pieces only appear at chunk borders and special tokens, where `from` catches up with `i`.
+      if (out.tokens.length >= maxPieces) return stop(from);
+      if (i >= maxChars) {
+        let cut = i;
+        while (cut > from && !this.cutsAt(text, cut)) cut--;
+        if (cut === from) cut = isLowSurrogate(text, i) ? i - 1 : i; // never half a character
+        if (cut > from) this.tokenizeSegment(text, from, cut, out);
+        return stop(cut);
+      }
+      const unit = text.charCodeAt(i);
+      const special = unit === 0x5b /* [ */ ? this.matchSpecial(text, i) : null;
+      if (special !== null) {
+        if (i > from) this.tokenizeSegment(text, from, i, out);
+        out.tokens.push(special);
+        out.offsets.push([i, i + special.length]);
+        i += special.length;
+        from = i;
         continue;
       }
-      if (i > segmentStart) this.tokenizeSegment(text, segmentStart, i, result);
-      result.tokens.push(special);
-      result.offsets.push([i, i + special.length]);
-      i += special.length;
-      segmentStart = i;
+      if (i - from >= chunk && this.cutsAt(text, i)) {
+        this.tokenizeSegment(text, from, i, out);
+        from = i;
+      }
+      i++;
     }
-    if (segmentStart < text.length) this.tokenizeSegment(text, segmentStart, text.length, result);
-    return result;
+    if (from < text.length) this.tokenizeSegment(text, from, text.length, out);
+    return out;
   }
 
   /**
@@ -147,9 +217,16 @@ export class WordPieceTokenizer {
    */
   encode(text: string, pair?: string, maxLength?: number): Encoding {
     const limit = maxLength ?? this.maxLength;
-    const a = this.tokenize(text);
-    const b = pair === undefined ? null : this.tokenize(pair);
+    // `limit` pieces a side are more than longest-first can keep of it, so it decides as on the whole text.
+    const limits = { maxPieces: limit, maxChars: this.readLimitChars(limit) };
+    const a = this.tokenizePrefix(text, limits);
+    const b = pair === undefined ? null : this.tokenizePrefix(pair, limits);
     return addSpecialTokens(a, b, limit, (token) => this.tokenToId(token));
+  }
+
+  /** How much of a text `encode` reads at most, for `maxLength` positions (see READ_CHARS_PER_POSITION). */
+  readLimitChars(maxLength: number = this.maxLength): number {
+    return maxLength * READ_CHARS_PER_POSITION;
   }
 
   private matchSpecial(text: string, at: number): string | null {
@@ -159,8 +236,48 @@ export class WordPieceTokenizer {
     return null;
   }
 
+  /**
+   * May a chunk start at text[i]? Where stages 2–4 give the same pieces for
+   * text[from, i) then text[i, to) as for text[from, to): before a character
+   * that cleaning turns into a space (BERT whitespace) or spaces out (a CJK
+   * ideograph). That space starts a new normalisation cluster and ends the
+   * word before it, and every stage before the word split works one
+   * character or one cluster at a time, so nothing reaches across it.
+   */
+  private cutsAt(text: string, i: number): boolean {
+    const unit = text.charCodeAt(i);
+    if (unit === 32 || unit === 9 || unit === 10 || unit === 13) return true;
+    if (unit < 0x80) return false;
+    const cp = text.codePointAt(i) as number;
+    const ch = cp > 0xffff ? text.slice(i, i + 2) : text[i];
+    return isWhitespace(cp, ch) || (this.tokenizeChineseChars && isCjkIdeograph(cp));
+  }
+
   /** Stages 2–4 on the text between typed special tokens. */
   private tokenizeSegment(text: string, from: number, to: number, out: TokenizedText): void {
     preTokenize(text, from, to, this.preTokenizeOptions, this.wordPieceStep, out);
   }
+}
+
+/**
+ * Where the first [MASK] typed in `text` that `encoding` (of `text`) cut off
+ * starts, in UTF-16 code units; null when none was. Typed special tokens are
+ * matched exactly (see above), so a plain search finds them; only what lies
+ * after the last kept piece of `text` can have been cut.
+ */
+export function cutMask(text: string, encoding: Encoding): number | null {
+  if (!encoding.truncated) return null;
+  let keptEnd = 0;
+  encoding.offsets.forEach(([, end], k) => {
+    if (encoding.sequenceIds[k] === 0 && end > keptEnd) keptEnd = end;
+  });
+  const at = text.indexOf('[MASK]', keptEnd);
+  return at < 0 ? null : at;
+}
+
+/** Is text[i] the second half of a surrogate pair? */
+function isLowSurrogate(text: string, i: number): boolean {
+  const unit = text.charCodeAt(i);
+  const before = text.charCodeAt(i - 1);
+  return unit >= 0xdc00 && unit <= 0xdfff && before >= 0xd800 && before <= 0xdbff;
 }

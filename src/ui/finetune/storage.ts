@@ -5,6 +5,7 @@
  * value falls back to its default alone, so one bad field never costs the rest.
  */
 import { FEWSHOT_METHODS, type FewShotCell, type FewShotMethod } from '../../engine';
+import { defaultStore, parseJsonObject, readStored, type Store, StoredValueError, writeStored } from '../storedValue';
 
 export type Method = 'prompt' | 'head';
 /** Which model the prompt asks: the main (bidirectional) one or the causal twin. */
@@ -78,33 +79,22 @@ export const KEYS = {
   prompt: 'bert-playground.prompt.v1',
 } as const;
 
-type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
-const defaultStore = (): Store => {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined; // storage blocked (some private modes throw on access)
-  }
-};
-
-function readObject(key: string, store: Store): Record<string, unknown> | null {
-  try {
-    const raw = store?.getItem(key);
-    if (!raw) return null;
-    const value: unknown = JSON.parse(raw);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+/** Reads one object value; a missing one is null, an unreadable one is kept aside and reported (storedValue.ts). */
+function readObject(key: string, store: Store, check: (o: Record<string, unknown>, partly: (why: string) => void) => void = () => {}) {
+  return readStored(
+    key,
+    (raw, partly) => {
+      const o = parseJsonObject(raw);
+      check(o, partly);
+      return o;
+    },
+    store,
+  );
 }
 
 export function writeJson(key: string, value: unknown, store: Store = defaultStore()): void {
-  try {
-    if (value === null) store?.removeItem(key);
-    else store?.setItem(key, JSON.stringify(value));
-  } catch {
-    // full or blocked: kept for this visit only
-  }
+  // full or blocked: kept for this visit only
+  writeStored(key, value === null ? null : JSON.stringify(value), store);
 }
 
 const oneOf = <T>(choices: readonly T[], value: unknown, fallback: T): T => (choices.includes(value as T) ? (value as T) : fallback);
@@ -114,8 +104,8 @@ export const wholeIn = (raw: string, min: number, max: number): number => Math.m
 const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 
-export function loadPanelSettings(store: Store = defaultStore()): PanelSettings {
-  const o = readObject(KEYS.panel, store) ?? {};
+function checkPanelSettings(value: unknown): PanelSettings {
+  const o = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   const d = DEFAULT_PANEL;
   return {
     method: oneOf<Method>(['prompt', 'head'], o.method, d.method),
@@ -124,6 +114,23 @@ export function loadPanelSettings(store: Store = defaultStore()): PanelSettings 
     verbalizer: text(o.verbalizer, 2000) ? o.verbalizer : d.verbalizer,
     heldOut: oneOf<number>(HELD_OUT_CHOICES, o.heldOut, d.heldOut),
   };
+}
+
+/**
+ * Reports the fields of a stored object that the check replaced by their defaults (one bad
+ * field costs only itself, but the notice says so and the original is kept aside).
+ */
+const fieldsKept = (check: (value: unknown) => object) => (o: Record<string, unknown>, partly: (why: string) => void) => {
+  const checked = check(o) as Record<string, unknown>;
+  // Lists are compared as sets: the check puts their items in the choices' order.
+  const same = (a: unknown, b: unknown) =>
+    Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x) => b.includes(x)) : JSON.stringify(a) === JSON.stringify(b);
+  const changed = Object.keys(checked).filter((k) => k in o && !same(o[k], checked[k]));
+  if (changed.length > 0) partly(`${changed.join(', ')} could not be used`);
+};
+
+export function loadPanelSettings(store: Store = defaultStore()): PanelSettings {
+  return checkPanelSettings(readObject(KEYS.panel, store, fieldsKept(checkPanelSettings)));
 }
 
 /** Distinct allowed values, in the choices' order; the default when none is left. */
@@ -147,7 +154,7 @@ export function checkExperimentSettings(value: unknown): ExperimentSettings {
 }
 
 export function loadExperimentSettings(store: Store = defaultStore()): ExperimentSettings {
-  return checkExperimentSettings(readObject(KEYS.experiment, store));
+  return checkExperimentSettings(readObject(KEYS.experiment, store, fieldsKept(checkExperimentSettings)));
 }
 
 function isCell(c: unknown): c is FewShotCell {
@@ -171,24 +178,26 @@ function isCell(c: unknown): c is FewShotCell {
 
 /** The last experiment's results; null when there are none or they do not read back whole. */
 export function loadExperimentResults(store: Store = defaultStore()): ExperimentResults | null {
-  const o = readObject(KEYS.results, store);
-  if (o === null) return null;
-  const labels = o.labels;
-  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) return null;
-  if (typeof o.model !== 'string' || typeof o.pattern !== 'string') return null;
-  if (o.status !== 'done' && o.status !== 'cancelled' && o.status !== 'error') return null;
-  if (!Array.isArray(o.cells) || !o.cells.every(isCell)) return null;
-  return { settings: checkExperimentSettings(o.settings), labels, model: o.model, pattern: o.pattern, cells: o.cells, status: o.status };
+  return readStored(
+    KEYS.results,
+    (raw): ExperimentResults => {
+      const o = parseJsonObject(raw);
+      const labels = o.labels;
+      const refuse = (why: string) => {
+        throw new StoredValueError(why);
+      };
+      if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) refuse('its labels are not a list');
+      if (typeof o.model !== 'string' || typeof o.pattern !== 'string') refuse('its model or pattern is not text');
+      if (o.status !== 'done' && o.status !== 'cancelled' && o.status !== 'error') refuse('its status is unknown');
+      if (!Array.isArray(o.cells) || !o.cells.every(isCell)) refuse('its cells are not results');
+      const r = o as { labels: string[]; model: string; pattern: string; cells: FewShotCell[]; status: ExperimentResults['status'] };
+      return { settings: checkExperimentSettings(o.settings), labels: r.labels, model: r.model, pattern: r.pattern, cells: r.cells, status: r.status };
+    },
+    store,
+  );
 }
 
 export const savePanelSettings = (s: PanelSettings, store: Store = defaultStore()) => writeJson(KEYS.panel, s, store);
 export const saveExperimentSettings = (s: ExperimentSettings, store: Store = defaultStore()) => writeJson(KEYS.experiment, s, store);
 export const saveExperimentResults = (r: ExperimentResults | null, store: Store = defaultStore()) => writeJson(KEYS.results, r, store);
 
-export function readText(key: string, store: Store = defaultStore()): string | null {
-  try {
-    return store?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}

@@ -16,7 +16,8 @@ import {
 } from '../../engine';
 import type { Example } from '../examples';
 import { withHeld } from '../modelHolds';
-import { KEYS, readText, writeJson, type PromptModel } from './storage';
+import { parseJsonObject, readStored, StoredValueError } from '../storedValue';
+import { KEYS, writeJson, type PromptModel } from './storage';
 
 /** What a prompt training measured, shown next to the method (and kept across a reload). */
 export interface PromptRun {
@@ -69,18 +70,16 @@ const ZERO_SHOT_DELAY_MS = 500;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function loadStored(): Stored | null {
-  try {
-    const raw = readText(KEYS.prompt);
-    if (raw === null) return null;
-    const o = JSON.parse(raw) as Partial<Stored>;
-    if (typeof o.classifier !== 'string' || typeof o.run !== 'object' || o.run === null) return null;
+  return readStored(KEYS.prompt, (raw) => {
+    const o = parseJsonObject(raw) as Partial<Stored>;
+    if (typeof o.classifier !== 'string' || typeof o.run !== 'object' || o.run === null) throw new StoredValueError('not a trained prompt');
     promptFromJson(o.classifier); // throws on a corrupted classifier
     const r = o.run;
-    if ((r.model !== 'main' && r.model !== 'twin') || typeof r.trainAccuracy !== 'number' || !Array.isArray(r.ranking)) return null;
+    if ((r.model !== 'main' && r.model !== 'twin') || typeof r.trainAccuracy !== 'number' || !Array.isArray(r.ranking)) {
+      throw new StoredValueError('its last run does not read back');
+    }
     return { classifier: o.classifier, run: r };
-  } catch {
-    return null;
-  }
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from '../../engine';
 import type { Example } from '../examples';
 import { withHeld } from '../modelHolds';
+import { parseJsonObject, readStored, StoredValueError, writeStored } from '../storedValue';
 
 export interface TrainSettings {
   pooling: Pooling;
@@ -48,25 +49,18 @@ const HEAD_KEY = 'bert-playground.head.v1';
 const RUN_KEY = 'bert-playground.head-run.v1';
 
 function storedRun(): HeadRun | null {
-  try {
-    const o = JSON.parse(globalThis.localStorage?.getItem(RUN_KEY) ?? 'null') as Partial<HeadRun> | null;
+  return readStored(RUN_KEY, (raw) => {
+    const o = parseJsonObject(raw) as Partial<HeadRun>;
     const unit = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
-    if (o === null || !unit(o.trainAccuracy) || !(o.validationAccuracy === null || unit(o.validationAccuracy))) return null;
-    if (!Number.isInteger(o.heldOut) || !Number.isInteger(o.trainedOn)) return null;
+    const fits =
+      unit(o.trainAccuracy) && (o.validationAccuracy === null || unit(o.validationAccuracy)) && Number.isInteger(o.heldOut) && Number.isInteger(o.trainedOn);
+    if (!fits) throw new StoredValueError('not the result of a training run');
     return o as HeadRun;
-  } catch {
-    return null;
-  }
+  });
 }
 
-function storedHead(): ClassifierHead | null {
-  try {
-    const raw = globalThis.localStorage?.getItem(HEAD_KEY);
-    return raw ? headFromJson(raw) : null;
-  } catch {
-    return null; // an unreadable or outdated head is simply not restored
-  }
-}
+/** An unreadable or outdated head is not restored (headFromJson's message says why; the text is kept aside). */
+const storedHead = (): ClassifierHead | null => readStored(HEAD_KEY, headFromJson);
 
 /** Trains a head on the examples, with live curves and a stop button; the last head survives a reload. */
 export function useTraining(bert: Bert | null) {
@@ -91,14 +85,9 @@ export function useTraining(bert: Bert | null) {
   }, []);
 
   const keepHead = useCallback((head: ClassifierHead | null, run: HeadRun | null = null) => {
-    try {
-      if (head === null) globalThis.localStorage?.removeItem(HEAD_KEY);
-      else globalThis.localStorage?.setItem(HEAD_KEY, headToJson(head));
-      if (run === null) globalThis.localStorage?.removeItem(RUN_KEY);
-      else globalThis.localStorage?.setItem(RUN_KEY, JSON.stringify(run));
-    } catch {
-      // storage full or blocked: the head stays for this visit
-    }
+    // storage full or blocked: the head stays for this visit
+    writeStored(HEAD_KEY, head === null ? null : headToJson(head));
+    writeStored(RUN_KEY, run === null ? null : JSON.stringify(run));
     setState((s) => ({ ...s, head, run, history: head === null ? [] : s.history }));
   }, []);
 

@@ -48,7 +48,7 @@ export const en = {
   'chips.clickToMask': 'click to mask',
   'chips.clickToUnmask': 'masked: click to unmask',
   'chips.token': '{token}, token {index}, id {id}',
-  'chips.truncated': 'The sentence is longer than the model can read ({count} tokens); the rest was cut off.',
+  'fill.maskCut': "The [MASK] at character {at} lies beyond the model's {positions} positions; it was cut off. Shorten the text before it.",
   'fill.hint': 'Click a token above, or type [MASK] in the sentence, to hide a word and see what each model guesses.',
   'fill.explain':
     'BERT reads the whole sentence at once, so it can use the words after the blank too; the causal twin (same size, same data, GPT-style) has only seen the words before it. That is why BERT is usually surer.',
@@ -505,6 +505,18 @@ export const en = {
   'arch.note.clsLogits': 'one score per label',
   'arch.note.addAttention': 'x + attention(x)',
   'arch.note.transform': 'dense + GELU + LayerNorm',
+  // Browser faults (issue 19): saved values that do not read back, cut text, a lost GPU, a refused cache.
+  'fault.storage': 'Some saved settings could not be read back; the page uses its defaults for them:',
+  'fault.storageKept': 'The old value is kept in this browser under “{key}”.',
+  'fault.storageNotKept': 'The browser’s storage is full, so the old value was left where it was.',
+  'fault.dismiss': 'OK',
+  'sec.linkIgnored': 'Part of the link could not be read, so these settings kept their defaults: {names}.',
+  'sec.linkCut': "The page's link holds only the first {chars} characters of the sentence; a shorter sentence can be shared whole.",
+  'fault.pasteCut': 'The sentence box keeps {box} characters: the last {dropped} characters of the paste were left out.',
+  'fault.tokensCut': 'The model read the first {tokens} tokens ({chars} characters); the remaining {rest} characters were not used.',
+  'fault.backendLost': '{from} stopped working ({message}); now running on {to}. Your sentence, masks, examples and trained head were kept.',
+  'fault.cacheRefused': 'The browser refused to store the model (storage full?): it is loaded for this visit but not saved. ({error})',
+  'fault.downloadCut': 'the download of {file} stopped after {loaded} of {total} ({error}); nothing was kept, try again',
 };
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,7 @@
  * are in en.ts and ko.ts; the lookup in translate.ts.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { readStored, StoredValueError, writeStored } from '../storedValue';
 import { LANGS, translate, type Lang, type MessageKey, type Translate } from './translate';
 
 export * from './translate';
@@ -12,12 +13,13 @@ export * from './translate';
 const STORAGE_KEY = 'bert-playground.lang';
 
 function initialLang(): Lang {
-  try {
-    const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
-    if (saved === 'en' || saved === 'ko') return saved;
-  } catch {
-    // storage blocked: fall through to the browser's language
-  }
+  const lang = (raw: string): Lang => {
+    const found = LANGS.find((l) => l.id === raw);
+    if (found === undefined) throw new StoredValueError(`"${raw.slice(0, 40)}" is not a language of this page`);
+    return found.id;
+  };
+  const saved = readStored(STORAGE_KEY, lang);
+  if (saved !== null) return saved;
   return globalThis.navigator?.language?.toLowerCase().startsWith('ko') ? 'ko' : 'en';
 }
 
@@ -27,11 +29,7 @@ export function LanguageProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
   const setLang = useCallback((next: Lang) => {
     setLangState(next);
-    try {
-      globalThis.localStorage?.setItem(STORAGE_KEY, next);
-    } catch {
-      // not remembered this time; the switch still works
-    }
+    writeStored(STORAGE_KEY, next); // when refused, not remembered this time; the switch still works
   }, []);
   useEffect(() => {
     document.documentElement.lang = lang;

@@ -48,7 +48,7 @@ export const ko: Record<MessageKey, string> = {
   'chips.clickToMask': '눌러서 가리기',
   'chips.clickToUnmask': '가려짐: 눌러서 되돌리기',
   'chips.token': '{token}, {index}번 토큰, id {id}',
-  'chips.truncated': '문장이 모델이 읽을 수 있는 길이({count}개 토큰)보다 길어서 뒷부분을 잘랐습니다.',
+  'fill.maskCut': '{at}번째 글자의 [MASK]는 모델이 읽는 {positions}개 위치 밖에 있어 잘렸습니다. 그 앞의 문장을 줄여 주세요.',
   'fill.hint': '위의 토큰을 누르거나 문장에 [MASK]를 입력해 단어를 가리면, 두 모델이 무엇을 추측하는지 볼 수 있습니다.',
   'fill.explain':
     'BERT는 문장 전체를 한꺼번에 읽으므로 빈칸 뒤의 단어도 씁니다. 인과 쌍둥이(같은 크기, 같은 데이터, GPT 방식)는 빈칸 앞의 단어만 봤습니다. 그래서 보통 BERT가 더 확신합니다.',
@@ -504,4 +504,16 @@ export const ko: Record<MessageKey, string> = {
   'arch.note.clsLogits': '레이블마다 점수 하나',
   'arch.note.addAttention': 'x + 어텐션(x)',
   'arch.note.transform': '밀집층 + GELU + LayerNorm',
+  // 브라우저 장애(이슈 19)
+  'fault.storage': '저장된 설정 일부를 읽을 수 없어 그 항목은 기본값을 씁니다:',
+  'fault.storageKept': '예전 값은 이 브라우저의 “{key}”에 보관해 두었습니다.',
+  'fault.storageNotKept': '브라우저 저장 공간이 가득 차서 예전 값을 그 자리에 그대로 두었습니다.',
+  'fault.dismiss': '확인',
+  'sec.linkIgnored': '링크의 일부를 읽을 수 없어 다음 설정은 기본값을 썼습니다: {names}.',
+  'sec.linkCut': '페이지 링크에는 문장의 앞 {chars}자만 담깁니다. 더 짧은 문장이면 통째로 공유할 수 있습니다.',
+  'fault.pasteCut': '문장 칸에는 {box}자까지 들어갑니다. 붙여 넣은 글의 마지막 {dropped}자는 빠졌습니다.',
+  'fault.tokensCut': '모델은 앞의 토큰 {tokens}개({chars}자)만 읽었습니다. 나머지 {rest}자는 쓰이지 않았습니다.',
+  'fault.backendLost': '{from}이(가) 멈췄습니다({message}). 이제 {to}에서 실행합니다. 문장, 마스크, 예시, 학습한 헤드는 그대로입니다.',
+  'fault.cacheRefused': '브라우저가 모델 저장을 거부했습니다(저장 공간 부족?). 이번 방문에는 불러왔지만 저장하지 않았습니다. ({error})',
+  'fault.downloadCut': '{file} 다운로드가 {total} 중 {loaded}에서 끊겼습니다({error}). 아무것도 저장하지 않았으니 다시 시도하세요',
 };

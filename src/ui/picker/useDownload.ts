@@ -8,11 +8,12 @@ import {
   type CheckpointSource,
   type DownloadEstimate,
   estimateDownload,
+  formatBytes,
   hubBaseUrl,
   isAbortError,
   isCached,
   listCachedModels,
-  loadModel,
+  loadCheckpoint,
   type LoadProgress,
   memorySource,
   parseModelId,
@@ -22,6 +23,7 @@ import {
   urlSource,
 } from '../../engine';
 import { useT } from '../i18n';
+import { modelFrom } from '../models';
 import type { MainModel, SwapModel } from '../useModels';
 
 /** Where getting a model stands: checking its size, waiting for a yes, or loading it. */
@@ -95,7 +97,8 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
 
   /** Loads a model completely, then hands it over; the current model stays until then. */
   const run = useCallback(
-    async (source: CheckpointSource, info: MainModel, expected: number, after?: (bert: Bert) => Promise<void>) => {
+    /** `after` runs once the model has loaded, before it is shown; what it returns is added to the message. */
+    async (source: CheckpointSource, info: MainModel, expected: number, after?: (bert: Bert) => Promise<string | null>) => {
       if (swap === null) return;
       const abort = new AbortController();
       controller.current = abort;
@@ -104,7 +107,7 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
       setTask({ step: 'loading', label: info.label, loaded: 0, total: expected });
       let bert: Bert | null = null;
       try {
-        bert = await loadModel(source, {
+        const checkpoint = await loadCheckpoint(source, {
           signal: abort.signal,
           onProgress: (p) => {
             progress.set(p.file, p);
@@ -118,24 +121,30 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
           },
         });
         if (abort.signal.aborted) throw abortError(`loading ${info.label}`);
-        await after?.(bert);
+        bert = modelFrom(checkpoint);
+        const note = (await after?.(bert)) ?? null;
         swap(bert, info);
-        setMessage({
-          kind: 'info',
-          text: t('mp.loaded', {
-            label: info.label,
-            architecture: bert.config.architecture,
-            layers: bert.config.layers,
-            hidden: bert.config.hidden,
-            vocab: bert.tokenizer.vocabSize,
-          }),
+        const loaded = t('mp.loaded', {
+          label: info.label,
+          architecture: bert.config.architecture,
+          layers: bert.config.layers,
+          hidden: bert.config.hidden,
+          vocab: bert.tokenizer.vocabSize,
         });
+        // Loaded but not kept (the cache refused it): said as loudly as a failure, since a later visit will download it again.
+        setMessage(note === null ? { kind: 'info', text: loaded } : { kind: 'error', text: `${loaded} ${note}` });
       } catch (error) {
         bert?.dispose();
+        // A download cut short (network gone, server hung up) says how far it got: the browser's own words are only "network error".
+        const cut = [...progress.values()].find((p) => p.total !== null && p.loaded < p.total);
+        const why =
+          cut === undefined || cut.total === null
+            ? errorText(error)
+            : t('fault.downloadCut', { file: cut.file, loaded: formatBytes(cut.loaded), total: formatBytes(cut.total), error: errorText(error) });
         setMessage(
           isAbortError(error)
             ? { kind: 'info', text: t('mp.cancelled', { label: info.label, current: currentLabel }) }
-            : { kind: 'error', text: t('mp.failed', { label: info.label, error: errorText(error), current: currentLabel }) },
+            : { kind: 'error', text: t('mp.failed', { label: info.label, error: why, current: currentLabel }) },
         );
       } finally {
         if (controller.current === abort) controller.current = null;
@@ -190,13 +199,15 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
     const { id, base, estimate } = task;
     const recorder = recordingSource(urlSource(base));
     await run(recorder.source, { kind: 'hub', id, label: id }, estimate.bytes, async () => {
-      if (!cacheAvailable) return;
+      if (!cacheAvailable) return null;
+      let note: string | null = null;
       try {
         await saveCachedModel(id, base, recorder.files);
       } catch (error) {
-        console.warn(`could not keep ${id} in the cache:`, error);
+        note = t('fault.cacheRefused', { error: errorText(error) });
       }
       await refreshCache();
+      return note;
     });
   };
 

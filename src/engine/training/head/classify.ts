@@ -13,6 +13,13 @@ export interface Classification {
   probs: Record<string, number>;
 }
 
+/** A head's classification of one text, with what was cut of it to fit the model's positions. */
+export interface HeadClassification extends Classification {
+  truncated: boolean;
+  /** Characters of the text cut off (Encoding.droppedChars); 0 when it fits. */
+  droppedChars: number;
+}
+
 /** Logits [labels] for each encoding. */
 async function headLogits(bert: Bert, head: ClassifierHead, encodings: Encoding[]): Promise<Float32Array[]> {
   checkHead(bert, head);
@@ -28,14 +35,19 @@ export function classification(labels: string[], probs: number[]): Classificatio
   return { label: labels[argmax(probs)], probs: Object.fromEntries(labels.map((l, i) => [l, probs[i]])) };
 }
 
-export async function classify(bert: Bert, head: ClassifierHead, text: string): Promise<Classification> {
+export async function classify(bert: Bert, head: ClassifierHead, text: string): Promise<HeadClassification> {
   return (await classifyBatch(bert, head, [text]))[0];
 }
 
 /** classify for many texts, batched. */
-export async function classifyBatch(bert: Bert, head: ClassifierHead, texts: string[]): Promise<Classification[]> {
-  const logits = await headLogits(bert, head, texts.map((t, i) => encodeText(bert, t, `text ${i}`)));
-  return logits.map((row) => classification(head.labels, softmax(row)));
+export async function classifyBatch(bert: Bert, head: ClassifierHead, texts: string[]): Promise<HeadClassification[]> {
+  const encodings = texts.map((t, i) => encodeText(bert, t, `text ${i}`));
+  const logits = await headLogits(bert, head, encodings);
+  return logits.map((row, i) => ({
+    ...classification(head.labels, softmax(row)),
+    truncated: encodings[i].truncated,
+    droppedChars: encodings[i].droppedChars,
+  }));
 }
 
 export interface Attributions {

@@ -23,6 +23,7 @@ import { layerFromParts } from '../../model/parameters';
 import { batched, FEATURE_BATCH, headForward, padded, sentenceBatch, sentencesFrom, type TopLayers } from './features';
 import type { ClassifierHead, HeadLayer, HeadWeight, Pooling, UnfrozenLayers } from './head';
 import { foldStandardisation, standardisation, type Standardisation } from './standardise';
+import { truncationReport, type TruncationReport } from './truncation';
 
 export interface TrainOptions {
   /** Label order = output order. At least two, all different. */
@@ -106,6 +107,8 @@ export interface TrainResult {
   head: ClassifierHead;
   history: EpochReport[];
   stopped: boolean;
+  /** Which examples were cut to fit the model's positions, and how much text that dropped. */
+  truncation: TruncationReport;
 }
 
 /** Hand the event loop a turn at least this often (ms), so a page stays responsive and a stop button is heard. */
@@ -167,7 +170,7 @@ export async function trainHead(bert: Bert, examples: LabelledExample[], options
       ...(await readBack(weights, scaling)), // 5. The weights as plain arrays, the standardisation folded in.
       trainedOn: { model: bert.location, examples: examples.length, seed: o.seed },
     };
-    return { head, history, stopped };
+    return { head, history, stopped, truncation: truncationReport(encodings, { train, validation }) };
   } finally {
     tf.dispose([...weights.head.flatMap((v) => [v.kernel, v.bias]), ...weights.top.map((v) => v.variable)]);
     frozen?.tensor.dispose();

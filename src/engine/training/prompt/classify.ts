@@ -37,6 +37,8 @@ export interface PromptClassification extends Classification {
   /** The pattern as filled in (the text cut to fit when `truncated`). */
   filled: string;
   truncated: boolean;
+  /** Characters of the text cut off to fit (Encoding.droppedChars); 0 when it fits. */
+  droppedChars: number;
   /** The model's top guesses for the blank, with the label each word speaks for (null: none). */
   guesses: { token: string; probability: number; label: string | null }[];
   /** P(word | blank) of every label word (found: from verbalizer search), by label. */
@@ -64,6 +66,7 @@ export async function classifyPrompt(
       ...classification(classifier.labels, softmax(score(row))),
       filled: queries[i].filled,
       truncated: queries[i].encoding.truncated,
+      droppedChars: queries[i].encoding.droppedChars,
       guesses: top.map((id) => ({ token: bert.tokenizer.idToToken(id), probability: Math.exp(row[id]), label: owner.get(id) ?? null })),
       wordProbabilities: Object.fromEntries(
         classifier.labels.map((l, c) => [

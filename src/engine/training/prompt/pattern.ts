@@ -9,7 +9,7 @@
  */
 import type { MaskQuery } from '../../model/bert';
 import { addSpecialTokens } from '../../tokenizer/postprocess';
-import type { TokenizedText, WordPieceTokenizer } from '../../tokenizer/tokenizer';
+import type { TokenizedPrefix, TokenizedText, WordPieceTokenizer } from '../../tokenizer/tokenizer';
 
 export const DEFAULT_PATTERN = '{text} It was [MASK].';
 /** Where the sentence goes in a pattern. */
@@ -52,18 +52,22 @@ export interface PromptQuery extends MaskQuery {
 
 /**
  * `[CLS] before text after [SEP]` with the text cut to fit the model's
- * positions. `truncated` says whether it was. A [MASK] typed inside the text
- * stays a [MASK] (the model sees it), but the one read is the pattern's.
+ * positions. `truncated` says whether it was, and `droppedChars` how much of
+ * the text was cut (the text is read only as far as the room needs). A [MASK]
+ * typed inside the text stays a [MASK] (the model sees it), but the one read
+ * is the pattern's.
  */
 export function promptQuery(tokenizer: WordPieceTokenizer, pattern: Pattern, text: string): PromptQuery {
   const { before, after, beforePieces, afterPieces } = pattern;
-  const textPieces = tokenizer.tokenize(text);
   const room = tokenizer.maxLength - 2 - beforePieces.tokens.length - afterPieces.tokens.length;
+  // One piece more than the room tells whether the text fits.
+  const textPieces = tokenizer.tokenizePrefix(text, { maxPieces: room + 1, maxChars: tokenizer.readLimitChars() });
   const kept = Math.min(textPieces.tokens.length, room);
-  const truncated = kept < textPieces.tokens.length;
+  const truncated = kept < textPieces.tokens.length || !textPieces.complete;
   const cutText = truncated ? text.slice(0, kept === 0 ? 0 : textPieces.offsets[kept - 1][1]) : text;
   // One sequence whose offsets point into the filled-in pattern: before · text (as cut) · after.
-  const pieces: TokenizedText = { tokens: [], offsets: [] };
+  const filled = before + cutText + after;
+  const pieces: TokenizedPrefix = { tokens: [], offsets: [], complete: true, read: filled.length, textLength: filled.length };
   const append = (from: TokenizedText, count: number, shift: number) => {
     for (let i = 0; i < count; i++) {
       pieces.tokens.push(from.tokens[i]);
@@ -74,9 +78,13 @@ export function promptQuery(tokenizer: WordPieceTokenizer, pattern: Pattern, tex
   append(textPieces, kept, before.length);
   append(afterPieces, afterPieces.tokens.length, before.length + cutText.length);
   // It fits (the text was cut to the room left), so this only adds [CLS] … [SEP] and the masks.
-  const encoding = { ...addSpecialTokens(pieces, null, tokenizer.maxLength, (t) => tokenizer.tokenToId(t)), truncated };
+  const encoding = {
+    ...addSpecialTokens(pieces, null, tokenizer.maxLength, (t) => tokenizer.tokenToId(t)),
+    truncated,
+    droppedChars: text.length - cutText.length,
+  };
   const mask = tokenizer.idToToken(tokenizer.maskId);
   const maskInBefore = beforePieces.tokens.indexOf(mask);
   const position = 1 + (maskInBefore >= 0 ? maskInBefore : beforePieces.tokens.length + kept + afterPieces.tokens.indexOf(mask));
-  return { encoding, position, filled: before + cutText + after };
+  return { encoding, position, filled };
 }

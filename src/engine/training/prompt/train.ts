@@ -18,6 +18,7 @@ import {
   type WordIds,
 } from './classifier';
 import { fitLabelWeights, type FitOptions } from './fit';
+import { truncationReport, type TruncationReport } from '../head/truncation';
 import { DEFAULT_PATTERN, parsePattern, promptQuery } from './pattern';
 import { searchVerbalizer } from './search';
 import { checkVerbalizerLabels, defaultVerbalizer, verbalizerIds, type Verbalizer } from './verbalizer';
@@ -86,6 +87,8 @@ export interface PromptTrainResult {
   ranking: { word: string; label: string; score: number }[];
   /** How many examples were cut to fit the model's positions (the pattern never is). */
   truncated: number;
+  /** The same, split into training and held-out examples, with how much text was cut. */
+  truncation: TruncationReport;
 }
 
 /** The held-out split trainPrompt and trainHead make for a seed (for the page to show which examples they are). */
@@ -169,6 +172,7 @@ export async function trainPrompt(bert: Bert, examples: LabelledExample[], optio
     validation: split.validation,
     ranking: words.ranking,
     truncated: queries.filter((q) => q.encoding.truncated).length,
+    truncation: truncationReport(queries.map((q) => q.encoding), split),
   };
 }
 
