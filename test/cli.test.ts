@@ -1,6 +1,8 @@
 // The CLI as a user runs it: JSON on stdout only, errors on stderr with a non-zero exit.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 function cli(args: string[], input = '') {
@@ -157,5 +159,51 @@ describe('cli', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^error: /);
     }
+  });
+
+  it('a broken file is named in the error: vocabulary, tokenizer settings, a folder for a file, a head', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    const copy = (name: string, edit: (folder: string) => void) => {
+      const folder = join(dir, name);
+      cpSync(MLM, folder, { recursive: true });
+      edit(folder);
+      return folder;
+    };
+    const cases: [string[], string][] = [
+      [['encode', '--model', copy('empty-vocab', (f) => writeFileSync(`${f}/vocab.txt`, '')), '--text', 'hi'], 'empty-vocab: vocab.txt: the file is empty'],
+      [
+        ['encode', '--model', copy('no-unk', (f) => writeFileSync(`${f}/vocab.txt`, readFileSync(`${MLM}/vocab.txt`, 'utf8').replace('[UNK]\n', '[UNKNOWN]\n'))), '--text', 'hi'],
+        'no-unk: vocab.txt: vocabulary lacks the special token [UNK]',
+      ],
+      [
+        ['encode', '--model', copy('lower', (f) => writeFileSync(`${f}/tokenizer_config.json`, '{"do_lower_case": "yes"}')), '--text', 'hi'],
+        'lower: tokenizer_config.json: do_lower_case must be a boolean',
+      ],
+      [
+        ['encode', '--model', copy('dir', (f) => (rmSync(`${f}/model.safetensors`), mkdirSync(`${f}/model.safetensors`))), '--text', 'hi'],
+        'dir/model.safetensors is a folder; a file was expected',
+      ],
+    ];
+    const head = join(dir, 'head.json');
+    writeFileSync(head, '{"format": "something else"}');
+    cases.push([['classify', '--model', MLM, '--head', head, '--text', 'hi'], `${head}: head JSON: "format" must be`]);
+    for (const [args, message] of cases) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(message);
+    }
+    rmSync(dir, { recursive: true });
+  });
+
+  it('a vocab.txt with Windows line ends (CRLF) reads as the same vocabulary', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-crlf-'));
+    cpSync(MLM, dir, { recursive: true });
+    writeFileSync(`${dir}/vocab.txt`, readFileSync(`${MLM}/vocab.txt`, 'utf8').replace(/\n/g, '\r\n'));
+    const crlf = cli(['encode', '--model', dir, '--text', 'the cat sat']);
+    const lf = cli(['encode', '--model', MLM, '--text', 'the cat sat']);
+    expect(crlf.code).toBe(0);
+    expect(JSON.parse(crlf.stdout).ids).toEqual(JSON.parse(lf.stdout).ids);
+    rmSync(dir, { recursive: true });
   });
 });

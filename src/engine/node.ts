@@ -23,7 +23,9 @@ export function folderSource(dir: string): CheckpointSource {
         options.onProgress?.({ file: name, loaded: buffer.byteLength, total: buffer.byteLength });
         return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return null;
+        if (code === 'EISDIR') throw new Error(`${join(dir, name)} is a folder; a file was expected`, { cause: error });
         throw error;
       }
     },

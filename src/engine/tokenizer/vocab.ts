@@ -16,7 +16,9 @@
  * too rather than silently producing ids HF would not.
  */
 export function parseVocabText(text: string): string[] {
-  const lines = text.split('\n');
+  // Hugging Face reads vocab.txt with Python's universal newlines, so a file saved with Windows
+  // line ends (CRLF) loads there; here too, instead of every piece ending in "\r".
+  const lines = text.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
