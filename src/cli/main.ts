@@ -23,6 +23,7 @@ import {
   fillMask,
   headFromJson,
   headToJson,
+  inFile,
   initNodeBackend,
   loadModel,
   type MaskMode,
@@ -101,10 +102,10 @@ async function tokenize(vocabPath: string, cased: boolean): Promise<void> {
     );
   }
   const config = tokenizerConfig;
-  const options = config === null ? {} : named(join(vocabPath, 'tokenizer_config.json'), () => tokenizerOptionsFromConfig(config));
+  const options = config === null ? {} : inFile(join(vocabPath, 'tokenizer_config.json'), () => tokenizerOptionsFromConfig(config));
   if (cased) Object.assign(options, { doLowerCase: false, stripAccents: false });
   const vocabText = await readFile(vocabFile, 'utf8');
-  const tokenizer = named(vocabFile, () => WordPieceTokenizer.fromVocabText(vocabText, options));
+  const tokenizer = inFile(vocabFile, () => WordPieceTokenizer.fromVocabText(vocabText, options));
   const input = await readStdin();
   const lines = input.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -225,15 +226,6 @@ function truncationSummary(t: TruncationReport): Record<string, number> {
 
 const CLASSIFY_CHUNK = 256;
 
-/** `read()`, with an error prefixed by the file it came from (a message without it leaves the user guessing). */
-function named<T>(file: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
-
 /** A saved classifier of either method: the prompt's JSON says "format": "bert-playground-prompt". */
 async function classifyLines(modelLocation: string, headFile: string): Promise<void> {
   const json = await readFile(headFile, 'utf8');
@@ -244,7 +236,7 @@ async function classifyLines(modelLocation: string, headFile: string): Promise<v
     format = undefined; // headFromJson says what is wrong
   }
   const prompt = format === 'bert-playground-prompt' ? promptFromJson(json, headFile) : null;
-  const head = prompt === null ? named(headFile, () => headFromJson(json)) : null;
+  const head = prompt === null ? inFile(headFile, () => headFromJson(json)) : null;
   const lines = (await readStdin()).split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines[lines.length - 1] === '') lines.pop();
   const empty = lines.findIndex((l) => l.trim() === '');

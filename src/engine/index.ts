@@ -88,3 +88,4 @@ export {
 export { predictBagOfWords, trainBagOfWords } from './training/bow';
 export { prng, shuffle } from './util/prng';
 export { abortError, isAbortError } from './util/abort';
+export { inFile } from './util/inFile';

@@ -8,6 +8,7 @@
 import { layerShapes } from '../model/parameters';
 import { parseConfig, type BertConfig } from './config';
 import { checkFileName } from './hub';
+import { inFile } from '../util/inFile';
 import { tokenizerOptionsFromConfig, WordPieceTokenizer } from '../tokenizer/tokenizer';
 import { checkFinite, parseSafetensors, readFloat32, type SafetensorsFile } from './safetensors';
 import type { CheckpointSource, ReadOptions } from './source';
@@ -61,20 +62,6 @@ export async function loadCheckpoint(source: CheckpointSource, options: ReadOpti
   const tokenizerBytes = await tokenizerRead;
   const tokenizerConfig =
     tokenizerBytes === null ? null : (json('tokenizer_config.json', tokenizerBytes) as Record<string, unknown>);
-  // The tokenizer is built from these two files later (model/bert.ts): check them here, where an
-  // error can name the file ("vocab.txt: … lacks [UNK]" rather than a bare "lacks [UNK]").
-  const named = (file: string, check: () => unknown) => {
-    try {
-      check();
-    } catch (error) {
-      throw new Error(`${where}: ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-  };
-  named('vocab.txt', () => {
-    if (vocabText.trim() === '') throw new Error('the file is empty (one WordPiece per line expected)');
-    WordPieceTokenizer.fromVocabText(vocabText);
-  });
-  if (tokenizerConfig !== null) named('tokenizer_config.json', () => tokenizerOptionsFromConfig(tokenizerConfig, config.maxPositions));
 
   const files: SafetensorsFile[] = [];
   const single = await weightsRead;
@@ -124,6 +111,13 @@ export async function loadCheckpoint(source: CheckpointSource, options: ReadOpti
     weights.set('cls.predictions.bias', decoderBias);
   }
   checkWeights(config, weights, from, files.map((f) => f.file).join(', '));
+  // The tokenizer is built from these two files later (model/bert.ts): check them here, where an
+  // error can name the file ("vocab.txt: … lacks [UNK]" rather than a bare "lacks [UNK]").
+  inFile(`${where}: vocab.txt`, () => {
+    if (vocabText.trim() === '') throw new Error('the file is empty (one WordPiece per line expected)');
+    WordPieceTokenizer.fromVocabText(vocabText);
+  });
+  if (tokenizerConfig !== null) inFile(`${where}: tokenizer_config.json`, () => tokenizerOptionsFromConfig(tokenizerConfig, config.maxPositions));
   return {
     location: where,
     config,
