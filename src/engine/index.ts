@@ -86,6 +86,25 @@ export {
   type FewShotMethod,
 } from './training/fewshot';
 export { predictBagOfWords, trainBagOfWords } from './training/bow';
+
+// Pre-training: a nano-BERT and its causal twin trained in lock-step; what each attention head does.
+export {
+  Pretrainer,
+  PRETRAIN_DEFAULTS,
+  type Evaluation as PretrainEvaluation,
+  type LabShape,
+  type ModelSnapshot,
+  type Objective,
+  type PretrainOptions,
+  type PretrainSettings,
+  type Scores as PretrainScores,
+  type Snapshot as PretrainSnapshot,
+  type StepResult as PretrainStep,
+} from './training/pretrain/trainer';
+export { holdOut } from './training/pretrain/batches';
+export type { MaskedBatch } from './training/pretrain/masking';
+export type { Schedule } from './training/pretrain/optimizer';
+export { HEAD_ROLES, headRoles, type AttentionSample, type HeadRole } from './training/pretrain/headRoles';
 export { prng, shuffle } from './util/prng';
 export { abortError, isAbortError } from './util/abort';
 export { inFile } from './util/inFile';

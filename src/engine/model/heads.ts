@@ -23,6 +23,11 @@ export function pool(hidden: tf.Tensor3D, pooler: Dense): tf.Tensor2D {
 /** Scores over the vocabulary for some hidden vectors: [N, H] → [N, vocab]. */
 export function lmLogits(hidden: tf.Tensor2D, w: LmHeadWeights, eps: number): tf.Tensor2D {
   const h = layerNorm(denseGelu(hidden, w.transform), w.norm, eps) as tf.Tensor2D;
+  if (tf.engine().state.gradientDepth > 0) {
+    // Under a gradient (pre-training): h·decoderᵀ as a dense layer, whose hand-written gradient is
+    // plain products — tfjs-wasm ran the transposed ones of the line below ~20× slower (docs/performance.md#linear-gradient).
+    return dense(h, { kernel: w.decoder.transpose(), bias: w.bias }) as tf.Tensor2D;
+  }
   // h·decoderᵀ computed as (decoder·hᵀ)ᵀ: transposing the few rows of h is
   // cheap, the decoder is never copied (docs/performance.md#transposed-layouts).
   return tf.matMul(w.decoder, h.transpose()).transpose().add(w.bias) as tf.Tensor2D;

@@ -7,7 +7,7 @@ import { prepareWeights } from '../kernels';
 import { attentionMask, type MaskMode } from './attention';
 import type { Checkpoint, Weight } from '../checkpoint/checkpoint';
 import type { BertConfig } from '../checkpoint/config';
-import { embed, type EmbeddingWeights } from './embeddings';
+import { embed, lookupRows, type EmbeddingWeights } from './embeddings';
 import { classify, lmLogits, pool, type LmHeadWeights } from './heads';
 import { encoderLayer, type LayerWeights } from './layer';
 import type { Dense, Norm } from './ops';
@@ -53,12 +53,24 @@ export class BertModel {
   /** Normalised checkpoint name → tensor (kernels stored transposed), so the weights can be written back out. */
   private readonly named = new Map<string, { tensor: tf.Tensor; transposed: boolean }>();
 
-  constructor(checkpoint: Checkpoint) {
+  /**
+   * `trainable`: every weight is a tf.Variable that tf.variableGrads can
+   * train through this same forward pass (pre-training), and the fast paths'
+   * extra layouts made at load are skipped: they would go stale at the first update.
+   */
+  constructor(checkpoint: Checkpoint, options: { trainable?: boolean } = {}) {
     this.config = checkpoint.config;
     const w = checkpoint.weights;
+    const trainable = options.trainable === true;
+    const own = <T extends tf.Tensor>(t: T): T => {
+      if (!trainable) return t;
+      const v = tf.variable(t) as tf.Tensor as T;
+      t.dispose();
+      return v;
+    };
     const tensor = (name: string): tf.Tensor => {
       const weight = w.get(name) as Weight; // presence and shape were checked by loadCheckpoint
-      const t = tf.tensor(weight.values, weight.shape, 'float32');
+      const t = own(tf.tensor(weight.values, weight.shape, 'float32'));
       this.owned.push(t);
       this.named.set(name, { tensor: t, transposed: false });
       return t;
@@ -67,7 +79,7 @@ export class BertModel {
     const t2 = (name: string) => tensor(name) as tf.Tensor2D;
     const denseAt = (p: string): Dense => {
       const weight = w.get(`${p}.weight`) as Weight; // [out, in]
-      const kernel = tf.tidy(() => tf.tensor2d(weight.values, weight.shape as [number, number]).transpose<tf.Tensor2D>());
+      const kernel = own(tf.tidy(() => tf.tensor2d(weight.values, weight.shape as [number, number]).transpose<tf.Tensor2D>()));
       this.owned.push(kernel);
       this.named.set(`${p}.weight`, { tensor: kernel, transposed: true });
       return { kernel, bias: t1(`${p}.bias`) };
@@ -87,7 +99,7 @@ export class BertModel {
       ),
     );
     // Extra layouts of the encoder weights for the backend's fast paths (kernels/), owned here.
-    this.owned.push(...prepareWeights(this.layers));
+    if (!trainable) this.owned.push(...prepareWeights(this.layers));
     this.pooler = w.has('pooler.dense.weight') ? denseAt('pooler.dense') : null;
     this.lmHead = w.has('cls.predictions.transform.dense.weight')
       ? {
@@ -100,6 +112,11 @@ export class BertModel {
         }
       : null;
     this.classifier = w.has('classifier.weight') ? denseAt('classifier') : null;
+  }
+
+  /** Every weight by checkpoint name (tied decoder not repeated); tf.Variables when built `trainable`. */
+  weightsByName(): Map<string, tf.Tensor> {
+    return new Map([...this.named].map(([name, { tensor }]) => [name, tensor]));
   }
 
   get hasLmHead(): boolean {
@@ -182,7 +199,9 @@ export class BertModel {
       let logits: tf.Tensor2D | undefined;
       const positions = input.lmPositions ?? [];
       if (this.lmHead !== null && positions.length > 0) {
-        const rows = tf.gatherND(x, tf.tensor2d(positions, undefined, 'int32')) as tf.Tensor2D; // [N, H]
+        const [B, T, H] = x.shape;
+        const flat = tf.tensor1d(positions.map(([b, t]) => b * T + t), 'int32');
+        const rows = lookupRows(x.reshape([B * T, H]), flat) as tf.Tensor2D; // [N, H], with a gradient on every backend
         logits = lmLogits(rows, this.lmHead, eps);
       }
       const classifierLogits =
