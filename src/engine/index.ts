@@ -15,6 +15,7 @@
 
 // The runtime: which tfjs backend runs the model.
 export { chainAfter, initBackend, isDeviceLost, onGpu, selfTest, watchDeviceLoss, type BackendChoice, type BackendName } from './runtime/backend';
+export { compiledPrograms } from './runtime/backend';
 export { activeLoops, wasmGemm } from './kernels';
 
 // Tokenizer.
@@ -55,7 +56,10 @@ export {
   type FillMaskResult,
   type MaskMode,
   type Prediction,
+  type WarmUpOptions,
+  warmUpBuckets,
 } from './model/bert';
+export { sequenceBucket, WEBGPU_BUCKET } from './kernels/buckets';
 
 // Training: a classifier head on frozen features, or a prompt read by the masked-LM head.
 export { parseExamples, readExampleFile, type LabelledExample, type ParseProblem, type ParseResult } from './training/examples';

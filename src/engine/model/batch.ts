@@ -14,8 +14,24 @@ export interface PaddedBatch {
   lengths: number[];
 }
 
-export function padBatch(encodings: Pick<Encoding, 'ids' | 'tokenTypeIds'>[], padId: number): PaddedBatch {
-  const T = Math.max(...encodings.map((e) => e.ids.length));
+/**
+ * The padded length T for a longest row of n tokens: n rounded up to a
+ * multiple of `bucket` (1: n itself), but never past `limit` (the position
+ * table: a position without an embedding cannot be padded to) nor below n.
+ */
+export function bucketLength(n: number, bucket = 1, limit = Infinity): number {
+  const step = Math.max(1, Math.floor(bucket));
+  return Math.max(n, Math.min(Math.ceil(n / step) * step, limit));
+}
+
+/**
+ * `bucket` > 1 pads further, up to bucketLength: sentences of nearby lengths
+ * then share one shape, which WebGPU compiles its programs for once
+ * (kernels/buckets.ts). The extra positions are padding like any other: masked
+ * out of every real token's attention.
+ */
+export function padBatch(encodings: Pick<Encoding, 'ids' | 'tokenTypeIds'>[], padId: number, bucket = 1, limit = Infinity): PaddedBatch {
+  const T = bucketLength(Math.max(...encodings.map((e) => e.ids.length)), bucket, limit);
   const pad = (xs: number[], fill: number) => [...xs, ...new Array<number>(T - xs.length).fill(fill)];
   return {
     ids: encodings.map((e) => pad(e.ids, padId)),

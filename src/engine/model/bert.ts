@@ -9,6 +9,8 @@ import { loadCheckpoint, type Checkpoint } from '../checkpoint/checkpoint';
 import type { BertConfig } from '../checkpoint/config';
 import type { CheckpointSource, ReadOptions } from '../checkpoint/source';
 import { cutMask, tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from '../tokenizer/tokenizer';
+import { sequenceBucket } from '../kernels/buckets';
+import { compileOnly } from '../runtime/backend';
 import { throwIfAborted } from '../util/abort';
 import { padBatch } from './batch';
 import { BertModel } from './model';
@@ -81,6 +83,13 @@ export interface EncodeOptions {
   pooled?: boolean;
   /** How many decoded guesses each language-model score carries (default 5). */
   topK?: number;
+  /**
+   * Pad (masked) to a multiple of this many tokens, so that nearby lengths
+   * share one shape; the results are the same, cut to the sentence. Default
+   * sequenceBucket(): 16 on WebGPU, whose programs are compiled per shape
+   * (kernels/buckets.ts), 1 (no padding) elsewhere.
+   */
+  bucket?: number;
 }
 
 export interface LmScores {
@@ -169,11 +178,13 @@ function checkFinite(attentions: Float32Array, layers: number, others: (Float32A
   }
 }
 
-async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOptions): Promise<Encoded[]> {
-  const started = performance.now();
+/**
+ * The encodings as one padded batch through the model (synchronous: no run
+ * can start in between, which compileOnly relies on). The caller disposes `out`.
+ */
+function forwardBatch(bert: Bert, encodings: Pick<Encoding, 'ids' | 'tokenTypeIds'>[], options: EncodeOptions) {
   const mask = options.mask ?? bert.defaultMask;
-  const batch = padBatch(encodings, bert.tokenizer.padId);
-  const T = batch.ids[0].length;
+  const batch = padBatch(encodings, bert.tokenizer.padId, options.bucket ?? sequenceBucket(), bert.config.maxPositions);
   const wanted = options.lm ?? 'masked';
   const lmRequests: { batch: number; position: number }[] = [];
   if (bert.model.hasLmHead && wanted !== 'none') {
@@ -191,6 +202,12 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
     valueNorms: options.valueNorms,
     hiddenStates: options.hiddenStates,
   });
+  return { out, mask, lmRequests, T: batch.ids[0].length };
+}
+
+async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOptions): Promise<Encoded[]> {
+  const started = performance.now();
+  const { out, mask, lmRequests, T } = forwardBatch(bert, encodings, options);
   // Hidden states and the pooled vector only when asked for: what is not read back stays on the backend.
   const tensors = [
     out.hiddenStates,
@@ -215,9 +232,9 @@ async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOption
     const ms = performance.now() - started;
     return encodings.map((e, b) => {
       const n = e.ids.length;
-      // One sentence has no padding: its rows are whole blocks of the read-back buffers, so views
-      // (subarray) serve instead of copies (~2 ms at 128 tokens: 16 attention maps, 5 hidden states).
-      const whole = B === 1;
+      // One sentence not padded to a bucket: its rows are whole blocks of the read-back buffers, so
+      // views (subarray) serve instead of copies (~2 ms at 128 tokens: 16 attention maps, 5 hidden states).
+      const whole = B === 1 && T === n;
       const hiddenStates =
         hidden === null
           ? null
@@ -351,7 +368,7 @@ export async function maskLogProbs(
     const idx = order.slice(start, start + batchSize);
     const logProbs = tf.tidy(() => {
       const out = bert.model.forward({
-        ...padBatch(idx.map((i) => queries[i].encoding), bert.tokenizer.padId),
+        ...padBatch(idx.map((i) => queries[i].encoding), bert.tokenizer.padId, sequenceBucket(), bert.config.maxPositions),
         mask: bert.defaultMask,
         lmPositions: idx.map((i, b) => [b, predictorRow(bert, queries[i].position)]),
       });
@@ -366,4 +383,51 @@ export async function maskLogProbs(
     options.onProgress?.(Math.min(start + batchSize, order.length), order.length);
   }
   return rows;
+}
+
+export interface WarmUpOptions {
+  /** Warm the buckets up to this many tokens (default: the tokenizer's limit). */
+  maxTokens?: number;
+  /** The masks the page runs (default both: the model's own, and causal for the decoder twin). */
+  masks?: MaskMode[];
+  /** As in EncodeOptions: compile the programs of ‖f_h(x_j)‖ too (default true: the page's views ask for them). */
+  valueNorms?: boolean;
+  signal?: AbortSignal;
+  /** After each bucket: buckets done, buckets in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Compile, without running, the WebGPU programs that sentences of every
+ * bucket up to maxTokens will use (runtime/backend.ts compileOnly), so that
+ * the first sentence of each length costs no compile. Meant to run in the
+ * background once a model has loaded; stop it (signal) before disposing the
+ * model. Smallest buckets first (short sentences are what a class types), one
+ * forward pass per bucket and mask. Resolves with the number of programs
+ * compiled; at once with 0 where there are no buckets (not on WebGPU).
+ */
+export async function warmUpBuckets(bert: Bert, options: WarmUpOptions = {}): Promise<number> {
+  const bucket = sequenceBucket();
+  if (bucket <= 1) return 0;
+  const limit = Math.max(1, Math.min(options.maxTokens ?? bert.tokenizer.maxLength, bert.config.maxPositions));
+  const lengths: number[] = [];
+  for (let T = bucket; T - bucket < limit; T += bucket) lengths.push(Math.min(T, limit));
+  const masks = options.masks ?? [...new Set<MaskMode>([bert.defaultMask, 'causal'])];
+  const { clsId, sepId, padId, maskId } = bert.tokenizer;
+  let compiled = 0;
+  for (const [i, T] of lengths.entries()) {
+    throwIfAborted(options.signal, 'warming up the WebGPU programs');
+    // One token short of the bucket, as most sentences are (padding, so the mask is built); one [MASK] for the LM head.
+    const n = Math.max(T - 1, Math.min(T, 3));
+    const ids = [clsId, ...Array.from({ length: n - 2 }, (_, j) => (j === 0 ? maskId : padId)), sepId].slice(0, n);
+    const sample = { ids, tokenTypeIds: ids.map(() => 0) };
+    for (const mask of masks) {
+      compiled += await compileOnly(() => {
+        const { out } = forwardBatch(bert, [sample], { mask, valueNorms: options.valueNorms ?? true, bucket });
+        tf.dispose(Object.values(out));
+      });
+    }
+    options.onProgress?.(i + 1, lengths.length);
+  }
+  return compiled;
 }

@@ -141,6 +141,65 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   );
 }
 
+/** tfjs-backend-webgpu's WebGPUBackend, typed to what the compile-only warm-up reads. */
+interface CompilingBackend {
+  /** shaderKey → GPUComputePipeline, or a Promise of one while it compiles in compile-only mode. */
+  pipelineCache: Record<string, unknown>;
+}
+
+/**
+ * Compile, without running them, the WebGPU programs that `build` (a
+ * synchronous forward pass, whose tensors it disposes) would dispatch; resolves
+ * with how many were new. Elsewhere than on webgpu: nothing to compile, 0.
+ *
+ * How tfjs-webgpu's compile-only mode works (backend_webgpu.js,
+ * runWebGPUProgram): while WEBGPU_ENGINE_COMPILE_ONLY is set, each op still
+ * uploads its inputs and allocates its output buffer, then stores
+ * `createComputePipelineAsync(...)` — a Promise — in `pipelineCache` and
+ * records no dispatch; a read-back warns and returns null (none is made here).
+ * The flag is global, so it is set and cleared around `build` with no await in
+ * between: no other run can start inside that window. Its own
+ * `checkCompileCompletionAsync` would then wait with those Promises in the
+ * shared cache, and any other run that needs one of those programs meanwhile
+ * (a keystroke, a training step) throws "Please call
+ * checkCompileCompletionAsync". So the Promises are taken out of the cache at
+ * once — a run in the meantime compiles its program the ordinary way — and
+ * each finished pipeline is put back only where that has not happened; a
+ * program that failed to compile is left out, to fail with its own message
+ * when a real run needs it.
+ */
+export async function compileOnly(build: () => void): Promise<number> {
+  if (tf.getBackend() !== 'webgpu') return 0;
+  const cache = (tf.backend() as unknown as CompilingBackend).pipelineCache;
+  const known = new Set(Object.keys(cache));
+  const env = tf.env();
+  const was = env.getBool('WEBGPU_ENGINE_COMPILE_ONLY');
+  env.set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+  try {
+    build();
+  } finally {
+    env.set('WEBGPU_ENGINE_COMPILE_ONLY', was);
+  }
+  const pending = Object.keys(cache)
+    .filter((key) => !known.has(key))
+    .map((key) => {
+      const pipeline = cache[key];
+      delete cache[key];
+      return { key, pipeline: Promise.resolve(pipeline) };
+    });
+  const done = await Promise.allSettled(pending.map((p) => p.pipeline));
+  done.forEach((result, i) => {
+    if (result.status === 'fulfilled' && !(pending[i].key in cache)) cache[pending[i].key] = result.value;
+  });
+  return done.filter((r) => r.status === 'fulfilled').length;
+}
+
+/** How many WebGPU programs the active backend has compiled (null off webgpu): for tests and the bench. */
+export function compiledPrograms(): number | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return Object.keys((tf.backend() as unknown as CompilingBackend).pipelineCache).length;
+}
+
 /**
  * The GPU backends are fetched only when one is tried: on a machine where both
  * are passed over (no GPU), the page never downloads or evaluates their
