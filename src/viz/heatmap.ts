@@ -5,6 +5,11 @@
  * Split in two, so the encoding is testable without a DOM:
  *   layoutHeatmap(data, options) → plain mark objects (pure),
  *   renderHeatmap(svg, layout, handlers) → D3 joins those marks.
+ *
+ * Small matrices are one <rect> per cell; above RASTER_MIN_SIDE tokens the
+ * cells are one pixelated <image> (raster.ts: 16,384 rects at 128 tokens froze
+ * the page for seconds), masked cells one hatched <path>, and the per-cell
+ * tooltip one <title> that follows the pointer.
  */
 import * as d3 from 'd3';
 import {
@@ -22,6 +27,7 @@ import {
   placeBox,
   withTitle,
 } from './common';
+import { RASTER_MIN_SIDE, cachedRaster, canRaster, cellAt, colorTable, gridPixels, pixelsToDataUrl, runsPath, type RasterCache } from './raster';
 import type { CellRef, Margin, MaskMatrix, Tokens, Translate, View } from './types';
 
 export interface HeatmapData {
@@ -51,7 +57,14 @@ export interface HeatmapOptions {
   /** Axis names; by default text('att.query') and text('att.key'). */
   queryLabel?: string;
   keyLabel?: string;
+  /**
+   * 'rects': one <rect> per cell; 'image': one picture of all cells; 'auto' (default):
+   * the picture above RASTER_MIN_SIDE tokens where the browser can make one, else rects.
+   */
+  mode?: GridMode;
 }
+
+export type GridMode = 'auto' | 'rects' | 'image';
 
 export interface Rect {
   x: number;
@@ -74,6 +87,22 @@ export interface MaskedCell extends Rect {
   title: string;
 }
 
+/** All cells as one picture (one pixel per cell), for large matrices. */
+export interface HeatmapRaster {
+  n: number;
+  /** Side of one cell; the picture is n × cell units square, at the plot's origin. */
+  cell: number;
+  matrix: Float32Array;
+  mask: MaskMatrix | null;
+  /** The masked cells as one path (hatched under the picture, which is clear there); '' when none. */
+  maskedPath: string;
+  /** The highlighted cell (the caller's hover state), so hovering it again does not call back again. */
+  query: number | null;
+  key: number | null;
+  /** The picture's tooltip: the highlighted cell's, or the drawing's title when none is. */
+  title: string;
+}
+
 export interface AxisLabel {
   index: number;
   text: string;
@@ -93,8 +122,12 @@ export interface HeatmapLayout {
   title: string;
   queryLabel: string;
   keyLabel: string;
+  /** One per cell in 'rects' mode; empty when `raster` draws them. */
   cells: HeatmapCell[];
   maskedCells: MaskedCell[];
+  raster: HeatmapRaster | null;
+  /** Tooltip of the cell (query, key): "query → key: weight", or that the mask hides it. */
+  cellTitle: (query: number, key: number) => string;
   rowLabels: AxisLabel[];
   colLabels: AxisLabel[];
   rowBand: Rect | null;
@@ -102,6 +135,7 @@ export interface HeatmapLayout {
   /** The colour scale used for `fill`, for a legend or a test. */
   color: (value: number) => string;
   colorMax: number;
+  interpolator: (t: number) => string;
 }
 
 const MAX_LABEL_CHARS = 14;
@@ -131,18 +165,30 @@ export function layoutHeatmap(data: HeatmapData, options: HeatmapOptions): Heatm
   const x = d3.scaleBand<number>().domain(d3.range(n)).range([0, size]);
   const y = d3.scaleBand<number>().domain(d3.range(n)).range([0, size]);
   const colorMax = options.colorMax ?? 1;
+  const interpolator = options.interpolator ?? WEIGHT_INTERPOLATOR;
   const color = d3
-    .scaleSequential(options.interpolator ?? WEIGHT_INTERPOLATOR)
+    .scaleSequential(interpolator)
     .domain([0, colorMax])
     .clamp(true);
 
+  const masked = (q: number, k: number) => mask !== null && mask[q * n + k] === 0;
+  const cellTitle = (q: number, k: number) =>
+    masked(q, k)
+      ? text('view.cannotSee', { query: tokens[q], key: tokens[k] })
+      : `${tokens[q]} → ${tokens[k]}: ${formatWeight(matrix[q * n + k])}`;
+  const hq = options.highlight?.query ?? null;
+  const hk = options.highlight?.key ?? null;
+  const title = options.title ?? text('view.heatmap.title');
+
+  const mode = options.mode ?? 'auto';
+  const asImage = mode === 'image' || (mode === 'auto' && n > RASTER_MIN_SIDE);
   const cells: HeatmapCell[] = [];
   const maskedCells: MaskedCell[] = [];
-  for (let q = 0; q < n; q++) {
+  for (let q = 0; q < n && !asImage; q++) {
     for (let k = 0; k < n; k++) {
       const rect = { x: x(k) ?? 0, y: y(q) ?? 0, width: x.bandwidth(), height: y.bandwidth() };
-      if (mask && mask[q * n + k] === 0) {
-        maskedCells.push({ query: q, key: k, ...rect, title: text('view.cannotSee', { query: tokens[q], key: tokens[k] }) });
+      if (masked(q, k)) {
+        maskedCells.push({ query: q, key: k, ...rect, title: cellTitle(q, k) });
         continue;
       }
       const value = matrix[q * n + k];
@@ -152,13 +198,23 @@ export function layoutHeatmap(data: HeatmapData, options: HeatmapOptions): Heatm
         ...rect,
         value,
         fill: color(value), // the encoding: colour = attention weight
-        title: `${tokens[q]} → ${tokens[k]}: ${formatWeight(value)}`,
+        title: cellTitle(q, k),
       });
     }
   }
-
-  const hq = options.highlight?.query ?? null;
-  const hk = options.highlight?.key ?? null;
+  const hovered = hq !== null && hk !== null && hq >= 0 && hq < n && hk >= 0 && hk < n;
+  const raster: HeatmapRaster | null = asImage
+    ? {
+        n,
+        cell,
+        matrix,
+        mask,
+        maskedPath: mask ? runsPath(n, masked, (k) => x(k) ?? 0, (q) => y(q) ?? 0, x.bandwidth(), y.bandwidth()) : '',
+        query: hq,
+        key: hk,
+        title: hovered ? cellTitle(hq, hk) : title,
+      }
+    : null;
   const rowLabels = labels.map((text, i) => ({
     index: i,
     text,
@@ -180,24 +236,37 @@ export function layoutHeatmap(data: HeatmapData, options: HeatmapOptions): Heatm
     margin,
     size,
     fontSize,
-    title: options.title ?? text('view.heatmap.title'),
+    title,
     queryLabel: options.queryLabel ?? text('att.query'),
     keyLabel: options.keyLabel ?? text('att.key'),
     cells,
     maskedCells,
+    raster,
+    cellTitle,
     rowLabels,
     colLabels,
     rowBand: hq !== null && hq >= 0 && hq < n ? { x: 0, y: y(hq) ?? 0, width: size, height: y.bandwidth() } : null,
     colBand: hk !== null && hk >= 0 && hk < n ? { x: x(hk) ?? 0, y: 0, width: x.bandwidth(), height: size } : null,
     color,
     colorMax,
+    interpolator,
   };
+}
+
+/** RGBA bytes of the picture, one pixel per cell (row = query); masked cells transparent. */
+export function heatmapPixels(layout: HeatmapLayout): Uint8ClampedArray | null {
+  const grid = layout.raster;
+  if (grid === null) return null;
+  const { n, matrix, mask } = grid;
+  return gridPixels(matrix, n, colorTable(layout.color, layout.colorMax), layout.colorMax, mask ? (i) => mask[i] === 0 : undefined);
 }
 
 export interface HeatmapHandlers {
   onHover?: (query: number | null, key: number | null) => void;
   /** id of the <pattern> used for masked cells; one per view instance. */
   hatchId: string;
+  /** Pictures already encoded (one per matrix), so a hover redraw does not encode a PNG again. */
+  cache?: RasterCache;
 }
 
 const CLS = 'viz-heatmap';
@@ -221,8 +290,11 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
   pattern.selectAll('line').data([null]).join('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 6).attr('stroke', '#bbb').attr('stroke-width', 2);
 
   const plot = plotGroup(root, margin).on('mouseleave', () => hover?.(null, null));
+  // Cells in their own layer, made first: the highlight bands drawn after stay on top
+  // even when a longer sentence later swaps rects for the picture.
+  const gridLayer = plot.selectAll('g.grid').data([null]).join('g').attr('class', 'grid');
 
-  plot
+  gridLayer
     .selectAll<SVGRectElement, HeatmapCell>('rect.cell')
     .data(layout.cells, (d) => `${d.query},${d.key}`)
     .join('rect')
@@ -235,7 +307,7 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
     .on('mouseenter', (_e: MouseEvent, d) => hover?.(d.query, d.key))
     .call(withTitle);
 
-  plot
+  gridLayer
     .selectAll<SVGRectElement, MaskedCell>('rect.masked')
     .data(layout.maskedCells, (d) => `${d.query},${d.key}`)
     .join('rect')
@@ -244,6 +316,42 @@ export function renderHeatmap(svg: SVGSVGElement, layout: HeatmapLayout, handler
     .attr('fill', `url(#${handlers.hatchId})`)
     .on('mouseenter', (_e: MouseEvent, d) => hover?.(d.query, d.key))
     .call(withTitle);
+
+  const grid = layout.raster;
+  gridLayer
+    .selectAll<SVGPathElement, HeatmapRaster>('path.masked-area')
+    .data(grid !== null && grid.maskedPath !== '' ? [grid] : [])
+    .join('path')
+    .attr('class', 'masked-area')
+    .attr('d', (d) => d.maskedPath)
+    .attr('fill', `url(#${handlers.hatchId})`);
+  gridLayer
+    .selectAll<SVGImageElement, HeatmapRaster>('image.cells')
+    .data(grid !== null ? [grid] : [])
+    .join((enter) => {
+      const image = enter.append('image').attr('class', 'cells');
+      image.append('title');
+      return image;
+    })
+    .attr('width', (d) => d.n * d.cell)
+    .attr('height', (d) => d.n * d.cell)
+    .attr('preserveAspectRatio', 'none')
+    // One pixel per cell, scaled up: keep the cell edges sharp.
+    .style('image-rendering', 'pixelated')
+    .attr('href', (d) => {
+      const deps = [d.mask, layout.colorMax, layout.interpolator];
+      return cachedRaster(handlers.cache, d.matrix, deps, () => pixelsToDataUrl(heatmapPixels(layout) ?? new Uint8ClampedArray(), d.n)) ?? '';
+    })
+    // One handler instead of one per cell: the cell under the pointer gives the tooltip and the hover.
+    .on('pointermove pointerdown', function (event: PointerEvent, d) {
+      const [px, py] = d3.pointer(event, this);
+      const at = cellAt(px, py, d.cell, d.n);
+      if (at === null) return;
+      d3.select(this).select('title').text(layout.cellTitle(at.row, at.col));
+      if (at.row !== d.query || at.col !== d.key) hover?.(at.row, at.col);
+    })
+    .select('title')
+    .text((d) => d.title);
 
   // Highlight bands go above the cells and ignore the pointer so hovering continues to work.
   plot
@@ -280,7 +388,12 @@ export function heatmapView(
   options: HeatmapOptions,
 ): View<HeatmapData, HeatmapOptions> {
   const hatchId = uniqueId('viz-hatch');
-  const draw = (d: HeatmapData, o: HeatmapOptions) => renderHeatmap(svg, layoutHeatmap(d, o), { onHover: o.onHover, hatchId });
+  const cache: RasterCache = new WeakMap();
+  const draw = (d: HeatmapData, o: HeatmapOptions) => {
+    // The picture needs a canvas; without one (jsdom, Node) the cells stay rects.
+    const mode = canRaster() ? (o.mode ?? 'auto') : 'rects';
+    renderHeatmap(svg, layoutHeatmap(d, { ...o, mode }), { onHover: o.onHover, hatchId, cache });
+  };
   draw(data, options);
   return {
     update: draw,

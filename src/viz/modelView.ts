@@ -5,14 +5,15 @@
  * thumbnails compare with each other. Click one to open it.
  *
  * Thumbnails are drawn as SVG rects (n² per head) or, when a 2D canvas is
- * available, as one <image> per head from a canvas data-URL: 12 × 12 heads ×
- * 40² tokens is 230 000 rects, which a browser draws but slowly.
+ * available, as one <image> per head from a canvas data-URL (raster.ts): 12 × 12
+ * heads × 40² tokens is 230 000 rects, which a browser draws but slowly.
  *
  * Layers and heads are 0-based in data and callbacks, shown 1-based to people.
  */
 import * as d3 from 'd3';
 import { FONT_SIZE, WEIGHT_INTERPOLATOR, asButton, clearSvg, maxTextWidth, prepareSvg, plotGroup } from './common';
 import { sideOf } from './attentionMath';
+import { cachedRaster, canRaster, colorTable, gridPixels, pixelsToDataUrl, type RasterCache } from './raster';
 import type { AllAttentions, Margin, Tokens, Translate, View } from './types';
 
 export interface ModelViewData {
@@ -166,48 +167,19 @@ export function thumbnailCells(thumb: Thumbnail, color: (value: number) => strin
   return cells;
 }
 
-/** RGBA bytes of one thumbnail, one pixel per cell, for a canvas ImageData. */
-export function thumbnailPixels(thumb: Thumbnail, color: (value: number) => string): Uint8ClampedArray {
-  const { n, matrix } = thumb;
-  const px = new Uint8ClampedArray(n * n * 4);
-  for (let i = 0; i < n * n; i++) {
-    const c = d3.rgb(color(matrix[i]));
-    px[i * 4] = c.r;
-    px[i * 4 + 1] = c.g;
-    px[i * 4 + 2] = c.b;
-    px[i * 4 + 3] = 255;
-  }
-  return px;
-}
-
-/** A data-URL for the thumbnail, or null where there is no DOM/canvas (Node, some test runners). */
-function thumbnailDataUrl(thumb: Thumbnail, color: (value: number) => string): string | null {
-  if (typeof document === 'undefined' || thumb.n === 0) return null;
-  const canvas = document.createElement('canvas');
-  canvas.width = thumb.n;
-  canvas.height = thumb.n;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return null;
-  const image = ctx.createImageData(thumb.n, thumb.n);
-  image.data.set(thumbnailPixels(thumb, color));
-  ctx.putImageData(image, 0, 0);
-  return canvas.toDataURL('image/png');
-}
-
-function canvasAvailable(): boolean {
-  if (typeof document === 'undefined') return false;
-  try {
-    return document.createElement('canvas').getContext('2d') !== null;
-  } catch {
-    return false;
-  }
+/**
+ * RGBA bytes of one thumbnail, one pixel per cell, for a canvas ImageData.
+ * `table` = colorTable(layout.color, colorMax): made once for all thumbnails.
+ */
+export function thumbnailPixels(thumb: Thumbnail, table: Uint8ClampedArray, colorMax: number): Uint8ClampedArray {
+  return gridPixels(thumb.matrix, thumb.n, table, colorMax);
 }
 
 /**
  * Data-URLs already made, per matrix, so a click that only moves the selection
- * does not re-encode 144 PNGs. Entries die with their matrices (WeakMap).
+ * does not re-encode 144 PNGs.
  */
-export type ThumbnailCache = WeakMap<Float32Array, { colorMax: number; interpolator: (t: number) => string; url: string }>;
+export type ThumbnailCache = RasterCache;
 
 export interface ModelViewHandlers {
   onSelect?: (layer: number, head: number) => void;
@@ -215,12 +187,9 @@ export interface ModelViewHandlers {
   cache?: ThumbnailCache;
 }
 
-function cachedDataUrl(thumb: Thumbnail, layout: ModelViewLayout, cache: ThumbnailCache | undefined): string {
-  const hit = cache?.get(thumb.matrix);
-  if (hit && hit.colorMax === layout.colorMax && hit.interpolator === layout.interpolator) return hit.url;
-  const url = thumbnailDataUrl(thumb, layout.color) ?? '';
-  cache?.set(thumb.matrix, { colorMax: layout.colorMax, interpolator: layout.interpolator, url });
-  return url;
+function cachedDataUrl(thumb: Thumbnail, layout: ModelViewLayout, table: () => Uint8ClampedArray, cache: ThumbnailCache | undefined): string {
+  const make = () => pixelsToDataUrl(thumbnailPixels(thumb, table(), layout.colorMax), thumb.n);
+  return cachedRaster(cache, thumb.matrix, [layout.colorMax, layout.interpolator], make) ?? '';
 }
 
 const CLS = 'viz-model-view';
@@ -228,7 +197,10 @@ const CLS = 'viz-model-view';
 export function renderModelView(svg: SVGSVGElement, layout: ModelViewLayout, handlers: ModelViewHandlers = {}): void {
   const root = prepareSvg(svg, CLS, layout, layout.title, 'group');
   const mode = handlers.mode ?? 'auto';
-  const useImage = mode === 'image' || (mode === 'auto' && canvasAvailable());
+  const useImage = mode === 'image' || (mode === 'auto' && canRaster());
+  // The colour table, made at most once per draw, and only if a thumbnail is not cached.
+  let table: Uint8ClampedArray | null = null;
+  const tableOnce = () => (table ??= colorTable(layout.color, layout.colorMax));
   const plot = plotGroup(root, layout.margin);
 
   const thumbs = plot
@@ -259,7 +231,7 @@ export function renderModelView(svg: SVGSVGElement, layout: ModelViewLayout, han
       .attr('preserveAspectRatio', 'none')
       // One pixel per cell, scaled up: keep the cell edges sharp.
       .style('image-rendering', 'pixelated')
-      .attr('href', (d) => cachedDataUrl(d, layout, handlers.cache));
+      .attr('href', (d) => cachedDataUrl(d, layout, tableOnce, handlers.cache));
   } else {
     pixels.selectAll('image').remove();
     pixels

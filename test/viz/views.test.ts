@@ -12,6 +12,7 @@ import { layoutModelView, thumbnailCells, thumbnailPixels } from '../../src/viz/
 import { layoutMaskView } from '../../src/viz/maskView';
 import { layoutBars } from '../../src/viz/bars';
 import { HEAD_COLORS } from '../../src/viz/common';
+import { colorTable } from '../../src/viz/raster';
 import { translatorFor } from '../../src/ui/i18n/translate';
 
 /** The views' words, in English, as the page passes them. */
@@ -207,8 +208,9 @@ describe('model view layout', () => {
     expect(cells).toHaveLength(n * n);
     for (const c of cells) expect(c.fill).toBe(l.color(t.matrix[c.query * n + c.key]));
     expect(cells[n * n - 1].x + cells[n * n - 1].size).toBeCloseTo(t.size);
-    const px = thumbnailPixels(t, l.color);
-    const c7 = d3.rgb(l.color(t.matrix[7]));
+    // Pixels come from a 256-step colour table: the colour of the weight rounded to 1/255 of the scale.
+    const px = thumbnailPixels(t, colorTable(l.color, l.colorMax), l.colorMax);
+    const c7 = d3.rgb(l.color(Math.round(t.matrix[7] * 255) / 255));
     expect([px[28], px[29], px[30], px[31]]).toEqual([c7.r, c7.g, c7.b, 255]);
   });
 
