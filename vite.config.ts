@@ -102,6 +102,9 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: previewHeaders },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  // The engine's worker (src/worker/engine.worker.ts) is a module worker: it splits into chunks (the GPU
+  // backends load only when tried), which the default classic-script format cannot do.
+  worker: { format: 'es' },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

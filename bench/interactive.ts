@@ -12,7 +12,7 @@
  *   visits, each in a fresh browser context (one sample moved by ±0.3 s on
  *   this shared machine); warm_start_ms: the last of them reloaded (weights
  *   from the cache).
- * - memory: tf.memory() before and after MEMORY_RUNS consecutive runs of both
+ * - memory: tf.memory() (in the engine's worker: bertPlayground.memory()) before and after MEMORY_RUNS consecutive runs of both
  *   models, which must not grow.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
@@ -138,20 +138,21 @@ export async function interactiveBench(browser: Browser, base: string): Promise<
       const api = window.bertPlayground;
       const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
       const twin = await api.loadModel(api.urlSource('/weights/bert-mini-causal/'));
-      const sample = () => {
-        const m = api.tf.memory() as { numTensors: number; numBytes: number; numBytesInGPU?: number };
-        return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU ?? null };
+      // tf.memory() in the engine's worker.
+      const sample = async () => {
+        const m = await api.memory();
+        return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU };
       };
       const options = { valueNorms: true, lm: 'masked' as const, maskPositions: [3] };
       await api.encode(bert, 'The cat sat on the mat.', options); // first run: lazily created constants
       await api.encode(twin, 'The cat sat on the mat.', options);
-      const before = sample();
+      const before = await sample();
       for (let i = 0; i < runs; i++) {
         const text = `The cat sat on the mat number ${i}.`;
         await api.encode(bert, text, options);
         await api.encode(twin, text, options);
       }
-      const after = sample();
+      const after = await sample();
       bert.dispose();
       twin.dispose();
       return { runs, before, after };
@@ -165,17 +166,18 @@ export async function interactiveBench(browser: Browser, base: string): Promise<
       await webgpu.getByTestId('backend').waitFor({ timeout: 60_000 });
       memoryWebgpu = await webgpu.evaluate(async (runs) => {
         const api = window.bertPlayground;
-        if (api.tf.getBackend() !== 'webgpu') return { error: `the page runs on ${api.tf.getBackend()}` };
-        const bert = api.randomModel({ layers: 2, hidden: 64, heads: 2, intermediate: 256, vocabSize: 1000 });
-        const sample = () => {
-          const m = api.tf.memory() as { numTensors: number; numBytes: number; numBytesInGPU?: number };
-          return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU ?? null };
+        const active = await api.backend();
+        if (active !== 'webgpu') return { error: `the page runs on ${active}` };
+        const bert = await api.randomModel({ layers: 2, hidden: 64, heads: 2, intermediate: 256, vocabSize: 1000 });
+        const sample = async () => {
+          const m = await api.memory();
+          return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU };
         };
         const options = { valueNorms: true, lm: 'masked' as const, maskPositions: [2] };
         await api.encode(bert, 'the cat sat on the mat', options);
-        const before = sample();
+        const before = await sample();
         for (let i = 0; i < runs; i++) await api.encode(bert, `the cat sat on the mat ${i}`, options);
-        const after = sample();
+        const after = await sample();
         bert.dispose();
         return { runs, before, after };
       }, MEMORY_RUNS);

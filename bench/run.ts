@@ -11,6 +11,7 @@
  * `-- --fewshot`: only the few-shot learning curves (bench/fewshot.ts), in Node.
  * `-- --main-thread`: only the main thread's longest task while typing,
  * training and pasting (bench/mainThread.ts), `{"main_thread_longest_ms": {…}}`.
+ * `-- --pretrain [--seconds N]`: only the pre-training lab (bench/pretrain.ts), `{"pretrain": {…}}`.
  *
  * Identical weights: the shipped model's folder, or seeded random Hugging Face
  * folders written to bench/.cache/ (bench/ort.ts); ORT runs the ONNX graph that
@@ -28,16 +29,18 @@
  * weights upload), the cell reports one more run of each, now warm (marked *);
  * longer inputs of that row are then skipped.
  */
-import { chromium } from '@playwright/test';
+import { type Browser, chromium } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-web';
 import { build, preview } from 'vite';
 import { chromiumArgs, chromiumFound, chromiumMissingMessage, chromiumPath } from '../e2e/chromium';
-import type { Bert, RandomShape } from '../src/engine/node';
+import type { RandomShape } from '../src/engine/node';
+import type { ConsoleModel } from '../src/ui/consoleApi';
 import { fewshotBench } from './fewshot';
 import { finetuneBench, finetuneTimingSet } from './finetune';
 import { interactiveBench } from './interactive';
 import { mainThreadBench, type MainThreadResult } from './mainThread';
+import { pretrainBench } from './pretrain';
 import { cacheUrl, checkPython, onnxFor, ortPlugin, randomFolder } from './ort';
 
 const jsonOnly = process.argv.includes('--json');
@@ -75,7 +78,8 @@ interface Cell {
 /** What the page keeps between evaluate calls. */
 interface PeerState {
   ort: typeof Ort;
-  bert?: Bert;
+  /** Ours: a model in the page's engine worker (its calls include the message round trip, as the page's do). */
+  bert?: ConsoleModel;
   session?: Ort.InferenceSession;
 }
 
@@ -414,8 +418,8 @@ async function fewshotOnly(): Promise<void> {
   console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
 }
 
-/** `--main-thread`: only the main thread's longest tasks (bench/mainThread.ts), in the built app. */
-async function mainThreadOnly(): Promise<void> {
+/** The built app served by `vite preview` in headless Chromium, for `run`; both are closed after. */
+async function inBuiltApp<T>(run: (browser: Browser, base: string) => Promise<T>): Promise<T> {
   if (!chromiumFound()) throw new Error(chromiumMissingMessage());
   say('building the app…');
   await build({ logLevel: 'error' });
@@ -424,15 +428,39 @@ async function mainThreadOnly(): Promise<void> {
   if (base === undefined) throw new Error('vite preview did not report a URL');
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   try {
-    const result = { main_thread_longest_ms: await mainThreadBench(browser, base) };
-    console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
+    return await run(browser, base);
   } finally {
     await browser.close();
     await server.close();
   }
 }
 
-const mode = process.argv.includes('--fewshot') ? fewshotOnly : process.argv.includes('--main-thread') ? mainThreadOnly : main;
+/** `--main-thread`: only the main thread's longest tasks (bench/mainThread.ts), in the built app. */
+async function mainThreadOnly(): Promise<void> {
+  const result = { main_thread_longest_ms: await inBuiltApp(mainThreadBench) };
+  console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
+}
+
+/**
+ * `--pretrain`: the pre-training lab (bench/pretrain.ts) for at most 600 s on wasm, then a short
+ * WebGPU run: `{"pretrain": {backend, model, vocab, seconds, steps, tokens_per_s, heldout_top1_start,
+ * heldout_top1_end, unigram_top1, twin_next_token_top1_end, …}, "pretrain_curve": […]}`.
+ * `--seconds N` shortens the budget.
+ */
+async function pretrainOnly(): Promise<void> {
+  const at = process.argv.indexOf('--seconds');
+  const seconds = at < 0 ? 600 : Number(process.argv[at + 1]);
+  if (!(seconds > 0)) throw new Error(`--seconds: expected a positive number, got ${process.argv[at + 1]}`);
+  const result = await inBuiltApp((browser, base) => pretrainBench(browser, base, { seconds, say }));
+  console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
+}
+
+const modes: [string, () => Promise<void>][] = [
+  ['--fewshot', fewshotOnly],
+  ['--main-thread', mainThreadOnly],
+  ['--pretrain', pretrainOnly],
+];
+const mode = modes.find(([flag]) => process.argv.includes(flag))?.[1] ?? main;
 mode().catch((error: unknown) => {
   say(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

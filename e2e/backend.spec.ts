@@ -19,16 +19,15 @@ function againstCpu(page: Page, text: string) {
     const api = window.bertPlayground;
     const run = async () => {
       const bert = await api.loadModel(api.urlSource('/weights/bert-mini/'));
-      const profile = await api.tf.profile(async () => {
-        await api.encode(bert, text, { lm: 'none', hiddenStates: true });
-      });
+      // The engine runs in a worker: it lists the kernels one encode ran there (tf.profile).
+      const kernels = await api.profileKernels(bert, text, { lm: 'none', hiddenStates: true });
       const e = await api.encode(bert, text, { lm: 'none', hiddenStates: true });
       bert.dispose();
-      return { e, kernels: profile.kernels.map((k) => k.name) };
+      return { e, kernels };
     };
     const ours = await run();
-    const loops = api.wasmLoops();
-    const gemm = api.wasmGemm();
+    const loops = await api.wasmLoops();
+    const gemm = await api.wasmGemm();
     await api.initBackend(['cpu']);
     const cpu = await run();
     let diff = 0;
@@ -51,7 +50,7 @@ test('the page runs tfjs on WebGPU and gets the right numbers', async ({ page })
   // [[1,2],[3,4]]·[[5,6],[7,8]] computed on the GPU backend and read back.
   await expect(page.getByTestId('self-test')).toHaveText('ok 19,22,43,50');
   // On a software adapter every product uses tfjs-webgpu's tiled matMul program (3); a GPU keeps tfjs's choice (-1).
-  const programType = await page.evaluate(() => window.bertPlayground.tf.env().getNumber('WEBGPU_MATMUL_PROGRAM_TYPE'));
+  const programType = await page.evaluate(() => window.bertPlayground.tfFlag('WEBGPU_MATMUL_PROGRAM_TYPE'));
   expect(programType).toBe((await softwareAdapter(page)) ? 3 : -1);
 });
 
@@ -83,7 +82,7 @@ test('without an override, a software-only WebGPU adapter is passed over for Web
   await expect(page.getByRole('status').filter({ hasText: 'backend' })).toHaveAttribute('title', /software emulation/);
   // The passed-over WebGPU backend was never loaded (its code is fetched only when tried),
   // and forcing it still works: it is fetched then.
-  const registered = () => page.evaluate(() => window.bertPlayground.tf.findBackendFactory('webgpu') !== null);
+  const registered = () => page.evaluate(() => window.bertPlayground.backendRegistered('webgpu'));
   expect(await registered()).toBe(false);
   await page.evaluate(() => window.bertPlayground.initBackend(['webgpu']));
   expect(await registered()).toBe(true);

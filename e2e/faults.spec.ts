@@ -119,8 +119,11 @@ test('corrupted or foreign saved values: defaults, a notice naming them, nothing
 test('the cache refuses to store a model (quota): a clear message, the model in use for this visit, nothing half-stored', async ({ page }) => {
   const files = await folder('tiny-mlm-f32');
   await serveHub(page, files, { next: null });
+  await open(page);
   // Chromium's answer when the origin's storage quota is used up — after the smaller files went in.
-  await page.addInitScript(() => {
+  // The engine's worker downloads and stores the model: its Cache Storage is the one that refuses.
+  await expect.poll(() => page.workers().length).toBeGreaterThan(0);
+  await page.workers()[0].evaluate(() => {
     const put = Cache.prototype.put;
     Cache.prototype.put = function (request, response) {
       const url = typeof request === 'string' ? request : request instanceof Request ? request.url : String(request);
@@ -128,7 +131,6 @@ test('the cache refuses to store a model (quota): a clear message, the model in 
       return put.call(this, request, response);
     };
   });
-  await open(page);
   await askFor(page, MODEL);
   await expect(page.getByTestId('main-model')).toHaveText(MODEL);
   const message = page.getByTestId('model-message');
@@ -299,10 +301,7 @@ test('the WebGPU device is lost mid-session: the next backend takes over with a 
   // A mark on the fine-tuning panel's DOM: still there afterwards means the panel (and its state) was never rebuilt.
   await page.locator('.finetune').first().evaluate((el) => el.setAttribute('data-before-loss', '1'));
 
-  await page.evaluate(() => {
-    const backend = window.bertPlayground.tf.backend() as unknown as { device: { destroy(): void } };
-    backend.device.destroy();
-  });
+  await page.evaluate(() => window.bertPlayground.loseDevice());
   const lost = page.getByTestId('backend-lost');
   await expect(lost).toHaveAttribute('role', 'alert');
   await expect(lost).toContainText('webgpu stopped working');

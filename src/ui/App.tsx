@@ -6,6 +6,7 @@ import { ExampleSentences } from './ExampleSentences';
 import { CutNotice, LinkNotice, StorageNotice } from './FaultNotices';
 import { FillMaskPanel } from './FillMaskPanel';
 import { FineTunePanel } from './finetune/FineTunePanel';
+import { PretrainPanel } from './pretrain/PretrainPanel';
 import { LanguageSwitch, useT } from './i18n';
 import { ModelPicker, type ModelOffer } from './ModelPicker';
 import { PanelBoundary } from './PanelBoundary';
@@ -26,7 +27,7 @@ const FIRST_SENTENCE = 'The man went to the [MASK] to buy a gallon of milk.';
 export function App() {
   const t = useT();
   const backend = useBackend();
-  const models = useModels(backend.status === 'ready', backend.status === 'ready' ? backend.generation : 0);
+  const models = useModels(backend);
   const [fromUrl] = useState(() =>
     readViewStateReport(window.location.search, { sentence: FIRST_SENTENCE, masked: [], model: null, attention: DEFAULT_ATTENTION }),
   );
@@ -65,7 +66,7 @@ export function App() {
     state.attention.mask === 'causal' ||
     state.attention.view === 'contrast' ||
     (hasTwin && (masked.length > 0 || sentence.includes('[MASK]')));
-  const encoding = useEncoding(ready, sentence, masked, withTwin, state.attention.normWeighted);
+  const encoding = useEncoding(ready, sentence, masked, withTwin, state.attention.normWeighted, backend.status === 'ready' ? backend.generation : 0);
   const result = encoding.result;
 
   // Edit → every view redrawn, in ms. Measured in an effect of this, the top
@@ -124,6 +125,7 @@ export function App() {
   const onAttention = useCallback((attention: AttentionSettings) => setState((s) => ({ ...s, attention })), []);
   // A model suggested by the [UNK] notice goes to the picker, which asks about its size first.
   const [offer, setOffer] = useState<ModelOffer | null>(null);
+  const onRequestDone = useCallback(() => setRequestedModel(null), []);
   const onSuggest = useCallback((id: string) => setOffer((o) => ({ id, n: (o?.n ?? 0) + 1 })), []);
   // The fine-tuning panel reads its examples when it mounts: a new starter set remounts it.
   const [examplesVersion, setExamplesVersion] = useState(0);
@@ -159,7 +161,7 @@ export function App() {
           <LinkNotice ignored={ignoredParams} onDismiss={() => setIgnoredParams([])} linkChars={linkText.cut ? linkText.text.length : null} />
           {ready !== null && <ExampleSentences bert={ready.bert} onPick={onSentence} />}
           <ModelStatus state={models} />
-          <ModelPicker models={models} requested={requestedModel} onRequestDone={() => setRequestedModel(null)} offer={offer} />
+          <ModelPicker models={models} requested={requestedModel} onRequestDone={onRequestDone} offer={offer} />
           {encoding.error !== null && (
             <p className="notice notice-error" role="alert">
               {encoding.error}
@@ -225,6 +227,7 @@ export function App() {
             </section>
           </>
         )}
+        <section className="panel" aria-labelledby="lab-heading"><h2 id="lab-heading">{t('lab.section')}</h2><PanelBoundary><PretrainPanel /></PanelBoundary></section>
       </main>
     </div>
   );

@@ -44,6 +44,11 @@ export function BackendBadge({ state }: { state: BackendState }) {
   const reason = backendReason(state.choice, t);
   return (
     <>
+      {state.restarted !== null && (
+        <span className="badge badge-error" role="alert" data-testid="engine-restarted">
+          {t('worker.restarted', { reason: state.restarted })}
+        </span>
+      )}
       {state.lost !== null && (
         <span className="badge badge-error" role="alert" data-testid="backend-lost">
           {t('fault.backendLost', { from: state.lost.from, to: state.choice.name, message: state.lost.message })}

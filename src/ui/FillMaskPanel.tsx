@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { cutMask, type Encoded } from '../engine';
+import type { Encoded } from '../engine';
+import { cutMask } from '../engine/pure';
 import { barsView } from '../viz/bars';
 import { D3View } from './D3View';
 import { useT } from './i18n';

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { formatBytes, normaliseHub } from '../engine';
+import { memo, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { formatBytes, normaliseHub } from '../engine/pure';
 import { useT } from './i18n';
 import { BIDIRECTIONAL } from './models';
 import { CachedModelList } from './picker/CachedModelList';
@@ -32,7 +32,7 @@ function hubFromUrl(): string {
  * (picker/useDownload), the local files (picker/DropZone) and the cached
  * models (picker/CachedModelList); a failure leaves the current model working.
  */
-export function ModelPicker({
+export const ModelPicker = memo(function ModelPicker({
   models,
   requested = null,
   onRequestDone,
@@ -225,4 +225,4 @@ export function ModelPicker({
       )}
     </div>
   );
-}
+});

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { type Bert, readsText } from '../engine';
+import { readsText } from '../engine/pure';
+import type { ModelHandle } from './engineClient';
 import {
   DEFAULT_LABELS,
   KOREAN_LABELS,
@@ -34,7 +35,7 @@ function starterSet(lang: StarterLanguage): StoredExamples {
  * the fine-tuning panel, which reads the examples when it mounts — `onReplaced`
  * remounts it. The class's own examples can be brought back with Undo.
  */
-export function StarterSetOffer({ bert, modelLabel, onReplaced }: { bert: Bert; modelLabel: string; onReplaced: () => void }) {
+export function StarterSetOffer({ bert, modelLabel, onReplaced }: { bert: ModelHandle; modelLabel: string; onReplaced: () => void }) {
   const t = useT();
   const [undo, setUndo] = useState<{ previous: StoredExamples; lang: StarterLanguage } | null>(null);
   const [version, setVersion] = useState(0);

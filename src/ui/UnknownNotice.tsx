@@ -1,12 +1,14 @@
 import { useMemo } from 'react';
-import { type Bert, formatBytes, type Script, unknownShare } from '../engine';
+import type { Script } from '../engine';
+import { formatBytes, unknownShare } from '../engine/pure';
+import type { ModelHandle } from './engineClient';
 import { useLang, useT, type MessageKey } from './i18n';
 import { LANGUAGE_NAME, modelsFor } from './suggestedModels';
 
 interface Props {
   sentence: string;
   /** The main model: its tokenizer decides what is [UNK]. */
-  bert: Bert;
+  bert: ModelHandle;
   modelLabel: string;
   /** The main model's hub id, when it came from the hub: not suggested again. */
   currentId: string | null;

@@ -6,7 +6,8 @@
 import type { LabelledExample } from '../engine';
 import { defaultStore, parseJsonObject, readStored, type Store, StoredValueError, writeStored } from './storedValue';
 
-export { parseExamples, type ParseProblem, type ParseResult } from '../engine';
+export type { ParseProblem, ParseResult } from '../engine';
+export { parseExamples } from '../engine/pure';
 
 export type Example = LabelledExample;
 

@@ -1,4 +1,4 @@
-import { type Bert, type Checkpoint, fromCheckpoint, onGpu } from '../engine';
+import { engine } from './engineClient';
 
 /** The models shipped in public/weights/, in Hugging Face layout. */
 export interface ShippedModel {
@@ -50,36 +50,13 @@ export async function precacheLoadedFiles(): Promise<void> {
   if (!import.meta.env.PROD || !window.isSecureContext || !('serviceWorker' in navigator)) return;
   const registration = await navigator.serviceWorker.ready;
   const urls = new Set<string>([new URL(base, window.location.href).href]);
-  for (const entry of performance.getEntriesByType('resource')) {
-    const url = new URL(entry.name);
+  // The engine's worker fetched its own code and the weights: its list, beside the page's.
+  const fromWorker = await engine()
+    .call('resources', [])
+    .catch(() => []);
+  for (const name of [...performance.getEntriesByType('resource').map((e) => e.name), ...fromWorker]) {
+    const url = new URL(name);
     if (url.origin === window.location.origin) urls.add(url.href);
   }
   registration.active?.postMessage({ type: 'precache', urls: [...urls] });
-}
-
-/**
- * What a model on the GPU was loaded from. A GPU can go away mid-session (see
- * useBackend); its weights are then gone with it, and the page loads the same
- * model again onto the next backend from this copy, without asking the network
- * or the user again. Kept only while the weights live on a GPU: on the CPU
- * backends the copy would double the model's memory, and nothing there can be lost.
- */
-const checkpoints = new WeakMap<Bert, Checkpoint>();
-
-/** Makes a model from a loaded checkpoint, keeping the checkpoint when the model is on a GPU. */
-export function modelFrom(checkpoint: Checkpoint): Bert {
-  const bert = fromCheckpoint(checkpoint);
-  if (onGpu()) checkpoints.set(bert, checkpoint);
-  return bert;
-}
-
-/** The same model again, on the backend active now; null when its checkpoint was not kept. */
-export function reload(bert: Bert): Bert | null {
-  const checkpoint = checkpoints.get(bert);
-  if (checkpoint === undefined) return null;
-  try {
-    return modelFrom(checkpoint);
-  } catch {
-    return null; // does not fit on the new backend (memory): the page goes back to BERT-mini
-  }
 }

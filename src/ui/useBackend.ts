@@ -1,18 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  type BackendChoice,
-  type BackendName,
-  chainAfter,
-  encode,
-  fromCheckpoint,
-  initBackend,
-  isDeviceLost,
-  randomCheckpoint,
-  selfTest,
-  watchDeviceLoss,
-} from '../engine';
+import { useEffect, useSyncExternalStore } from 'react';
+import type { BackendChoice, BackendName } from '../engine';
 import { forcedBackend, readMeasured, rememberChoice } from './backendSetting';
-import { wasmPaths } from './wasmPaths';
+import { engine } from './engineClient';
+import type { BackendLostEvent, Restart, Started, StartRequest } from '../worker/remote';
 
 export type BackendState =
   | { status: 'starting' }
@@ -20,125 +10,98 @@ export type BackendState =
       status: 'ready';
       choice: BackendChoice;
       selfTest: { ok: boolean; values: number[] };
-      /** Counts backend changes on this page: the models are loaded again onto each new one (useModels). */
+      /** Counts backend changes on this page (a GPU lost, a new worker): runs are made again on each. */
       generation: number;
+      /** Counts new workers: the models are loaded again into each (useModels). */
+      epoch: number;
       /** The backend that stopped mid-session, and why, when this one took over from it. */
       lost: { from: BackendName; message: string } | null;
+      /** Models the worker could not move to the new backend (useModels goes back to BERT-mini). */
+      dropped: number[];
+      /** Why the engine's worker stopped, when this one is its replacement. */
+      restarted: string | null;
     }
   | { status: 'error'; message: string };
 
-/** The shipped models' shape: the trial costs what a keystroke will cost (random weights, same work). */
-const TRIAL_SHAPE = { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocabSize: 8192, maxPositions: 128 };
-const TRIAL_SENTENCE = 'The cat sat on the mat because it was tired.';
-
-let trialCheckpoint: ReturnType<typeof randomCheckpoint> | null = null;
-
-async function trial(): Promise<void> {
-  // The weights are drawn once (5M seeded numbers); each trial only uploads them to its backend.
-  trialCheckpoint ??= randomCheckpoint(TRIAL_SHAPE);
-  const bert = fromCheckpoint(trialCheckpoint);
-  try {
-    await encode(bert, TRIAL_SENTENCE, { valueNorms: true });
-  } finally {
-    bert.dispose();
-  }
-}
-
-interface Started {
-  choice: BackendChoice;
-  selfTest: { ok: boolean; values: number[] };
-}
-
 /**
- * One start per page, shared by every mount: React's StrictMode runs effects
- * twice in development, and two initBackend calls at once race (one switches
- * backends while the other's trial is running: "Backend 'wasm' has not yet
- * been initialized" on `npm run dev`).
+ * One start per page, shared by every mount (React's StrictMode runs effects
+ * twice in development), kept in a small store the badge and the models read.
  */
-let started: Promise<Started> | null = null;
+let state: BackendState = { status: 'starting' };
+let started = false;
+const listeners = new Set<() => void>();
 
-function startOnce(): Promise<Started> {
-  started ??= (async () => {
-    const forced = forcedBackend(window.location.search);
-    const agent = navigator.userAgent;
-    const choice = await initBackend({
-      chain: forced !== null ? [forced] : undefined,
-      wasmPaths,
-      trial,
-      remembered: readMeasured(agent),
-    });
-    rememberChoice(choice, agent);
-    performance.mark('bert:backend-ready', { detail: { backend: choice.name } }); // start-up breakdown for `npm run bench`
-    return { choice, selfTest: await selfTest() };
-  })();
-  return started;
+function set(next: BackendState): void {
+  state = next;
+  listeners.forEach((l) => l());
 }
 
-// A run that failed because the GPU went away (useEncoding and the other runs report their
-// errors here): the same fault as a lost device, whoever notices it first.
-const faultListeners = new Set<(message: string) => void>();
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Hands a run's error to the backend when it means the GPU is gone; false (nothing done) otherwise. */
-export function reportRunError(error: unknown): boolean {
-  if (!isDeviceLost(error)) return false;
-  const message = error instanceof Error ? error.message : String(error);
-  faultListeners.forEach((l) => l(message));
-  return true;
+/** What the worker cannot read for itself (it has no URL bar and no localStorage). */
+function request(): StartRequest {
+  return { forced: forcedBackend(window.location.search), remembered: readMeasured(navigator.userAgent) };
 }
+
+async function startBackend(): Promise<Started> {
+  const result = await engine().call('initBackend', [request()]);
+  rememberChoice(result.choice, navigator.userAgent);
+  return result;
+}
+
+function onLost(event: BackendLostEvent): void {
+  if (event.started === null || state.status !== 'ready') {
+    set({ status: 'error', message: `${event.message}; ${event.error ?? ''}` });
+    return;
+  }
+  const { choice, selfTest } = event.started;
+  set({ ...state, choice, selfTest, generation: state.generation + 1, lost: { from: event.from, message: event.message }, dropped: event.dropped });
+}
+
+function onRestart(restart: Restart): void {
+  if (restart.gaveUp) {
+    set({ status: 'error', message: restart.reason });
+    return;
+  }
+  // The new worker starts on the same backend as the first (the timed winner is remembered by now).
+  startBackend().then(
+    ({ choice, selfTest }) => {
+      const before = state.status === 'ready' ? state : { generation: 0, epoch: 0 };
+      set({ status: 'ready', choice, selfTest, generation: before.generation + 1, epoch: before.epoch + 1, lost: null, dropped: [], restarted: restart.reason });
+    },
+    (error: unknown) => set({ status: 'error', message: `${restart.reason}; ${messageOf(error)}` }),
+  );
+}
+
+function start(): void {
+  if (started) return;
+  started = true;
+  engine().onBackendLost(onLost);
+  engine().onRestart(onRestart);
+  startBackend().then(
+    ({ choice, selfTest }) => {
+      performance.mark('bert:backend-ready', { detail: { backend: choice.name } }); // start-up breakdown for `npm run bench`
+      set({ status: 'ready', choice, selfTest, generation: 0, epoch: 0, lost: null, dropped: [], restarted: null });
+    },
+    (error: unknown) => set({ status: 'error', message: messageOf(error) }),
+  );
+}
+
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+};
 
 /**
- * Starts tfjs once for the page: the backend forced by `?backend=` or the
- * setting, else the one remembered from an earlier visit, else the fastest of
- * a timed trial (remembered for next time). If the GPU goes away mid-session
- * (the WebGPU device is lost, or a run fails with a lost device or context),
- * the next backend of the chain takes over — untimed, the page is in use — and
- * `generation` tells the models to load again onto it.
+ * Starts tfjs once for the page, in the engine's worker: the backend forced by
+ * `?backend=` or the setting, else the one remembered from an earlier visit,
+ * else the fastest of a timed trial (remembered for next time). If the GPU
+ * goes away mid-session the worker moves to the next backend of the chain and
+ * brings the models with it (`generation`, `lost`); if the worker itself
+ * stops, a new one starts on the same backend and the models load again
+ * (`epoch`, `restarted`).
  */
 export function useBackend(): BackendState {
-  const [state, setState] = useState<BackendState>({ status: 'starting' });
-  const switching = useRef(false);
-  useEffect(() => {
-    let cancelled = false;
-    startOnce().then(
-      ({ choice, selfTest }) => {
-        if (!cancelled) setState({ status: 'ready', choice, selfTest, generation: 0, lost: null });
-      },
-      (error: unknown) => {
-        if (!cancelled) setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-
-  const from = state.status === 'ready' ? state.choice.name : null;
-  const lose = useCallback(
-    (message: string) => {
-      if (from === null || switching.current || chainAfter(from).length === 0) return;
-      switching.current = true;
-      void (async () => {
-        try {
-          const choice = await initBackend({ chain: chainAfter(from), wasmPaths });
-          const test = await selfTest();
-          setState((s) => ({ status: 'ready', choice, selfTest: test, generation: s.status === 'ready' ? s.generation + 1 : 1, lost: { from, message } }));
-        } catch (error) {
-          setState({ status: 'error', message: `${message}; ${error instanceof Error ? error.message : String(error)}` });
-        } finally {
-          switching.current = false;
-        }
-      })();
-    },
-    [from],
-  );
-  useEffect(() => {
-    if (from === null) return;
-    faultListeners.add(lose);
-    const stop = watchDeviceLoss(lose);
-    return () => {
-      faultListeners.delete(lose);
-      stop();
-    };
-  }, [from, lose]);
-  return state;
+  useEffect(start, []);
+  return useSyncExternalStore(subscribe, () => state);
 }

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { type Bert, encode, type Encoded } from '../engine';
-import { holdAll } from './modelHolds';
-import { reportRunError } from './useBackend';
+import type { Encoded } from '../engine';
+import { engine, isCancel, isDeviceLost, isEngineStopped, type ModelHandle } from './engineClient';
 
 export interface Encodings {
   /** BERT-mini under its own (bidirectional) mask. */
@@ -24,35 +23,25 @@ export interface Encodings {
   sentence: string;
   /** performance.now() when the edit that asked for this run happened. */
   requestedAt: number;
-  /** Time the models took, ms. */
+  /** Time from asking the worker to having both encodings on this thread, ms. */
   modelMs: number;
 }
 
-export type EncodingState = { result: Encodings | null; running: boolean; error: string | null };
+export type EncodingState = { result: Encodings | null; error: string | null };
 
 /** The main model and its causal twin; only the shipped BERT-mini has one. */
 export interface Models {
-  bert: Bert;
-  twin: Bert | null;
-}
-
-interface Request {
-  models: Models;
-  sentence: string;
-  positions: number[];
-  withTwin: boolean;
-  valueNorms: boolean;
-  requestedAt: number;
-  /** Lets go of the models (see modelHolds.ts): once its run ends, or a newer edit replaces it. */
-  release: () => void;
+  bert: ModelHandle;
+  twin: ModelHandle | null;
 }
 
 /**
- * Re-runs both models as the sentence changes. No debounce timer: an edit made
- * while the models are idle runs at once (a timer would add its whole delay to
- * every keystroke), and edits made during a run are coalesced — when the run
- * ends, only the newest waiting edit runs. Results of an edit that was
- * overtaken by a newer one are never shown.
+ * Re-runs both models, in the engine's worker, as the sentence changes. No
+ * debounce timer: an edit made while the worker is idle runs at once (a timer
+ * would add its whole delay to every keystroke). Each edit supersedes the one
+ * before on the worker's 'views' channel: a run still waiting there is
+ * dropped, a running one is abandoned, and its result is never drawn — only
+ * the newest edit's views are.
  *
  * The causal twin runs only while a visible view shows it (`withTwin`): on
  * wasm each model costs about as much as all the drawing, and most keystrokes
@@ -62,6 +51,9 @@ interface Request {
  * A model without a twin is run a second time under the causal mask instead:
  * "what if it could not look right?" — its attention only; its guesses under a
  * mask it was never trained with would teach nothing, so none are computed.
+ *
+ * `generation` (useBackend) changes when another backend or a new worker took
+ * over: the views are computed again there.
  */
 export function useEncoding(
   models: Models | null,
@@ -69,77 +61,41 @@ export function useEncoding(
   maskPositions: readonly number[],
   withTwin: boolean,
   valueNorms: boolean,
+  generation = 0,
 ): EncodingState {
-  const [state, setState] = useState<EncodingState>({ result: null, running: false, error: null });
-  const pending = useRef<Request | null>(null);
-  const busy = useRef(false);
-  const alive = useRef(true);
+  const [state, setState] = useState<EncodingState>({ result: null, error: null });
+  const latest = useRef(0);
   const key = maskPositions.join(',');
 
   useEffect(() => {
-    alive.current = true;
-    return () => {
-      alive.current = false;
-      pending.current?.release(); // it will never run
-      pending.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
     if (models === null) return;
-    const release = holdAll([models.bert, models.twin]);
-    if (release === null) return; // a newer model has replaced these; its own edit follows
-    pending.current?.release(); // overtaken before it ran
-    pending.current = {
-      models,
-      sentence,
-      positions: key === '' ? [] : key.split(',').map(Number),
-      withTwin,
-      valueNorms,
-      requestedAt: performance.now(),
-      release,
-    };
-    if (busy.current) return; // the running loop picks it up when it finishes
-    busy.current = true;
-    setState((s) => (s.running ? s : { ...s, running: true }));
-    void (async () => {
-      while (pending.current !== null && alive.current) {
-        const request = pending.current;
-        pending.current = null;
-        const options = { maskPositions: request.positions, valueNorms: request.valueNorms, lm: 'masked' as const };
-        try {
-          const t0 = performance.now();
-          const bert = await encode(request.models.bert, request.sentence, options);
-          const { twin: twinModel, bert: bertModel } = request.models;
-          const twin = !request.withTwin
-            ? null
-            : twinModel !== null
-              ? await encode(twinModel, request.sentence, options)
-              : await encode(bertModel, request.sentence, { ...options, mask: 'causal', lm: 'none' });
-          if (pending.current !== null || !alive.current) continue; // overtaken: a newer edit runs next
-          const result: Encodings = {
-            bert,
-            twin,
-            models: request.models,
-            sentence: request.sentence,
-            requestedAt: request.requestedAt,
-            modelMs: performance.now() - t0,
-          };
-          setState({ result, running: false, error: null });
-        } catch (error) {
-          // The GPU went away: another backend takes over and these models come back on it (useBackend, useModels).
-          if (reportRunError(error)) {
-            setState((s) => (s.running ? { ...s, running: false } : s));
-            continue;
-          }
-          if (pending.current !== null || !alive.current) continue;
-          setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));
-        } finally {
-          request.release();
-        }
-      }
-      busy.current = false;
-    })();
-  }, [models, sentence, key, withTwin, valueNorms]);
+    const asked = ++latest.current;
+    const requestedAt = performance.now();
+    const positions = key === '' ? [] : key.split(',').map(Number);
+    engine()
+      .call('encodeViews', [models.bert.id, models.twin?.id ?? null, sentence, { positions, withTwin, valueNorms }], {
+        models: [models.bert, models.twin],
+        channel: 'views',
+      })
+      .then(
+        ({ bert, twin }) => {
+          if (asked !== latest.current) return; // overtaken: a newer edit's views come next
+          setState({ result: { bert, twin, models, sentence, requestedAt, modelMs: performance.now() - requestedAt }, error: null });
+        },
+        (error: unknown) => {
+          if (asked !== latest.current) return;
+          // Superseded, or the models were replaced; a lost GPU or a stopped worker: the run is made again once
+          // the next backend (or worker) has the models (`generation`). None of these is the sentence's fault.
+          if (isCancel(error) || isDeviceLost(error) || isEngineStopped(error)) return;
+          setState((s) => ({ ...s, error: error instanceof Error ? error.message : String(error) }));
+        },
+      );
+  }, [models, sentence, key, withTwin, valueNorms, generation]);
+  useEffect(
+    () => () => {
+      latest.current++; // leaving: nothing in flight is drawn
+    },
+    [],
+  );
   return state;
 }

@@ -1,139 +1,122 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { type Bert, type Checkpoint, fromCheckpoint, loadCheckpoint, type LoadProgress, urlSource } from '../engine';
-import { letGo } from './modelHolds';
-import { BIDIRECTIONAL, CAUSAL_TWIN, precacheLoadedFiles, reload, SHIPPED_MAIN, type MainModel } from './models';
+import type { LoadProgress } from '../engine';
+import { isCached } from '../engine/pure';
+import { engine, type ModelHandle, type ModelSource } from './engineClient';
+import { BIDIRECTIONAL, CAUSAL_TWIN, precacheLoadedFiles, SHIPPED_MAIN, type MainModel } from './models';
+import type { BackendState } from './useBackend';
 
 export type { MainModel } from './models';
 
 /**
- * Makes `bert` the main model. Pass a model that has fully loaded; the page
- * lets go of the one it replaces, which is freed once no run holds it (see
- * modelHolds.ts). The shipped BERT-mini is kept, so switching back to it is
- * instant. Pass 'shipped' to switch back.
+ * Makes `next` the main model. Pass a model that has fully loaded; the page
+ * lets go of the one it replaces, which the worker frees once no run holds it
+ * (src/worker/holds.ts). The shipped BERT-mini is kept, so switching back to
+ * it is instant. Pass 'shipped' to switch back.
  */
-export type SwapModel = (next: Bert | 'shipped', main?: MainModel) => void;
+export type SwapModel = (next: ModelHandle | 'shipped', main?: MainModel) => void;
 
 export type ModelsState =
   | { status: 'waiting' }
   | { status: 'loading'; progress: Record<string, LoadProgress> }
-  | { status: 'ready'; bert: Bert; twin: Bert; main: MainModel; swap: SwapModel }
+  | { status: 'ready'; bert: ModelHandle; twin: ModelHandle; main: MainModel; swap: SwapModel }
   | { status: 'error'; message: string };
 
+const shippedSource = (url: string): ModelSource => ({ kind: 'url', url, page: window.location.href });
+
+/** Where a model the class loaded comes from again, in a new worker: from the cache once it is kept there. */
+async function againFrom(source: ModelSource): Promise<ModelSource | null> {
+  if (source.kind === 'random') return null; // made up in the console: nothing to load again
+  if (source.kind === 'hub' && (await isCached(source.id).catch(() => false))) return { kind: 'cached', id: source.id };
+  return source.kind === 'hub' ? { ...source, keep: false } : source;
+}
+
 /**
- * Loads BERT-mini and its causal twin; shows download progress. The download
- * (and parsing) starts at once, while the backend is still starting — it is
- * most of a first visit; the weights go onto the backend once it is up.
- * A new `generation` (another backend took over mid-session: useBackend)
- * loads the models again onto it, from the files already read: the shipped
- * pair and, when its copy was kept (models.ts), the model the class loaded.
+ * Loads BERT-mini and its causal twin into the engine's worker; shows download
+ * progress. The download starts at once, while the backend is still starting
+ * (the worker puts the weights on the backend once it is up). A new worker
+ * (the old one stopped: useBackend's `epoch`) gets the same models again: the
+ * shipped pair, and the model the class loaded, from where it came (the
+ * cache, the files it dropped). A GPU lost mid-session needs nothing here —
+ * the worker moves the models itself — unless the main model could not come
+ * along (`dropped`): then the page is back on BERT-mini.
  */
-export function useModels(backendReady: boolean, generation = 0): ModelsState {
+export function useModels(backend: BackendState): ModelsState {
   const [state, setState] = useState<ModelsState>({ status: 'waiting' });
-  const shipped = useRef<Bert | null>(null);
-  const current = useRef<Bert | null>(null);
-  /** The shipped pair as loaded (the page owns them), and the generation they were made on. */
-  const owned = useRef<{ models: Bert[]; generation: number }>({ models: [], generation: 0 });
-  const generationNow = useRef(generation);
-  useEffect(() => {
-    generationNow.current = generation;
-  }, [generation]);
-  const download = useRef<{ checkpoints: Promise<Checkpoint[]>; controller: AbortController } | null>(null);
+  const shipped = useRef<ModelHandle | null>(null);
+  const current = useRef<{ model: ModelHandle; main: MainModel } | null>(null);
+  const epoch = backend.status === 'ready' ? backend.epoch : 0;
+  const dropped = backend.status === 'ready' ? backend.dropped : null;
 
   const swap = useCallback<SwapModel>((next, main) => {
-    const bert = next === 'shipped' ? shipped.current : next;
-    if (bert === null) return;
-    const old = current.current;
-    current.current = bert;
-    const info = next === 'shipped' ? SHIPPED_MAIN : (main ?? { kind: 'local', id: bert.location, label: bert.location });
-    setState((s) => (s.status === 'ready' ? { ...s, bert, main: info } : s));
-    if (old !== null && old !== bert && old !== shipped.current) letGo(old);
+    const model = next === 'shipped' ? shipped.current : next;
+    if (model === null) return;
+    const old = current.current?.model ?? null;
+    const info = next === 'shipped' ? SHIPPED_MAIN : (main ?? { kind: 'local', id: model.location, label: model.location });
+    current.current = { model, main: info };
+    setState((s) => (s.status === 'ready' ? { ...s, bert: model, main: info } : s));
+    if (old !== null && old !== model && old !== shipped.current) engine().release(old);
   }, []);
 
-  // Only leaving the page (unmounting) cancels the download; the backend becoming ready does not.
-  useEffect(
-    () => () => {
-      download.current?.controller.abort();
-      download.current = null;
-    },
-    [],
-  );
-
   useEffect(() => {
-    if (download.current === null) {
-      const controller = new AbortController();
-      const progress: Record<string, LoadProgress> = {};
-      const onProgress = (model: string) => (p: LoadProgress) => {
-        if (p.file !== 'model.safetensors' || controller.signal.aborted) return;
-        progress[model] = p;
-        setState((s) => (s.status === 'ready' || s.status === 'error' ? s : { status: 'loading', progress: { ...progress } }));
-      };
-      const checkpoints = Promise.all(
-        [BIDIRECTIONAL, CAUSAL_TWIN].map((m) =>
-          loadCheckpoint(urlSource(m.url), { signal: controller.signal, onProgress: onProgress(m.id) }),
-        ),
-      );
-      checkpoints.catch(() => undefined); // handled below, once the backend is ready
-      download.current = { checkpoints, controller };
-    }
-    if (!backendReady) return;
-    const { checkpoints, controller } = download.current;
-    let cancelled = false;
-    checkpoints
-      .then((cps) => {
-        if (cancelled || controller.signal.aborted) return;
-        const loaded = cps.map((c) => fromCheckpoint(c));
-        owned.current = { models: loaded, generation: generationNow.current };
-        performance.mark('bert:models-ready'); // start-up breakdown for `npm run bench`
-        shipped.current = loaded[0];
-        current.current = loaded[0];
-        setState({ status: 'ready', bert: loaded[0], twin: loaded[1], main: SHIPPED_MAIN, swap });
-        // The weights are now in the page's resource list: let the service worker keep them for offline use.
-        void precacheLoadedFiles().catch(() => undefined);
-      })
-      .catch((error: unknown) => {
-        if (cancelled || controller.signal.aborted) return;
+    const controller = new AbortController();
+    const { signal } = controller;
+    const loaded: ModelHandle[] = [];
+    const custom = current.current !== null && current.current.model !== shipped.current ? current.current : null;
+    const progress: Record<string, LoadProgress> = {};
+    const onProgress = (model: string) => (p: LoadProgress) => {
+      if (p.file !== 'model.safetensors' || signal.aborted) return;
+      progress[model] = p;
+      setState((s) => (s.status === 'ready' || s.status === 'error' ? s : { status: 'loading', progress: { ...progress } }));
+    };
+    void (async () => {
+      try {
+        const [bert, twin] = await Promise.all(
+          [BIDIRECTIONAL, CAUSAL_TWIN].map(async (m) => {
+            const { model } = await engine().loadModel(shippedSource(m.url), { signal, onProgress: onProgress(m.id) });
+            loaded.push(model);
+            return model;
+          }),
+        );
+        if (signal.aborted) return;
+        if (epoch === 0) performance.mark('bert:models-ready'); // start-up breakdown for `npm run bench`
+        shipped.current = bert;
+        // After a restart, the model the class had loaded comes back too; if it cannot, the page is on BERT-mini.
+        let main: { model: ModelHandle; main: MainModel } = { model: bert, main: SHIPPED_MAIN };
+        const again = custom === null ? null : await againFrom(custom.model.source);
+        if (custom !== null && again !== null) {
+          try {
+            const { model } = await engine().loadModel(again, { signal });
+            loaded.push(model);
+            main = { model, main: custom.main };
+          } catch {
+            // gone from the cache, or the network is down: BERT-mini, as after any failed load
+          }
+        }
+        if (signal.aborted) return;
+        current.current = main;
+        setState({ status: 'ready', bert: main.model, twin, main: main.main, swap });
+        // The weights are now in the worker's resource list: let the service worker keep them for offline use.
+        if (epoch === 0) void precacheLoadedFiles().catch(() => undefined);
+      } catch (error) {
+        if (signal.aborted) return;
         setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
-      });
+      }
+    })();
     return () => {
-      cancelled = true;
-      const custom = current.current;
-      const loaded = owned.current.models;
-      if (custom !== null && !loaded.includes(custom)) letGo(custom);
-      loaded.forEach(letGo);
-      owned.current = { models: [], generation: owned.current.generation };
-      shipped.current = null;
-      current.current = null;
-      // A later run (StrictMode's second mount) must start from the files again: these models are gone.
-      download.current = null;
+      controller.abort();
+      const models = new Set([...loaded, ...(current.current !== null ? [current.current.model] : [])]);
+      models.forEach((m) => engine().release(m));
     };
-  }, [backendReady, swap]);
+  }, [epoch, swap]);
 
-  // Another backend took over: the same models again on it; the old ones go with their device.
+  // The GPU went away and the main model could not come along to the next backend: back on BERT-mini.
   useEffect(() => {
-    const pending = download.current;
-    if (pending === null || owned.current.models.length === 0 || owned.current.generation === generation) return;
-    let cancelled = false;
-    void pending.checkpoints.then((cps) => {
-      if (cancelled || owned.current.generation === generation) return;
-      const old = owned.current.models;
-      const custom = current.current !== null && !old.includes(current.current) ? current.current : null;
-      const loaded = cps.map((c) => fromCheckpoint(c));
-      // A model the class loaded comes back too when its files were kept; else the page is back on BERT-mini.
-      const again = custom === null ? null : reload(custom);
-      owned.current = { models: loaded, generation };
-      shipped.current = loaded[0];
-      current.current = again ?? loaded[0];
-      setState((s) =>
-        s.status !== 'ready'
-          ? s
-          : { ...s, bert: again ?? loaded[0], twin: loaded[1], main: again !== null ? s.main : SHIPPED_MAIN },
-      );
-      if (custom !== null) letGo(custom);
-      old.forEach(letGo);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [generation]);
+    if (dropped === null || current.current === null || !dropped.includes(current.current.model.id)) return;
+    if (shipped.current !== null && dropped.includes(shipped.current.id)) {
+      setState({ status: 'error', message: 'the models could not be moved to the new backend' });
+      return;
+    }
+    swap('shipped');
+  }, [dropped, swap]);
   return state;
 }

@@ -29,20 +29,13 @@ import { DEFAULT_PATTERN, parsePattern } from './prompt/pattern';
 import { trainPrompt, zeroShotPrompt } from './prompt/train';
 import { defaultVerbalizer } from './prompt/verbalizer';
 import { prng, shuffle } from '../util/prng';
+import { FEWSHOT_METHODS, stats, type FewShotDataset, type FewShotMethod } from './fewshotPlan';
+
+export { crossValidationDatasets, FEWSHOT_METHODS, stats, type FewShotDataset, type FewShotMethod } from './fewshotPlan';
 import { throwIfAborted } from '../util/abort';
 import { nextTurn } from '../util/turn';
 import { randomCheckpoint } from '../checkpoint/random';
 
-export type FewShotMethod = 'prompt' | 'twin_prompt' | 'head' | 'twin_head' | 'scratch' | 'bow';
-export const FEWSHOT_METHODS: FewShotMethod[] = ['prompt', 'twin_prompt', 'head', 'twin_head', 'scratch', 'bow'];
-
-export interface FewShotDataset {
-  name: string;
-  /** Where each draw's k training examples come from. */
-  pool: LabelledExample[];
-  /** Held out: every method is scored on all of it. */
-  test: LabelledExample[];
-}
 
 export interface FewShotCell {
   dataset: string;
@@ -84,12 +77,6 @@ export interface FewShotOptions {
  */
 const SCRATCH = { learningRate: 1e-3, encoderLearningRate: 1e-3, epochs: 10, seed: 7 };
 
-export function stats(xs: number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(xs.length - 1, 1));
-  return { mean, sd };
-}
-
 /** k examples with the labels as even as k allows (the first labels get the remainder); null when the pool is too small. */
 export function balancedDraw(pool: LabelledExample[], labels: string[], k: number, random: () => number): LabelledExample[] | null {
   const out: LabelledExample[] = [];
@@ -114,19 +101,6 @@ export function sentimentDataset(name: string, rows: { text: string; class: numb
     test: byLabel.flatMap((xs) => xs.slice(0, half)),
     pool: byLabel.flatMap((xs) => xs.slice(half)),
   };
-}
-
-/** The user's own examples as `folds` stratified folds: each fold is once the test set, the rest its pool. */
-export function crossValidationDatasets(examples: LabelledExample[], labels: string[], folds: number, seed = 0): FewShotDataset[] {
-  if (!(Number.isInteger(folds) && folds >= 2)) throw new Error(`folds must be an integer ≥ 2 (got ${folds})`);
-  const random = prng(seed);
-  const fold = new Map<LabelledExample, number>();
-  for (const label of labels) shuffle(examples.filter((e) => e.label === label), random).forEach((e, i) => fold.set(e, i % folds));
-  return Array.from({ length: folds }, (_, f) => ({
-    name: `fold ${f + 1}/${folds}`,
-    test: examples.filter((e) => fold.get(e) === f),
-    pool: examples.filter((e) => fold.has(e) && fold.get(e) !== f),
-  }));
 }
 
 /** Accuracy of a linear (no hidden layer) head on precomputed sentence vectors: no second forward pass. */

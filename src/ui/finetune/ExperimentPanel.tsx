@@ -1,5 +1,7 @@
 import { useMemo } from 'react';
-import { type Bert, FEWSHOT_METHODS, type FewShotMethod } from '../../engine';
+import type { FewShotMethod } from '../../engine';
+import type { ModelHandle } from '../engineClient';
+import { FEWSHOT_METHODS } from '../../engine/pure';
 import { learningCurveView, type LearningCurveData, type LearningCurveOptions } from '../../viz/learningCurve';
 import { D3View } from '../D3View';
 import { engineMessage } from './engineMessage';
@@ -35,8 +37,8 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 export const methodName = (t: Translate, m: FewShotMethod, model: string) => t(METHOD_NAME[m], { model });
 
 interface Props {
-  main: Bert;
-  twin: Bert | null;
+  main: ModelHandle;
+  twin: ModelHandle | null;
   modelLabel: string;
   examples: Example[];
   labels: string[];

@@ -1,14 +1,7 @@
 import { zipSync } from 'fflate';
-import { useEffect, useRef, useState, type RefObject } from 'react';
-import {
-  type Bert,
-  DEFAULT_PATTERN,
-  exportSequenceClassification,
-  headFromJson,
-  headToJson,
-  pca2d,
-  sentenceFeatures,
-} from '../../engine';
+import { memo, useEffect, useRef, useState, type RefObject } from 'react';
+import { DEFAULT_PATTERN, headFromJson, headToJson } from '../../engine/pure';
+import { engine, type ModelHandle } from '../engineClient';
 import { download } from '../../viz/export';
 import { scatterView, type ScatterData } from '../../viz/scatter';
 import { D3View } from '../D3View';
@@ -26,7 +19,6 @@ import { PromptPredictBox } from './PromptPredictBox';
 import { HELD_OUT_CHOICES, loadPanelSettings, savePanelSettings, type Method, type PanelSettings } from './storage';
 import { usePrompt } from './usePrompt';
 import { DEFAULT_SETTINGS, useTraining, type TrainSettings } from './useTraining';
-import { withHeld } from '../modelHolds';
 
 const NO_OPTIONS = {};
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -50,8 +42,12 @@ function useOnScreen<E extends Element>(): [RefObject<E | null>, boolean] {
  * fill a blank ("It was [MASK].") and read the label from its guess, or train
  * a small head on its frozen sentence vectors. Then the experiment that asks
  * whether pre-training is what makes a few examples enough.
+ *
+ * Memoised: its props change only with the model, and re-rendering its forty
+ * example rows on every keystroke in the sentence box cost the page's thread
+ * more than anything else while typing.
  */
-export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Bert | null; modelLabel: string }) {
+export const FineTunePanel = memo(function FineTunePanel({ bert, twin, modelLabel }: { bert: ModelHandle; twin: ModelHandle | null; modelLabel: string }) {
   const t = useT();
   const [stored, setStored] = useState<StoredExamples>(() => loadStoredExamples());
   const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
@@ -107,25 +103,21 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
     let current = true;
     const pooling = head?.pooling ?? settings.pooling;
     const texts = usable.map((e) => e.text);
-    const project = (vectors: Float32Array[], title: string): ScatterData => {
-      const { points, explained } = pca2d(vectors);
-      return {
-        title: t('ft.pca', { title, percent: Math.round((explained[0] + explained[1]) * 100) }),
-        labels: stored.labels,
-        points: points.map(([x, y], i) => ({ x, y, label: usable[i].label, text: usable[i].text })),
-      };
-    };
-    // Held for the whole picture (modelHolds.ts): a model replaced meanwhile stays alive until it is drawn.
-    withHeld([bert], async () => {
-      const before = project(await sentenceFeatures(bert, texts, pooling), t('ft.before.title'));
-      const after =
-        head?.unfrozen !== undefined
-          ? project(await sentenceFeatures(bert, texts, pooling, { head }), t('ft.after.title'))
-          : null;
-      if (current) setProjections({ before, after });
-    }).catch(() => {
-      // An example the tokenizer rejects is reported when training; the picture just waits.
+    const project = ({ points, explained }: { points: [number, number][]; explained: number[] }, title: string): ScatterData => ({
+      title: t('ft.pca', { title, percent: Math.round((explained[0] + explained[1]) * 100) }),
+      labels: stored.labels,
+      points: points.map(([x, y], i) => ({ x, y, label: usable[i].label, text: usable[i].text })),
     });
+    // In the engine's worker, which holds the model for the whole picture (a model replaced meanwhile lives until it is drawn).
+    engine()
+      .call('projections', [bert.id, texts, pooling, head], { models: [bert], channel: 'projection' })
+      .then(
+        (pca) => {
+          if (current) setProjections({ before: project(pca.before, t('ft.before.title')), after: pca.after === null ? null : project(pca.after, t('ft.after.title')) });
+        },
+        // Superseded, or an example the tokenizer rejects (reported when training): the picture just waits.
+        () => undefined,
+      );
     return () => {
       current = false;
     };
@@ -242,14 +234,15 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
             <button
               type="button"
               onClick={() => {
-                try {
-                  const files = exportSequenceClassification(bert, head);
-                  const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`bert-mini-classifier/${name}`, bytes])));
-                  download(new Blob([zip], { type: 'application/zip' }), 'bert-mini-classifier.zip');
-                  setMessage(null);
-                } catch (e) {
-                  setMessage(e instanceof Error ? e.message : String(e));
-                }
+                // The weights are in the engine's worker: it writes the files, the page zips them.
+                engine()
+                  .call('exportHead', [bert.id, head], { models: [bert] })
+                  .then((files) => {
+                    const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`bert-mini-classifier/${name}`, bytes])));
+                    download(new Blob([zip], { type: 'application/zip' }), 'bert-mini-classifier.zip');
+                    setMessage(null);
+                  })
+                  .catch((e: unknown) => setMessage(e instanceof Error ? e.message : String(e)));
               }}
             >
               {t('ft.exportHf')}
@@ -306,4 +299,4 @@ export function FineTunePanel({ bert, twin, modelLabel }: { bert: Bert; twin: Be
       />
     </div>
   );
-}
+});

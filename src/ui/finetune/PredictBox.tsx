@@ -1,20 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import {
-  type Attributions,
-  type Bert,
-  type Classification,
-  type ClassifierHead,
-  classify,
-  tokenAttributions,
-} from '../../engine';
+import type { Attributions, Classification, ClassifierHead } from '../../engine';
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
-import { withHeld } from '../modelHolds';
+import { engine, isCancel, type ModelHandle } from '../engineClient';
 
 
 /** Type any sentence: label probabilities as bars, and which tokens moved the prediction (occlusion). */
-export function PredictBox({ bert, head, initial }: { bert: Bert; head: ClassifierHead; initial: string }) {
+export function PredictBox({ bert, head, initial }: { bert: ModelHandle; head: ClassifierHead; initial: string }) {
   const t = useT();
   const barOptions = useMemo(() => ({ text: t }), [t]);
   // The class's own first example (or a sentence in their language): never an English default on a Korean page.
@@ -26,14 +19,14 @@ export function PredictBox({ bert, head, initial }: { bert: Bert; head: Classifi
     let current = true;
     const timer = setTimeout(async () => {
       try {
-        const both = await withHeld([bert], () => Promise.all([classify(bert, head, text), tokenAttributions(bert, head, text)]));
-        if (both === null) return; // the model was replaced (and freed): a box for the new one follows
+        const both = await engine().call('classifyWithAttributions', [bert.id, head, text], { models: [bert], channel: 'predict-head' });
         if (current) {
-          setResult({ c: both[0], a: both[1] });
+          setResult({ c: both.classification, a: both.attributions });
           setError(null);
         }
       } catch (e) {
-        if (current) setError(e instanceof Error ? e.message : String(e));
+        // Superseded by a newer sentence, or the model was replaced (a box for the new one follows).
+        if (current && !isCancel(e)) setError(e instanceof Error ? e.message : String(e));
       }
     }, 150);
     return () => {

@@ -1,4 +1,5 @@
-import { formatVerbalizer, type PromptClassifier } from '../../engine';
+import type { PromptClassifier } from '../../engine';
+import { formatVerbalizer } from '../../engine/pure';
 import { useT, type Translate } from '../i18n';
 import { engineMessage } from './engineMessage';
 import type { Problem } from './promptCheck';

@@ -1,9 +1,9 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
-import { type Bert, classifyPrompt, type PromptClassification, type PromptClassifier } from '../../engine';
+import type { PromptClassification, PromptClassifier } from '../../engine';
 import { barsView } from '../../viz/bars';
 import { D3View } from '../D3View';
 import { useT } from '../i18n';
-import { withHeld } from '../modelHolds';
+import { engine, isCancel, type ModelHandle } from '../engineClient';
 import { engineMessage } from './engineMessage';
 
 /** Okabe–Ito: one colour per label (the label's name is written next to it too). */
@@ -12,7 +12,7 @@ export const labelColor = (labels: readonly string[], label: string) => LABEL_CO
 const percent = (p: number) => `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
 
 interface Props {
-  bert: Bert;
+  bert: ModelHandle;
   classifier: PromptClassifier;
   causal: boolean;
   /** The sentence, kept by the panel so that it survives the classifier changing (e.g. a new zero-shot measurement). */
@@ -38,14 +38,14 @@ export function PromptPredictBox({ bert, classifier, causal, text, onText }: Pro
     let current = true;
     const timer = setTimeout(async () => {
       try {
-        const rows = await withHeld([bert], () => classifyPrompt(bert, classifier, [text], { topK: 10 }));
-        if (rows === null) return; // the model was replaced (and freed): a box for the new one follows
+        const rows = await engine().call('classifyPrompt', [bert.id, classifier, [text], { topK: 10 }], { models: [bert], channel: 'predict-prompt' });
         if (current) {
           setClassified(rows[0]);
           setFailed(null);
         }
       } catch (e) {
-        if (current) setFailed(e instanceof Error ? e.message : String(e));
+        // Superseded by a newer sentence, or the model was replaced (a box for the new one follows).
+        if (current && !isCancel(e)) setFailed(e instanceof Error ? e.message : String(e));
       }
     }, 150);
     return () => {

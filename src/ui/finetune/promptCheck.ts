@@ -5,7 +5,8 @@
  * things again (engine/training/prompt/) and its English message is the fallback
  * for anything these do not name.
  */
-import { parsePattern, parseVerbalizer, type Pattern, TEXT_SLOT, type Verbalizer, type WordPieceTokenizer } from '../../engine';
+import type { Pattern, Verbalizer, WordPieceTokenizer } from '../../engine';
+import { parsePattern, parseVerbalizer, TEXT_SLOT } from '../../engine/pure';
 import type { MessageKey } from '../i18n';
 
 export interface Problem {

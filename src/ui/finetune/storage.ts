@@ -4,7 +4,8 @@
  * Each field is checked on the way back in; a missing, corrupted or outdated
  * value falls back to its default alone, so one bad field never costs the rest.
  */
-import { FEWSHOT_METHODS, type FewShotCell, type FewShotMethod } from '../../engine';
+import type { FewShotCell, FewShotMethod } from '../../engine';
+import { FEWSHOT_METHODS } from '../../engine/pure';
 import { defaultStore, parseJsonObject, readStored, type Store, StoredValueError, writeStored } from '../storedValue';
 
 export type Method = 'prompt' | 'head';

@@ -1,18 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  type Bert,
-  crossValidationDatasets,
-  type FewShotCell,
-  type FewShotDataset,
-  abortError,
-  isAbortError,
-  type FewShotMethod,
-  runFewShot,
-  sentimentDataset,
-  stats,
-} from '../../engine';
+import type { FewShotCell, FewShotMethod } from '../../engine';
+import { engine, isCancel, type ModelHandle } from '../engineClient';
+import { crossValidationDatasets, stats } from '../../engine/pure';
 import type { Example } from '../examples';
-import { withHeld } from '../modelHolds';
+import type { FewShotData } from '../../worker/ops';
 import {
   loadExperimentResults,
   loadExperimentSettings,
@@ -92,8 +83,8 @@ export function ownKs(examples: Example[], labels: string[], folds: number, ks: 
 }
 
 export interface RunInputs {
-  main: Bert;
-  twin: Bert | null;
+  main: ModelHandle;
+  twin: ModelHandle | null;
   /** The class's examples and labels, for source 'own'. */
   examples: Example[];
   labels: string[];
@@ -124,40 +115,40 @@ export function useExperiment() {
       let results: ExperimentResults = { settings: runSettings, labels: runLabels, model: main.location, pattern, cells: [], status: 'done' };
       setState({ running: true, progress: null, results, error: null });
       try {
-        // Both models are held for the whole run; one already replaced (and freed) ends it as a cancelled one.
-        const ran = await withHeld([main, twin], async () => {
-          let datasets: FewShotDataset[];
-          if (own) {
-            datasets = crossValidationDatasets(examples, labels, settings.folds, 0);
-          } else {
-            setState((s) => ({ ...s, progress: { done: 0, total: 1, what: settings.source } }));
-            datasets = [sentimentDataset(settings.source, await fetchSentiment(settings.source, abort.signal), settings.testSize)];
-          }
-          return runFewShot(datasets, {
-            labels: runLabels,
-            ks: runSettings.ks,
-            draws: settings.draws,
-            methods: settings.methods,
-            main,
-            twin,
-            pattern,
+        let data: FewShotData;
+        if (own) {
+          data = { kind: 'own', examples: examples.map(({ text, label }) => ({ text, label })), labels, folds: settings.folds };
+        } else {
+          setState((s) => ({ ...s, progress: { done: 0, total: 1, what: settings.source } }));
+          data = { kind: 'sentiment', name: settings.source, rows: await fetchSentiment(settings.source, abort.signal), testSize: settings.testSize };
+        }
+        // In the engine's worker, which holds both models for the whole run.
+        await engine().call(
+          'runFewShot',
+          [main.id, twin?.id ?? null, data, { labels: runLabels, ks: runSettings.ks, draws: settings.draws, methods: settings.methods, pattern }],
+          {
+            models: [main, twin],
             signal: abort.signal,
-            onProgress: (progress) => setState((s) => ({ ...s, progress })),
-            onCell: (cell) => {
-              results = { ...results, cells: [...results.cells, cell] };
+            onProgress: (event) => {
+              if (event.kind === 'progress') {
+                const { done, total, what } = event;
+                setState((s) => ({ ...s, progress: { done, total, what } }));
+                return;
+              }
+              results = { ...results, cells: [...results.cells, event.cell] };
               setState((s) => ({ ...s, results }));
               // Saved at once as an unfinished run: a reload, or a new model's panel (which mounts before
               // this run has noticed its abort), then finds what was finished, marked as cut short.
               saveExperimentResults({ ...results, status: 'cancelled' });
             },
-          });
-        });
-        if (ran === null) throw abortError('running the experiment');
+          },
+        );
         saveExperimentResults(results);
         setState((s) => ({ ...s, running: false }));
       } catch (error) {
         // Cancel (or the panel leaving) vs a genuine error: both keep the cells that finished, and say which it was.
-        const cancelled = abort.signal.aborted || isAbortError(error);
+        // A model replaced (and freed) before the run began ends it as a cancelled one.
+        const cancelled = abort.signal.aborted || isCancel(error);
         results = { ...results, status: cancelled ? 'cancelled' : 'error' };
         if (results.cells.length > 0) saveExperimentResults(results);
         setState((s) => ({

@@ -1,21 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import {
-  abortError,
-  type Bert,
-  checkPromptClassifier,
-  classifyLogProbs,
-  isAbortError,
-  patternLogProbs,
-  type PromptClassifier,
-  promptFromJson,
-  promptToJson,
-  stratifiedHoldout,
-  trainPrompt,
-  type Verbalizer,
-  zeroShotPrompt,
-} from '../../engine';
+import type { PromptClassifier, Verbalizer } from '../../engine';
+import { abortError, promptFromJson, promptToJson } from '../../engine/pure';
+import { engine, isCancel, type ModelHandle } from '../engineClient';
 import type { Example } from '../examples';
-import { withHeld } from '../modelHolds';
 import { parseJsonObject, readStored, StoredValueError } from '../storedValue';
 import { KEYS, writeJson, type PromptModel } from './storage';
 
@@ -47,7 +34,7 @@ export interface ZeroShot {
 const NO_ZERO_SHOT: ZeroShot = { status: 'waiting', heldOutAccuracy: null, heldOut: 0, allAccuracy: null, all: 0, classifier: null, message: null };
 
 export interface PromptInputs {
-  model: Bert | null;
+  model: ModelHandle | null;
   which: PromptModel;
   labels: string[];
   examples: Example[];
@@ -104,11 +91,10 @@ export function usePrompt(inputs: PromptInputs) {
   // The trained classifier, when it was trained on the model now asked and still reads its vocabulary.
   // Parsed once per stored classifier and model, not on every render: the try box runs the model when it changes.
   const labelsKey = JSON.stringify(labels);
-  const classifier = useMemo<PromptClassifier | null>(() => {
+  const candidate = useMemo<PromptClassifier | null>(() => {
     if (stored === null || model === null || stored.run.model !== which) return null;
     try {
       const c = promptFromJson(stored.classifier);
-      checkPromptClassifier(model, c);
       const sameModel = c.trainedOn === null || c.trainedOn.model === model.location;
       const wanted = JSON.parse(labelsKey) as string[];
       return sameModel && c.labels.length === wanted.length && c.labels.every((l, i) => l === wanted[i]) ? c : null;
@@ -116,9 +102,24 @@ export function usePrompt(inputs: PromptInputs) {
       return null;
     }
   }, [stored, model, which, labelsKey]);
+  // Whether its words and pattern read this model's vocabulary: asked of the worker, which has the model's code.
+  const [checked, setChecked] = useState<{ classifier: PromptClassifier; model: ModelHandle; ok: boolean } | null>(null);
+  useEffect(() => {
+    if (candidate === null || model === null) return;
+    let live = true;
+    engine()
+      .call('checkPrompt', [model.id, candidate], { models: [model] })
+      .then(
+        (problem) => live && setChecked({ classifier: candidate, model, ok: problem === null }),
+        () => undefined, // the model was replaced meanwhile: the next one is checked
+      );
+    return () => {
+      live = false;
+    };
+  }, [candidate, model]);
+  const classifier = checked !== null && checked.ok && checked.classifier === candidate && checked.model === model ? candidate : null;
 
   // Zero-shot: the default (or typed) words, no example used. Re-run when the inputs settle.
-  const texts = examples.map((e) => e.text);
   const key = JSON.stringify([model?.location ?? null, which, labels, examples, pattern, verbalizer, heldOut, seed]);
   const zeroShot = measured !== null && measured.key === key ? measured.zeroShot : NO_ZERO_SHOT;
   useEffect(() => {
@@ -129,33 +130,20 @@ export function usePrompt(inputs: PromptInputs) {
       // Measured again for the same inputs (back on screen, after training): the last result stays until then.
       setMeasured((m) => ({ key, zeroShot: m !== null && m.key === key ? { ...m.zeroShot, status: 'running', message: null } : { ...NO_ZERO_SHOT, status: 'running' } }));
       try {
-        const zs = await zeroShotPrompt(model, labels, { pattern, verbalizer: verbalizer ?? undefined, signal: abort.signal });
-        const rows = await patternLogProbs(model, pattern, texts, { signal: abort.signal });
-        const predicted = classifyLogProbs(model, zs, rows).map((c) => c.label);
-        const targets = examples.map((e) => labels.indexOf(e.label));
-        const { validation } = stratifiedHoldout(targets, labels.length, heldOut, seed);
-        const right = (idx: number[]) => idx.filter((i) => predicted[i] === examples[i].label).length;
-        const all = examples.map((_, i) => i);
+        const zs = await engine().call(
+          'measureZeroShot',
+          [model.id, { labels, examples: examples.map(({ text, label }) => ({ text, label })), pattern, verbalizer, heldOut, seed }],
+          { models: [model], channel: 'zero-shot', signal: abort.signal },
+        );
         if (abort.signal.aborted) return;
-        setMeasured({
-          key,
-          zeroShot: {
-            status: 'done',
-            heldOutAccuracy: validation.length === 0 ? null : right(validation) / validation.length,
-            heldOut: validation.length,
-            allAccuracy: right(all) / all.length,
-            all: all.length,
-            classifier: zs,
-            message: null,
-          },
-        });
+        setMeasured({ key, zeroShot: { status: 'done', message: null, ...zs } });
       } catch (error) {
-        if (abort.signal.aborted || isAbortError(error)) return;
+        // Cancelled, superseded, or the model was replaced (and freed) before it began: nothing to say.
+        if (abort.signal.aborted || isCancel(error)) return;
         setMeasured({ key, zeroShot: { ...NO_ZERO_SHOT, status: 'error', message: errorText(error) } });
       }
     };
-    // The model is held for the whole measurement; one already replaced (and freed) is not measured.
-    const timer = setTimeout(() => void withHeld([model], measure), ZERO_SHOT_DELAY_MS);
+    const timer = setTimeout(() => void measure(), ZERO_SHOT_DELAY_MS);
     return () => {
       clearTimeout(timer);
       abort.abort();
@@ -171,19 +159,12 @@ export function usePrompt(inputs: PromptInputs) {
     controller.current = abort;
     setTraining({ running: true, done: 0, total: examples.length, error: null, cancelled: false });
     try {
-      const result = await withHeld([model], () =>
-        trainPrompt(model, examples, {
-          labels,
-          pattern,
-          verbalizer: verbalizer ?? 'auto',
-          validationFraction: heldOut,
-          seed,
-          signal: abort.signal,
-          onProgress: (done, total) => setTraining((t) => ({ ...t, done, total })),
-        }),
+      const result = await engine().call(
+        'trainPrompt',
+        [model.id, examples.map(({ text, label }) => ({ text, label })), { labels, pattern, verbalizer: verbalizer ?? 'auto', validationFraction: heldOut, seed }],
+        { models: [model], signal: abort.signal, onProgress: ({ done, total }) => setTraining((t) => ({ ...t, done, total })) },
       );
-      // Null: the model was replaced (and freed) before the training began — it ends as a cancelled one.
-      if (result === null || abort.signal.aborted) throw abortError('training the prompt');
+      if (abort.signal.aborted) throw abortError('training the prompt');
       const next: Stored = {
         classifier: promptToJson(result.classifier),
         run: {
@@ -201,7 +182,8 @@ export function usePrompt(inputs: PromptInputs) {
       setStored(next);
       setTraining((t) => ({ ...t, running: false }));
     } catch (error) {
-      const cancelled = abort.signal.aborted || isAbortError(error);
+      // A model replaced (and freed) before the training began ends it as a cancelled one.
+      const cancelled = abort.signal.aborted || isCancel(error);
       setTraining((t) => ({ ...t, running: false, cancelled, error: cancelled ? null : errorText(error) }));
     }
   }, [model, which, labels, examples, pattern, verbalizer, heldOut, seed]);

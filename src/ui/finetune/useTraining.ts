@@ -1,18 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  type Bert,
-  type ClassifierHead,
-  type EpochReport,
-  headFromJson,
-  headToJson,
-  type Pooling,
-  stratifiedHoldout,
-  trainHead,
-  TRAINING_DEFAULTS,
-  type TrainProgress,
-} from '../../engine';
+import type { ClassifierHead, EpochReport, Pooling, TrainProgress } from '../../engine';
+import { headFromJson, headToJson } from '../../engine/pure';
+import { engine, isCancel, type ModelHandle } from '../engineClient';
+import { TRAINING_DEFAULTS } from '../../engine/pure';
 import type { Example } from '../examples';
-import { withHeld } from '../modelHolds';
 import { parseJsonObject, readStored, StoredValueError, writeStored } from '../storedValue';
 
 export interface TrainSettings {
@@ -63,7 +54,7 @@ function storedRun(): HeadRun | null {
 const storedHead = (): ClassifierHead | null => readStored(HEAD_KEY, headFromJson);
 
 /** Trains a head on the examples, with live curves and a stop button; the last head survives a reload. */
-export function useTraining(bert: Bert | null) {
+export function useTraining(bert: ModelHandle | null) {
   const [state, setState] = useState<TrainingState>(() => ({
     running: false,
     progress: null,
@@ -99,33 +90,30 @@ export function useTraining(bert: Bert | null) {
       controller.current = abort;
       setState((s) => ({ ...s, running: true, progress: null, history: [], error: null, stopped: false }));
       try {
-        const result = await withHeld([bert], () =>
-          trainHead(bert, examples, {
-            labels,
-            ...settings,
-            signal: abort.signal,
-            onProgress: (progress) => setState((s) => ({ ...s, progress })),
-            onEpoch: (report) => setState((s) => ({ ...s, history: [...s.history, report] })),
-          }),
-        );
+        // In the engine's worker, which holds the model until the training ends (a model replaced meanwhile lives until then).
+        const result = await engine().call('trainHead', [bert.id, examples, { labels, ...settings }], {
+          models: [bert],
+          signal: abort.signal,
+          onProgress: (event) =>
+            event.kind === 'progress'
+              ? setState((s) => ({ ...s, progress: event.progress }))
+              : setState((s) => ({ ...s, history: [...s.history, event.report] })),
+        });
         if (!mounted.current) return; // a head for a model that has gone: not stored, not shown
-        if (result === null) {
-          // The model was replaced (and freed) before this training began: it ends as a stopped one, with no head.
-          setState((s) => ({ ...s, running: false, stopped: true }));
-          return;
-        }
         const last = result.history[result.history.length - 1];
-        // The same split trainHead made (same seed, same rule as the prompt's): how many were held out.
-        const targets = examples.map((e) => labels.indexOf(e.label));
-        const held = stratifiedHoldout(targets, labels.length, settings.validationFraction, settings.seed).validation.length;
         keepHead(
           result.head,
           last === undefined
             ? null
-            : { validationAccuracy: last.valAccuracy, trainAccuracy: last.trainAccuracy, heldOut: held, trainedOn: examples.length - held },
+            : { validationAccuracy: last.valAccuracy, trainAccuracy: last.trainAccuracy, heldOut: result.heldOut, trainedOn: examples.length - result.heldOut },
         );
         setState((s) => ({ ...s, running: false, stopped: result.stopped }));
       } catch (error) {
+        // The model was replaced (and freed) before this training began: it ends as a stopped one, with no head.
+        if (isCancel(error)) {
+          if (mounted.current) setState((s) => ({ ...s, running: false, stopped: true }));
+          return;
+        }
         setState((s) => ({ ...s, running: false, error: error instanceof Error ? error.message : String(error) }));
       }
     },

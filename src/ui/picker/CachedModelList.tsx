@@ -1,4 +1,5 @@
-import { type CachedModel, formatBytes } from '../../engine';
+import type { CachedModel } from '../../engine';
+import { formatBytes } from '../../engine/pure';
 import { useT } from '../i18n';
 
 interface Props {

@@ -1,29 +1,19 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CachedModel, DownloadEstimate, LoadProgress } from '../../engine';
 import {
   abortError,
-  type Bert,
   browserCaches,
-  type CachedModel,
-  cachedSource,
-  type CheckpointSource,
-  type DownloadEstimate,
   estimateDownload,
   formatBytes,
   hubBaseUrl,
   isAbortError,
   isCached,
   listCachedModels,
-  loadCheckpoint,
-  type LoadProgress,
-  memorySource,
   parseModelId,
-  recordingSource,
   removeCachedModel,
-  saveCachedModel,
-  urlSource,
-} from '../../engine';
+} from '../../engine/pure';
+import { engine, type ModelSource } from '../engineClient';
 import { useT } from '../i18n';
-import { modelFrom } from '../models';
 import type { MainModel, SwapModel } from '../useModels';
 
 /** Where getting a model stands: checking its size, waiting for a yes, or loading it. */
@@ -95,19 +85,17 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
   // Leaving the page mid-download: stop it.
   useEffect(() => () => controller.current?.abort(), []);
 
-  /** Loads a model completely, then hands it over; the current model stays until then. */
+  /** Loads a model completely (in the engine's worker), then hands it over; the current model stays until then. */
   const run = useCallback(
-    /** `after` runs once the model has loaded, before it is shown; what it returns is added to the message. */
-    async (source: CheckpointSource, info: MainModel, expected: number, after?: (bert: Bert) => Promise<string | null>) => {
+    async (source: ModelSource, info: MainModel, expected: number) => {
       if (swap === null) return;
       const abort = new AbortController();
       controller.current = abort;
       const progress = new Map<string, LoadProgress>();
       setMessage(null);
       setTask({ step: 'loading', label: info.label, loaded: 0, total: expected });
-      let bert: Bert | null = null;
       try {
-        const checkpoint = await loadCheckpoint(source, {
+        const { model, notKept } = await engine().loadModel(source, {
           signal: abort.signal,
           onProgress: (p) => {
             progress.set(p.file, p);
@@ -120,21 +108,23 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
             setTask({ step: 'loading', label: info.label, loaded, total: Math.max(total, expected) });
           },
         });
-        if (abort.signal.aborted) throw abortError(`loading ${info.label}`);
-        bert = modelFrom(checkpoint);
-        const note = (await after?.(bert)) ?? null;
-        swap(bert, info);
+        if (abort.signal.aborted) {
+          engine().release(model);
+          throw abortError(`loading ${info.label}`);
+        }
+        swap(model, info);
+        if (source.kind === 'hub') await refreshCache();
         const loaded = t('mp.loaded', {
           label: info.label,
-          architecture: bert.config.architecture,
-          layers: bert.config.layers,
-          hidden: bert.config.hidden,
-          vocab: bert.tokenizer.vocabSize,
+          architecture: model.config.architecture,
+          layers: model.config.layers,
+          hidden: model.config.hidden,
+          vocab: model.tokenizer.vocabSize,
         });
         // Loaded but not kept (the cache refused it): said as loudly as a failure, since a later visit will download it again.
+        const note = notKept === null ? null : t('fault.cacheRefused', { error: notKept });
         setMessage(note === null ? { kind: 'info', text: loaded } : { kind: 'error', text: `${loaded} ${note}` });
       } catch (error) {
-        bert?.dispose();
         // A download cut short (network gone, server hung up) says how far it got: the browser's own words are only "network error".
         const cut = [...progress.values()].find((p) => p.total !== null && p.loaded < p.total);
         const why =
@@ -151,12 +141,12 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
         setTask({ step: 'idle' });
       }
     },
-    [swap, currentLabel, t],
+    [swap, currentLabel, t, refreshCache],
   );
 
   const loadCached = useCallback(
     async (id: string) => {
-      await run(cachedSource(id), { kind: 'hub', id, label: id }, 0);
+      await run({ kind: 'cached', id }, { kind: 'hub', id, label: id }, 0);
     },
     [run],
   );
@@ -197,28 +187,17 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
   const download = async () => {
     if (task.step !== 'confirm') return;
     const { id, base, estimate } = task;
-    const recorder = recordingSource(urlSource(base));
-    await run(recorder.source, { kind: 'hub', id, label: id }, estimate.bytes, async () => {
-      if (!cacheAvailable) return null;
-      let note: string | null = null;
-      try {
-        await saveCachedModel(id, base, recorder.files);
-      } catch (error) {
-        note = t('fault.cacheRefused', { error: errorText(error) });
-      }
-      await refreshCache();
-      return note;
-    });
+    // The worker keeps it in Cache Storage once it has loaded (a failed load keeps nothing).
+    await run({ kind: 'hub', id, base, keep: cacheAvailable }, { kind: 'hub', id, label: id }, estimate.bytes);
   };
 
   const loadFiles = useCallback(
     async (files: File[], folder: string | null) => {
       if (files.length === 0) return;
       const label = folder ?? (files[0].webkitRelativePath.split('/')[0] || t('mp.localFiles'));
-      const map = new Map<string, ArrayBuffer>();
-      for (const file of files) map.set(file.name, await file.arrayBuffer());
       const bytes = files.reduce((s, f) => s + f.size, 0);
-      await run(memorySource(map, label), { kind: 'local', id: label, label }, bytes);
+      // The files go to the worker as they are (File objects, read there); the page keeps them to load again after a restart.
+      await run({ kind: 'files', files, label }, { kind: 'local', id: label, label }, bytes);
     },
     [run, t],
   );

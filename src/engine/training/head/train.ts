@@ -22,6 +22,9 @@ import { checkExamples, checkLabels, type LabelledExample } from '../examples';
 import { layerFromParts } from '../../model/parameters';
 import { batched, FEATURE_BATCH, headForward, padded, sentenceBatch, sentencesFrom, type TopLayers } from './features';
 import type { ClassifierHead, HeadLayer, HeadWeight, Pooling, UnfrozenLayers } from './head';
+import { TRAINING_DEFAULTS, type TrainSettings } from './defaults';
+
+export { TRAINING_DEFAULTS } from './defaults';
 import { foldStandardisation, standardisation, type Standardisation } from './standardise';
 import { truncationReport, type TruncationReport } from './truncation';
 
@@ -69,20 +72,7 @@ export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;
 }
 
-type Settings = Required<Omit<TrainOptions, 'labels' | 'signal' | 'onEpoch' | 'onProgress'>>;
-
-/** What trainHead uses for each option left out (the page starts its settings from these too). */
-export const TRAINING_DEFAULTS: Readonly<Settings> = {
-  pooling: 'mean',
-  hiddenUnits: 0,
-  epochs: 30,
-  batchSize: 16,
-  learningRate: 1e-2,
-  encoderLearningRate: 3e-4,
-  validationFraction: 0.2,
-  seed: 0,
-  unfreezeLayers: 0,
-};
+type Settings = TrainSettings;
 
 export interface TrainProgress {
   phase: 'features' | 'training';

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { Bert } from '../../src/engine';
-import { hold, holdAll, letGo, withHeld } from '../../src/ui/modelHolds';
+import { Holds } from '../src/worker/holds';
 
 /** A stand-in model that counts its disposals. */
-function model(): Bert & { disposed: number } {
+interface Model {
+  disposed: number;
+  dispose(): void;
+}
+function model(): Model {
   const m = { disposed: 0, dispose: () => void m.disposed++ };
-  return m as unknown as Bert & { disposed: number };
+  return m;
 }
 
-describe('model holds', () => {
+// One owner, as in the worker (src/worker/host.ts's registry); fresh per file is enough: models are never shared between tests.
+const holds = new Holds<Model>();
+const hold = (m: Model) => holds.hold(m);
+const holdAll = (ms: (Model | null)[]) => holds.holdAll(ms);
+const letGo = (m: Model) => holds.letGo(m);
+const withHeld = <T,>(ms: (Model | null)[], run: () => Promise<T>) => holds.withHeld(ms, run);
+
+describe('model holds (the worker frees a model replaced mid-run when the run ends)', () => {
   it('a model no run holds is freed as soon as the page lets go of it', () => {
     const m = model();
     letGo(m);

@@ -1,0 +1,133 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/**
+ * WebGPU shapes (engine/kernels/buckets.ts): sentences are padded to buckets of
+ * 16 tokens, so a sentence typed one character at a time reuses the shader
+ * programs compiled for its bucket; warmUpBuckets compiles them ahead, without
+ * running them. Counted in tfjs-webgpu's pipeline cache (one entry per compiled
+ * program), not timed. The times are printed for docs/performance.md#webgpu-buckets.
+ */
+
+/** 30 tokens with [CLS] and [SEP] in bert-mini's vocabulary (checked below): it spans buckets 16 and 32. */
+const SENTENCE = 'the children in our class typed a short sentence about the rain, and the model showed how each single word looks at all the others.';
+const BUCKETS_SPANNED = 2;
+
+async function openOnWebGpu(page: Page): Promise<void> {
+  await page.goto('/?backend=webgpu');
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  // The page has drawn its own sentence: its first compiles are behind us.
+  await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 120_000 });
+}
+
+/**
+ * Loads the shipped model, runs the first keystroke, optionally warms its
+ * buckets up (to 128 tokens), then encodes every longer prefix of the sentence
+ * as the page does on each keystroke (the model with value norms, then its
+ * causal twin view): how many programs were compiled while typing, and how many
+ * by the warm-up.
+ */
+function typeSentence(page: Page, options: { bucket?: number; warmUp: boolean }) {
+  return page.evaluate(
+    async ({ sentence, bucket, warmUp }) => {
+      const api = window.bertPlayground;
+      const programs = async () => (await api.compiledPrograms()) ?? NaN;
+      const tensors = async () => (await api.memory()).numTensors;
+      const bert = await api.loadModel('/weights/bert-mini/');
+      const tokens = bert.tokenizer.encode(sentence).ids.length;
+      const keystroke = async (prefix: string) => {
+        await api.encode(bert, prefix, { valueNorms: true, lm: 'masked', bucket });
+        await api.encode(bert, prefix, { mask: 'causal', lm: 'none', bucket });
+      };
+      // The first keystroke's views (value norms, the causal twin) as the page shows them before the
+      // sentence grows: what is counted below is what growing it costs.
+      await keystroke(sentence[0]);
+      let warmed = 0;
+      let warmMs = 0;
+      const before0 = await tensors();
+      if (warmUp) {
+        const t0 = performance.now();
+        warmed = await api.warmUpBuckets(bert, { maxTokens: 128 });
+        warmMs = performance.now() - t0;
+      }
+      const leftBehind = (await tensors()) - before0;
+      const before = await programs();
+      const t0 = performance.now();
+      for (let i = 2; i <= sentence.length; i++) await keystroke(sentence.slice(0, i));
+      const typingMs = performance.now() - t0;
+      const compiled = (await programs()) - before;
+      bert.dispose();
+      return { tokens, compiled, warmed, warmMs, typingMs, leftBehind, keystrokes: sentence.length };
+    },
+    { sentence: SENTENCE, ...options },
+  );
+}
+
+test('typing a 30-token sentence compiles at most one set of programs per bucket, and none after the warm-up', async ({ page }) => {
+  test.setTimeout(900_000);
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (/WEBGPU_ENGINE_COMPILE_ONLY|checkCompileCompletionAsync/.test(m.text())) warnings.push(m.text());
+  });
+
+  await openOnWebGpu(page);
+  const unbucketed = await typeSentence(page, { bucket: 1, warmUp: false });
+
+  await openOnWebGpu(page);
+  const bucketed = await typeSentence(page, { warmUp: false });
+
+  await openOnWebGpu(page);
+  const warmed = await typeSentence(page, { warmUp: true });
+  console.log(JSON.stringify({ unbucketed, bucketed, warmed }));
+  expect(unbucketed.tokens).toBe(30);
+
+  // Before: every new length can compile programs of its own. Now: only a new bucket may.
+  expect(bucketed.compiled).toBeLessThanOrEqual(BUCKETS_SPANNED);
+  expect(bucketed.compiled).toBeLessThan(unbucketed.compiled);
+  expect(warmed.warmed).toBeGreaterThan(0); // it did compile: the first keystroke had compiled only bucket 16's
+  expect(warmed.compiled).toBe(0);
+  expect(warmed.leftBehind).toBe(0); // the compile-only runs left no tensors
+  expect(warnings).toEqual([]); // and read nothing back
+});
+
+test('first run vs warm per bucket, with and without the warm-up (printed, for docs/performance.md)', async ({ page }) => {
+  test.setTimeout(900_000);
+  const rows: unknown[] = [];
+  for (const condition of ['unbucketed', 'bucketed', 'warmed'] as const) {
+    await openOnWebGpu(page);
+    rows.push(
+      await page.evaluate(
+        async ({ condition }) => {
+          const api = window.bertPlayground;
+          const programs = async () => (await api.compiledPrograms()) ?? NaN;
+          const bert = await api.loadModel('/weights/bert-mini/');
+          const bucket = condition === 'unbucketed' ? 1 : undefined;
+          let warmMs = 0;
+          if (condition === 'warmed') {
+            const t0 = performance.now();
+            await api.warmUpBuckets(bert, { maxTokens: 128 });
+            warmMs = performance.now() - t0;
+          }
+          const out: Record<string, { first: number; warm: number; compiled: number }> = {};
+          for (let T = 16; T <= 128; T += 16) {
+            const text = Array.from({ length: T - 3 }, () => 'the').join(' '); // T − 1 tokens
+            const run = async () => {
+              const t0 = performance.now();
+              await api.encode(bert, text, { valueNorms: true, bucket });
+              return performance.now() - t0;
+            };
+            const before = await programs();
+            const first = await run();
+            const compiled = (await programs()) - before;
+            const warm = [await run(), await run(), await run()].sort((a, b) => a - b)[1];
+            out[T] = { first: Math.round(first), warm: Math.round(warm), compiled };
+          }
+          bert.dispose();
+          return { condition, warmMs: Math.round(warmMs), out };
+        },
+        { condition },
+      ),
+    );
+  }
+  console.log(JSON.stringify(rows));
+  expect(rows).toHaveLength(3);
+});
