@@ -82,6 +82,12 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
       live = false;
     };
   }, []);
+  // A model saved by another panel (the pre-training lab fires this) is listed at once, not after a reload.
+  useEffect(() => {
+    const onCached = () => void refreshCache();
+    window.addEventListener('bert:model-cached', onCached);
+    return () => window.removeEventListener('bert:model-cached', onCached);
+  }, [refreshCache]);
   // Leaving the page mid-download: stop it.
   useEffect(() => () => controller.current?.abort(), []);
 
