@@ -12,6 +12,7 @@
  * `-- --main-thread`: only the main thread's longest task while typing,
  * training and pasting (bench/mainThread.ts), `{"main_thread_longest_ms": {…}}`.
  * `-- --pretrain [--seconds N]`: only the pre-training lab (bench/pretrain.ts), `{"pretrain": {…}}`.
+ * `-- --buckets`: only WebGPU first vs warm runs per sequence bucket (bench/buckets.ts), `{"buckets": […]}`.
  *
  * Identical weights: the shipped model's folder, or seeded random Hugging Face
  * folders written to bench/.cache/ (bench/ort.ts); ORT runs the ONNX graph that
@@ -36,6 +37,7 @@ import { build, preview } from 'vite';
 import { chromiumArgs, chromiumFound, chromiumMissingMessage, chromiumPath } from '../e2e/chromium';
 import type { RandomShape } from '../src/engine/node';
 import type { ConsoleModel } from '../src/ui/consoleApi';
+import { bucketsBench } from './buckets';
 import { fewshotBench } from './fewshot';
 import { finetuneBench, finetuneTimingSet } from './finetune';
 import { interactiveBench } from './interactive';
@@ -455,10 +457,17 @@ async function pretrainOnly(): Promise<void> {
   console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
 }
 
+/** `--buckets`: only WebGPU first vs warm runs per sequence bucket (bench/buckets.ts), in the built app. */
+async function bucketsOnly(): Promise<void> {
+  const result = { buckets: await inBuiltApp((browser, base) => bucketsBench(browser, base, say)) };
+  console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
+}
+
 const modes: [string, () => Promise<void>][] = [
   ['--fewshot', fewshotOnly],
   ['--main-thread', mainThreadOnly],
   ['--pretrain', pretrainOnly],
+  ['--buckets', bucketsOnly],
 ];
 const mode = modes.find(([flag]) => process.argv.includes(flag))?.[1] ?? main;
 mode().catch((error: unknown) => {

@@ -50,7 +50,7 @@ const NAMES_AND_CODE = new Set([
   // The language switch names itself in both languages, so that anyone can find it; keys to press.
   ...['English', 'Language', 'Tab', 'Enter'],
   // Cited authors, data sets and their sources.
-  ...['Abnar', 'Zuidema', 'Kobayashi', 'Kotzias', 'Denil', 'de', 'Freitas', 'Smyth', 'KDD', 'UCI', 'Amazon', 'IMDb', 'Yelp', 'MIT', 'npm', 'sentiment'],
+  ...['Abnar', 'Zuidema', 'Kobayashi', 'Kotzias', 'Denil', 'de', 'Freitas', 'Smyth', 'KDD', 'UCI', 'Amazon', 'IMDb', 'Yelp', 'MIT', 'npm', 'sentiment', 'Brown'],
   ...['CLS', 'SEP', 'MASK', 'UNK', 'PAD', 'id', 'ids'],
   ...['WebGPU', 'WebGL', 'WebAssembly', 'JavaScript', 'webgpu', 'webgl', 'wasm', 'cpu', 'GPU', 'CPU', 'ok'],
   ...['SVG', 'PNG', 'CSV', 'TSV', 'JSON', 'zip', 'PCA', 'ms', 'MB', 'KB', 'k'],
@@ -112,8 +112,9 @@ test('in Korean, no English is left but names and code: text, tooltips and aria-
     .locator('input[type="text"], input:not([type]), select')
     .evaluateAll((fields) => fields.map((f) => (f as HTMLInputElement | HTMLSelectElement).value));
   const allowed = new Set([...NAMES_AND_CODE, ...[...tokens, ...guesses, ...values].flatMap((s) => s.match(/[A-Za-z]+/g) ?? [])]);
-  // Not words: quotations (a paper's title, a pattern "It was [MASK]."), hub ids (klue/bert-base), {placeholders}.
-  const prose = (s: string) => s.replace(/“[^”]*”/g, ' ').replace(/[\w.-]+\/[\w.-]+/g, ' ').replace(/\{\w+\}/g, ' ');
+  // Not words: quotations (a paper's title, a pattern "It was [MASK]."), hub ids and paths (klue/bert-base,
+  // weights/bert-mini/vocab.txt), {placeholders}.
+  const prose = (s: string) => s.replace(/“[^”]*”/g, ' ').replace(/[\w.-]+(?:\/[\w.-]+)+/g, ' ').replace(/\{\w+\}/g, ' ');
   const leftovers = new Map<string, string>();
   const seen: string[] = [];
   const collect = async (where: string) => {
