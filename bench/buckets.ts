@@ -26,7 +26,7 @@ export async function bucketsBench(browser: Browser, base: string, say: (line: s
     say(`webgpu buckets: ${condition}…`);
     const page = await browser.newPage();
     try {
-      await page.goto(new URL('/?backend=webgpu', base).href);
+      await page.goto(new URL('/?backend=webgpu&warmup=0', base).href); // the page's own warm-up would blur the conditions
       await page.getByTestId('token-chip').first().waitFor({ timeout: 180_000 });
       const backend = await page.getByTestId('backend').textContent();
       if (backend !== 'webgpu') throw new Error(`the page runs on ${backend ?? 'no backend'}, not webgpu`);

@@ -34,7 +34,7 @@ const PASTE_CHARS = 1_000_000;
 const BARE_PATH = '__bench-bare-textbox';
 
 /** Installed before any page script: records long tasks and heartbeat gaps with their times. */
-const PROBE = `
+export const PROBE = `
   globalThis.__name = (f) => f;
   window.__longTasks = [];
   window.__gaps = [];
@@ -55,7 +55,7 @@ const PROBE = `
 `;
 
 /** The longest main-thread task in [from, to] (ms of performance.now()). */
-async function longestSince(page: Page, from: number): Promise<number> {
+export async function longestSince(page: Page, from: number): Promise<number> {
   return page.evaluate((from) => {
     const w = window as unknown as { __longTasks: [number, number][]; __gaps: [number, number][] };
     // An entry counts when it ends after `from` (a task running when the window opened blocked it too).
@@ -64,7 +64,7 @@ async function longestSince(page: Page, from: number): Promise<number> {
   }, from);
 }
 
-const now = (page: Page) => page.evaluate(() => performance.now());
+export const now = (page: Page) => page.evaluate(() => performance.now());
 
 /**
  * Waits until the views have been drawn for a sentence of `length` characters

@@ -9,8 +9,13 @@
  * `held-out top-1` is the masked model's share of held-out masked pieces
  * whose most probable piece is right; the twin's is the causal model's on the
  * same pieces from the left context only (the engine's evaluate()).
+ *
+ * `main_thread_longest_ms`: the page's longest main-thread task from Start to
+ * the end of the wasm run (Long Tasks API and a heartbeat, as bench/mainThread.ts
+ * measures it): the lab trains in its own worker, so the page must stay free.
  */
 import type { Browser, Page } from '@playwright/test';
+import { longestSince, now, PROBE } from './mainThread';
 
 export interface PretrainBenchOptions {
   /** Wasm training budget, seconds (default 600). */
@@ -48,6 +53,7 @@ export interface PretrainBenchResult {
     heldout_top1_end: number;
     unigram_top1: number;
     twin_next_token_top1_end: number;
+    main_thread_longest_ms: number;
     webgpu_tokens_per_s: number | null;
     /** Why there is no WebGPU figure, when there is none. */
     webgpu_note: string | null;
@@ -75,6 +81,7 @@ interface Clock {
 /** Opens the page on `backend` and starts the lab with a budget. */
 async function startLab(browser: Browser, base: string, backend: string, budget: { unit: 'seconds' | 'steps'; value: number }, evalEvery: number): Promise<Page> {
   const page = await browser.newPage();
+  await page.addInitScript({ content: PROBE });
   await page.goto(`${base}?backend=${backend}`);
   // The page's own models load first, so they do not share the CPU with the first steps.
   await page.getByTestId('token-chip').first().waitFor({ timeout: 300_000 });
@@ -86,15 +93,31 @@ async function startLab(browser: Browser, base: string, backend: string, budget:
   return page;
 }
 
-/** Waits until the lab stops by itself (or fails: then its message is thrown). */
-async function untilDone(page: Page, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the lab stops by itself (or fails: then its message is thrown).
+ * Returns the longest main-thread task meanwhile, read every 10 s (the probe
+ * keeps a bounded history, so a 10-minute run is read in pieces).
+ */
+async function untilDone(page: Page, timeoutMs: number): Promise<number> {
   const status = page.getByTestId('lab-status');
   const error = page.getByTestId('lab-error');
   const deadline = Date.now() + timeoutMs;
+  let longest = 0;
+  let from = await now(page);
+  let polls = 0;
+  const read = async () => {
+    const to = await now(page);
+    longest = Math.max(longest, await longestSince(page, from));
+    from = to;
+  };
   while (Date.now() < deadline) {
-    if ((await status.getAttribute('data-state')) === 'done') return;
+    if ((await status.getAttribute('data-state')) === 'done') {
+      await read();
+      return Math.round(longest);
+    }
     if ((await error.count()) > 0) throw new Error(`the lab failed: ${await error.innerText()}`);
     await page.waitForTimeout(1000);
+    if (++polls % 10 === 0) await read();
   }
   throw new Error(`the lab did not finish within ${Math.round(timeoutMs / 1000)} s`);
 }
@@ -113,9 +136,10 @@ export async function pretrainBench(browser: Browser, base: string, options: Pre
   let records: Record[];
   let settings: { shape: { layers: number; hidden: number; heads: number; intermediate: number }; vocabSize: number };
   let backend: string;
+  let mainThreadLongest: number;
   try {
     // Preparing (reading and tokenising 1 MB) and the closing test come on top of the budget.
-    await untilDone(page, seconds * 1000 + 300_000);
+    mainThreadLongest = await untilDone(page, seconds * 1000 + 300_000);
     records = await page
       .getByTestId('lab-evaluation')
       .evaluateAll((rows) => rows.map((r) => JSON.parse(r.getAttribute('data-record') ?? '{}') as Record));
@@ -161,6 +185,7 @@ export async function pretrainBench(browser: Browser, base: string, options: Pre
       heldout_top1_end: last.masked.top1,
       unigram_top1: last.unigramTop1,
       twin_next_token_top1_end: last.causal.top1,
+      main_thread_longest_ms: mainThreadLongest,
       webgpu_tokens_per_s: webgpu,
       webgpu_note: webgpuNote,
     },

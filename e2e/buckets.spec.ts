@@ -14,7 +14,8 @@ const SENTENCE = 'the children in our class typed a short sentence about the rai
 const BUCKETS_SPANNED = 2;
 
 async function openOnWebGpu(page: Page): Promise<void> {
-  await page.goto('/?backend=webgpu');
+  // Without the page's own warm-up (useModels), which would compile the programs counted here.
+  await page.goto('/?backend=webgpu&warmup=0');
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
   // The page has drawn its own sentence: its first compiles are behind us.
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 120_000 });
@@ -100,4 +101,19 @@ test('typing a 30-token sentence compiles at most one set of programs per bucket
   expect(warmed.compiled).toBe(0);
   expect(warmed.leftBehind).toBe(0); // the compile-only runs left no tensors
   expect(warnings).toEqual([]); // and read nothing back
+});
+
+test('the page warms its model up by itself: once done, typing the sentence compiles nothing', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.goto('/?backend=webgpu');
+  await expect(page.getByTestId('backend')).toHaveText('webgpu');
+  await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 120_000 });
+  const warmedUp = await page.waitForFunction(
+    () => (performance.getEntriesByName('bert:warmed-up')[0] as PerformanceMark | undefined)?.detail?.compiled as number | undefined,
+    undefined,
+    { timeout: 300_000 },
+  );
+  expect(await warmedUp.jsonValue()).toBeGreaterThan(0);
+  const typed = await typeSentence(page, { warmUp: false });
+  expect(typed.compiled).toBe(0);
 });

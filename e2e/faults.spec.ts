@@ -1,6 +1,7 @@
 import { expect, test, type Page, type Route } from '@playwright/test';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { longestTask, watchLongTasks } from './fixtures';
 
 // Browser faults (issue 19): the page refuses clearly and loses nothing when the browser
 // misbehaves — saved values that do not read back, a cache that refuses to store, a download
@@ -205,37 +206,25 @@ test('a 1 MB paste: the page stays responsive, and says what was cut', async ({ 
   await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
   const text = 'the cat sat on the mat and looked at the dog . '.repeat(22_000).slice(0, 1_000_000);
 
-  /** The longest main-thread task (PerformanceObserver 'longtask') while `target` takes a pasted 1 MB. */
-  const longestTask = async (target: string) => {
-    await page.evaluate(async (t) => {
-      await navigator.clipboard.writeText(t);
-      const w = window as unknown as { longest: number; observer?: PerformanceObserver };
-      w.longest = 0;
-      w.observer?.disconnect();
-      w.observer = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
-      });
-      w.observer.observe({ type: 'longtask' });
-    }, text);
+  /** The longest main-thread task (Long Tasks API) while `target` takes a pasted 1 MB. */
+  const pasteLongest = async (target: string) => {
+    await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+    await watchLongTasks(page);
     await page.locator(target).focus();
     await page.keyboard.press('ControlOrMeta+V');
     await page.waitForTimeout(3000); // the paste, its re-encoding and redraws
-    return page.evaluate(() => (window as unknown as { longest: number }).longest);
+    return longestTask(page);
   };
 
   const sentence = page.getByRole('textbox', { name: 'Sentence', exact: true });
   // For comparison: the same 2,000 characters typed in at once (what the page does with them after the paste).
-  await page.evaluate(() => {
-    const w = window as unknown as { longest: number };
-    w.longest = 0;
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => (w.longest = Math.max(w.longest, e.duration)))).observe({ type: 'longtask' });
-  });
+  await watchLongTasks(page);
   await sentence.fill(text.slice(0, 2000));
   await page.waitForTimeout(3000);
-  const fillMs = await page.evaluate(() => (window as unknown as { longest: number }).longest);
+  const fillMs = await longestTask(page);
   await sentence.fill('');
   await page.waitForTimeout(1000);
-  const pageMs = await longestTask('input[aria-label="Sentence"]');
+  const pageMs = await pasteLongest('input[aria-label="Sentence"]');
   const notice = page.getByTestId('cut-notice');
   await expect(notice).toHaveAttribute('role', 'status');
   await expect(notice).toContainText('The sentence box keeps 2,000 characters: the last 998,000 characters of the paste were left out.');
@@ -250,7 +239,7 @@ test('a 1 MB paste: the page stays responsive, and says what was cut', async ({ 
     box.id = 'bare';
     document.body.prepend(box);
   });
-  const bareMs = await longestTask('#bare');
+  const bareMs = await pasteLongest('#bare');
   expect(await page.locator('#bare').inputValue()).toHaveLength(text.length);
   test.info().annotations.push({ type: 'longest task (ms)', description: `sentence box ${pageMs.toFixed(0)}, bare textarea ${bareMs.toFixed(0)}` });
   console.log(`longest main-thread task: 1 MB paste into the sentence box ${pageMs.toFixed(0)} ms, into a bare textarea ${bareMs.toFixed(0)} ms; 2,000 characters typed at once ${fillMs.toFixed(0)} ms`);

@@ -18,3 +18,19 @@ export async function serveFixtures(page: Page): Promise<void> {
     }
   });
 }
+
+/** Starts recording the longest main-thread task (Long Tasks API: every task over 50 ms) from now. */
+export async function watchLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { longest: number; observer?: PerformanceObserver };
+    w.longest = 0;
+    w.observer?.disconnect();
+    w.observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+    });
+    w.observer.observe({ type: 'longtask' });
+  });
+}
+
+/** The longest main-thread task since watchLongTasks (0 when none passed 50 ms). */
+export const longestTask = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { longest: number }).longest);

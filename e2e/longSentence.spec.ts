@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+import { longestTask, watchLongTasks } from './fixtures';
 
 // A long sentence (128 tokens, as after a big paste) draws every attention view without freezing
 // the page: the dense grids are one picture each (src/viz/raster.ts), the head view's links a few
@@ -9,19 +10,6 @@ import { readFile } from 'node:fs/promises';
 
 const LONG = 'the quick brown fox jumps over the lazy dog . '.repeat(50).slice(0, 1900);
 
-/** Starts recording the longest main-thread task (Long Tasks API) from now. */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { longest: number; observer?: PerformanceObserver };
-    w.longest = 0;
-    w.observer?.disconnect();
-    w.observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
-    });
-    w.observer.observe({ type: 'longtask' });
-  });
-}
-
 /** Scrolls the drawing's top to the top of the window (the pointer only reaches what is on screen); its box there. */
 async function topOfViewport(el: Locator) {
   await el.evaluate((e) => e.scrollIntoView({ block: 'start' }));
@@ -29,8 +17,6 @@ async function topOfViewport(el: Locator) {
   if (box === null) throw new Error('not drawn');
   return box;
 }
-
-const longest = (page: Page) => page.evaluate(() => (window as unknown as { longest: number }).longest);
 
 test('a 128-token sentence draws every attention view, with tooltips and exports, without freezing the page', async ({ page }, testInfo) => {
   await page.goto('/?backend=wasm');
@@ -45,7 +31,7 @@ test('a 128-token sentence draws every attention view, with tooltips and exports
   const image = heatmap.locator('image.cells');
   await expect(image).toHaveCount(1);
   await page.waitForTimeout(1500); // style, layout and paint of the new drawing land as tasks too
-  const fillMs = await longest(page);
+  const fillMs = await longestTask(page);
   const timings = [`fill ${LONG.length} characters → heatmap: ${fillMs.toFixed(0)} ms`];
   // One picture, no per-cell elements.
   await expect(heatmap.locator('rect.cell')).toHaveCount(0);
@@ -134,7 +120,7 @@ test('a 128-token sentence draws every attention view, with tooltips and exports
   await expect(page.locator('text.token.query')).toHaveCount(128);
   expect(await page.locator('line.link, path.link').count()).toBeLessThan(1000);
   await page.waitForTimeout(1000);
-  timings.push(`head view: ${(await longest(page)).toFixed(0)} ms`);
+  timings.push(`head view: ${(await longestTask(page)).toFixed(0)} ms`);
 
   await tab('All layers & heads');
   const thumbs = page.locator('g.thumb');
@@ -145,7 +131,7 @@ test('a 128-token sentence draws every attention view, with tooltips and exports
     expect(href).toMatch(/^data:image\/png;base64,/);
   }
   await page.waitForTimeout(1000);
-  timings.push(`model view: ${(await longest(page)).toFixed(0)} ms`);
+  timings.push(`model view: ${(await longestTask(page)).toFixed(0)} ms`);
 
   await tab('BERT vs GPT mask');
   await expect(page.locator('.contrast-causal image.cells')).toHaveCount(1, { timeout: 120_000 });
@@ -156,7 +142,7 @@ test('a 128-token sentence draws every attention view, with tooltips and exports
   await expect(page.locator('path.area.visible')).toHaveCount(2);
   await expect(page.locator('path.area.hidden')).toHaveCount(1);
   await page.waitForTimeout(1000);
-  timings.push(`contrast (twin run + 4 grids): ${(await longest(page)).toFixed(0)} ms`);
+  timings.push(`contrast (twin run + 4 grids): ${(await longestTask(page)).toFixed(0)} ms`);
   const causal = page.locator('.contrast-causal image.cells');
   const cbox = await topOfViewport(causal);
   const ccell = cbox.width / 128;

@@ -22,6 +22,8 @@ export { activeLoops, wasmGemm } from './kernels';
 export { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer/tokenizer';
 export { cutMask, READ_CHARS_PER_POSITION, type ReadLimits, type TokenizedPrefix } from './tokenizer/tokenizer';
 export { readsText, unknownShare, type Script } from './tokenizer/unknownShare';
+export { trainWordPieceVocab, type TrainedVocab, type VocabTrainOptions } from './tokenizer/train';
+export { vocabToText } from './tokenizer/vocab';
 
 // Checkpoints: where they come from, how they are read, cached and made up.
 export type { BertConfig } from './checkpoint/config';

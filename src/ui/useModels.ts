@@ -109,6 +109,24 @@ export function useModels(backend: BackendState): ModelsState {
     };
   }, [epoch, swap]);
 
+  // On WebGPU, the programs of every sentence length up to 128 tokens are compiled ahead, in the
+  // background, once a main model is up (engine warmUpBuckets; docs/performance.md#webgpu-buckets): a
+  // keystroke that reaches a new length then waits on no shader compile. Elsewhere the call answers 0 at
+  // once. Its own channel, so a newer model's warm-up replaces an older one's; a failure only means the
+  // programs compile on first use, as without it. `?warmup=0` leaves it out (to measure compiles without it).
+  const warmModel = state.status === 'ready' && new URLSearchParams(window.location.search).get('warmup') !== '0' ? state.bert : null;
+  const onWebGpu = backend.status === 'ready' && backend.choice.name === 'webgpu';
+  const generation = backend.status === 'ready' ? backend.generation : 0;
+  useEffect(() => {
+    if (warmModel === null || !onWebGpu) return;
+    const controller = new AbortController();
+    engine()
+      .call('warmUpBuckets', [warmModel.id, { maxTokens: 128 }], { models: [warmModel], channel: 'warm-up', signal: controller.signal })
+      .then((compiled) => performance.mark('bert:warmed-up', { detail: { compiled } }))
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [warmModel, onWebGpu, generation]);
+
   // The GPU went away and the main model could not come along to the next backend: back on BERT-mini.
   useEffect(() => {
     if (dropped === null || current.current === null || !dropped.includes(current.current.model.id)) return;

@@ -25,7 +25,7 @@ async function droppedFiles(data: DataTransfer): Promise<{ files: File[]; folder
   return { files, folder };
 }
 
-export type OnFiles = (files: File[], folder: string | null) => Promise<void>;
+export type OnFiles = (files: File[], folder: string | null) => Promise<unknown>;
 
 /**
  * A model folder (or its files) dragged anywhere onto the page. While

@@ -25,6 +25,20 @@ export type Task =
 
 export type Message = { kind: 'info' | 'error'; text: string } | null;
 
+/**
+ * Another panel asks for a model to become the main model (the pre-training
+ * lab's "Use as the main model"): from the cache when it was kept there, else
+ * from its files. `done` hears the outcome: null once it is the main model,
+ * else the picker's message (it could not load, or the load was cancelled).
+ */
+export const USE_MODEL_EVENT = 'bert:use-model';
+export interface UseModelRequest {
+  id: string;
+  cached: boolean;
+  files: [string, ArrayBuffer][];
+  done: (problem: string | null) => void;
+}
+
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -42,9 +56,10 @@ export interface Download {
   start: (text: string) => Promise<void>;
   /** Downloads the model whose size was confirmed, and keeps it in the cache. */
   download: () => Promise<void>;
-  loadCached: (id: string) => Promise<void>;
+  /** Resolves to null once it is the main model, else to the message shown. */
+  loadCached: (id: string) => Promise<string | null>;
   /** Files chosen or dropped (a model folder's files); `folder` names it when known. */
-  loadFiles: (files: File[], folder: string | null) => Promise<void>;
+  loadFiles: (files: File[], folder: string | null) => Promise<string | null>;
   remove: (id: string) => Promise<void>;
   /** Stops the size check or the download under way. */
   cancel: () => void;
@@ -91,10 +106,13 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
   // Leaving the page mid-download: stop it.
   useEffect(() => () => controller.current?.abort(), []);
 
-  /** Loads a model completely (in the engine's worker), then hands it over; the current model stays until then. */
+  /**
+   * Loads a model completely (in the engine's worker), then hands it over; the current model stays until then.
+   * Resolves to null once it is the main model, else to the message shown.
+   */
   const run = useCallback(
-    async (source: ModelSource, info: MainModel, expected: number) => {
-      if (swap === null) return;
+    async (source: ModelSource, info: MainModel, expected: number): Promise<string | null> => {
+      if (swap === null) return t('mp.notReady');
       const abort = new AbortController();
       controller.current = abort;
       const progress = new Map<string, LoadProgress>();
@@ -130,6 +148,7 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
         // Loaded but not kept (the cache refused it): said as loudly as a failure, since a later visit will download it again.
         const note = notKept === null ? null : t('fault.cacheRefused', { error: notKept });
         setMessage(note === null ? { kind: 'info', text: loaded } : { kind: 'error', text: `${loaded} ${note}` });
+        return null;
       } catch (error) {
         // A download cut short (network gone, server hung up) says how far it got: the browser's own words are only "network error".
         const cut = [...progress.values()].find((p) => p.total !== null && p.loaded < p.total);
@@ -137,11 +156,11 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
           cut === undefined || cut.total === null
             ? errorText(error)
             : t('fault.downloadCut', { file: cut.file, loaded: formatBytes(cut.loaded), total: formatBytes(cut.total), error: errorText(error) });
-        setMessage(
-          isAbortError(error)
-            ? { kind: 'info', text: t('mp.cancelled', { label: info.label, current: currentLabel }) }
-            : { kind: 'error', text: t('mp.failed', { label: info.label, error: why, current: currentLabel }) },
-        );
+        const text = isAbortError(error)
+          ? t('mp.cancelled', { label: info.label, current: currentLabel })
+          : t('mp.failed', { label: info.label, error: why, current: currentLabel });
+        setMessage({ kind: isAbortError(error) ? 'info' : 'error', text });
+        return text;
       } finally {
         if (controller.current === abort) controller.current = null;
         setTask({ step: 'idle' });
@@ -151,9 +170,7 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
   );
 
   const loadCached = useCallback(
-    async (id: string) => {
-      await run({ kind: 'cached', id }, { kind: 'hub', id, label: id }, 0);
-    },
+    (id: string) => run({ kind: 'cached', id }, { kind: 'hub', id, label: id }, 0),
     [run],
   );
 
@@ -199,14 +216,24 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
 
   const loadFiles = useCallback(
     async (files: File[], folder: string | null) => {
-      if (files.length === 0) return;
+      if (files.length === 0) return t('mp.noFiles');
       const label = folder ?? (files[0].webkitRelativePath.split('/')[0] || t('mp.localFiles'));
       const bytes = files.reduce((s, f) => s + f.size, 0);
       // The files go to the worker as they are (File objects, read there); the page keeps them to load again after a restart.
-      await run({ kind: 'files', files, label }, { kind: 'local', id: label, label }, bytes);
+      return run({ kind: 'files', files, label }, { kind: 'local', id: label, label }, bytes);
     },
     [run, t],
   );
+
+  useEffect(() => {
+    const onUse = (event: Event) => {
+      const { id, cached: kept, files, done } = (event as CustomEvent<UseModelRequest>).detail;
+      const loading = kept ? loadCached(id) : loadFiles(files.map(([name, data]) => new File([data], name)), id);
+      void loading.then(done, (error: unknown) => done(errorText(error)));
+    };
+    window.addEventListener(USE_MODEL_EVENT, onUse);
+    return () => window.removeEventListener(USE_MODEL_EVENT, onUse);
+  }, [loadCached, loadFiles]);
 
   const remove = async (id: string) => {
     try {

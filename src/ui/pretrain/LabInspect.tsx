@@ -70,7 +70,7 @@ export function LabInspect({ lab, probe, onProbe }: { lab: Lab; probe: string; o
         <button type="submit">{t('lab.probe.apply')}</button>
       </form>
       {snap !== undefined && (
-        <div className="fillmask-pair" data-testid="lab-guesses" data-step={snap.step}>
+        <div className="fillmask-pair" data-testid="lab-guesses" data-step={snap.step} data-tokens={JSON.stringify(snap.tokens)}>
           {(['masked', 'causal'] as const).map((w) => (
             <div key={w} data-model={w}>
               <h4>{t('lab.probe.guesses', { model: names[w], step: snap.step })}</h4>

@@ -7,7 +7,7 @@
  */
 import { useMemo, useState } from 'react';
 import type { BackendName } from '../../engine';
-import type { LabBudget, LabText } from '../../worker/pretrain/protocol';
+import { TRAINED_VOCAB_RANGE, type LabBudget, type LabText } from '../../worker/pretrain/protocol';
 import { labCurves, labCurvesView } from '../../viz/pretrain/labCurves';
 import { forcedBackend } from '../backendSetting';
 import { D3View } from '../D3View';
@@ -42,16 +42,25 @@ export function PretrainPanel() {
   const lab = useLab();
   const [source, setSource] = useState<'shipped' | 'own'>('shipped');
   const [ownText, setOwnText] = useState('');
+  const [vocabChoice, setVocabChoice] = useState<'shipped' | 'trained'>('shipped');
+  const [vocabSize, setVocabSize] = useState<number>(TRAINED_VOCAB_RANGE.default);
+  const trainVocab = source === 'own' && vocabChoice === 'trained';
   const [budget, setBudget] = useState<LabBudget>({ unit: 'seconds', value: 600 });
   const [evalEvery, setEvalEvery] = useState(25);
   const [backend, setBackend] = useState<BackendName | 'auto'>(() => forcedBackend(window.location.search) ?? 'auto');
   const [probe, setProbe] = useState(DEFAULT_PROBE);
   const [runBudget, setRunBudget] = useState<LabBudget | null>(null);
   const running = lab.state === 'running' || lab.state === 'preparing';
-  const ownProblem = source === 'own' && ownText.trim() === '' ? t('lab.text.empty') : null;
+  const ownProblem =
+    source === 'own' && ownText.trim() === ''
+      ? t('lab.text.empty')
+      : trainVocab && !(Number.isInteger(vocabSize) && vocabSize >= TRAINED_VOCAB_RANGE.min && vocabSize <= TRAINED_VOCAB_RANGE.max)
+        ? t('lab.vocab.sizeProblem', { min: TRAINED_VOCAB_RANGE.min.toLocaleString('en-US'), max: TRAINED_VOCAB_RANGE.max.toLocaleString('en-US') })
+        : null;
 
   const onStart = () => {
-    const text: LabText = source === 'shipped' ? { kind: 'shipped' } : { kind: 'own', text: ownText };
+    const text: LabText =
+      source === 'shipped' ? { kind: 'shipped' } : { kind: 'own', text: ownText, ...(trainVocab ? { trainVocab: vocabSize } : {}) };
     const b = budget.value > 0 ? budget : null;
     setRunBudget(b);
     lab.start({
@@ -81,9 +90,7 @@ export function PretrainPanel() {
   return (
     <div className="pretrain" data-testid="lab">
       <p className="explain">{t('lab.explain')}</p>
-      <p className="model-note" data-testid="lab-vocab">
-        {t('lab.vocab')}
-      </p>
+      <VocabLine lab={lab} trainVocab={trainVocab ? vocabSize : null} />
       <div className="controls" role="radiogroup" aria-label={t('lab.text.label')}>
         <label>
           <input type="radio" name="lab-text" checked={source === 'shipped'} onChange={() => setSource('shipped')} disabled={running} />{' '}
@@ -106,6 +113,30 @@ export function PretrainPanel() {
           />
           <TextFileButton label={t('lab.text.file')} accept=".txt,text/plain" onText={(text) => setOwnText(text.slice(0, OWN_TEXT_MAX))} />
           <span className="model-hint">{t('lab.text.ownNote', { chars: ownText.length.toLocaleString('en-US') })}</span>
+        </div>
+      )}
+      {source === 'own' && (
+        <div className="controls" role="radiogroup" aria-label={t('lab.vocab.label')}>
+          <label>
+            <input type="radio" name="lab-vocab" checked={vocabChoice === 'shipped'} onChange={() => setVocabChoice('shipped')} disabled={running} />{' '}
+            {t('lab.vocab.useShipped')}
+          </label>
+          <label>
+            <input type="radio" name="lab-vocab" checked={vocabChoice === 'trained'} onChange={() => setVocabChoice('trained')} disabled={running} />{' '}
+            {t('lab.vocab.useTrained')}
+          </label>
+          <input
+            type="number"
+            aria-label={t('lab.vocab.size')}
+            min={TRAINED_VOCAB_RANGE.min}
+            max={TRAINED_VOCAB_RANGE.max}
+            step={100}
+            value={vocabSize}
+            onChange={(e) => setVocabSize(Math.round(Number(e.target.value) || 0))}
+            style={{ width: '6em' }}
+            disabled={running || vocabChoice !== 'trained'}
+          />{' '}
+          {t('lab.vocab.range', { min: TRAINED_VOCAB_RANGE.min.toLocaleString('en-US'), max: TRAINED_VOCAB_RANGE.max.toLocaleString('en-US') })}
         </div>
       )}
       <div className="controls" role="group" aria-label={t('lab.settings')}>
@@ -183,7 +214,9 @@ export function PretrainPanel() {
         {lab.state === 'idle'
           ? t('lab.status.idle')
           : lab.state === 'preparing'
-            ? t('lab.status.preparing')
+            ? lab.vocabProgress != null && lab.settings === null
+              ? t('lab.vocab.progress', { pieces: lab.vocabProgress.pieces.toLocaleString('en-US'), size: lab.vocabProgress.size.toLocaleString('en-US') })
+              : t('lab.status.preparing')
             : t('lab.status.line', {
                 state: t(`lab.state.${lab.state}`),
                 step: step.toLocaleString('en-US'),
@@ -216,6 +249,30 @@ export function PretrainPanel() {
       {lab.state !== 'idle' && <LabInspect lab={lab} probe={probe} onProbe={(p) => (setProbe(p), lab.setProbe(p))} />}
       {lab.state !== 'idle' && <LabSave lab={lab} />}
     </div>
+  );
+}
+
+/**
+ * Which vocabulary the models use: once a run has started, the run's (with the pieces it really has);
+ * before, the one the choice will train or the shipped one.
+ */
+function VocabLine({ lab, trainVocab }: { lab: LabView; trainVocab: number | null }) {
+  const t = useT();
+  const n = (v: number) => v.toLocaleString('en-US');
+  let kind: 'shipped' | 'trained' = trainVocab === null ? 'shipped' : 'trained';
+  let text = trainVocab === null ? t('lab.vocab.shipped') : t('lab.vocab.toTrain', { size: n(trainVocab) });
+  if (lab.vocab != null && lab.settings !== null) {
+    kind = lab.vocab.kind;
+    const pieces = lab.settings.vocabSize;
+    text =
+      lab.vocab.kind === 'shipped'
+        ? t('lab.vocab.shipped')
+        : t('lab.vocab.trained', { pieces: n(pieces) }) + (pieces < lab.vocab.asked ? ` ${t('lab.vocab.short', { pieces: n(pieces), size: n(lab.vocab.asked) })}` : '');
+  }
+  return (
+    <p className="model-note" data-testid="lab-vocab" data-vocab={kind} data-pieces={lab.settings?.vocabSize ?? ''}>
+      {text}
+    </p>
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PretrainEvaluation, PretrainSettings, PretrainSnapshot, PretrainStep } from '../../engine';
-import type { FromLab, LabClock, LabRoles, LabStart, LabState, RoleSource, ToLab } from '../../worker/pretrain/protocol';
+import type { FromLab, LabClock, LabRoles, LabStart, LabState, LabVocab, RoleSource, ToLab } from '../../worker/pretrain/protocol';
 
 /** Snapshots the slider keeps; beyond this, every other older one is dropped (step 0 and the newest stay). */
 export const MAX_SNAPSHOTS = 60;
@@ -32,6 +32,10 @@ export interface LabView {
   state: LabState | 'idle';
   backend: string | null;
   settings: PretrainSettings | null;
+  /** The vocabulary the run's models use (known once the worker is ready; absent: not yet). */
+  vocab?: LabVocab | null;
+  /** Training the vocabulary on the class's text, before step 0: pieces so far, of the size asked. */
+  vocabProgress?: { pieces: number; size: number } | null;
   steps: PretrainStep[];
   clock: LabClock;
   evaluations: EvaluationRecord[];
@@ -47,6 +51,8 @@ const EMPTY: LabView = {
   state: 'idle',
   backend: null,
   settings: null,
+  vocab: null,
+  vocabProgress: null,
   steps: [],
   clock: { elapsedMs: 0, trainMs: 0, tokens: 0 },
   evaluations: [],
@@ -66,8 +72,10 @@ export function thin<T>(list: readonly T[], max: number, keep = 1): T[] {
 
 export function reduceLab(view: LabView, message: FromLab): LabView {
   switch (message.type) {
+    case 'vocab':
+      return { ...view, vocabProgress: { pieces: message.pieces, size: message.size } };
     case 'ready':
-      return { ...view, settings: message.settings, backend: message.backend };
+      return { ...view, settings: message.settings, backend: message.backend, vocab: message.vocab };
     case 'state':
       return { ...view, state: message.state, clock: message.clock };
     case 'step':

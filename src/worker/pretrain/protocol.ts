@@ -6,8 +6,15 @@
  */
 import type { BackendName, HeadRole, PretrainEvaluation, PretrainSettings, PretrainSnapshot, PretrainStep } from '../../engine';
 
-/** The text to train on: the shipped slice (with its own held-out part), or the class's own. */
-export type LabText = { kind: 'shipped' } | { kind: 'own'; text: string };
+/**
+ * The text to train on: the shipped slice (with its own held-out part, and always the shipped
+ * vocabulary), or the class's own — with the shipped vocabulary, or (`trainVocab`: that many pieces)
+ * a WordPiece vocabulary trained in the worker on the text's training part before step 0.
+ */
+export type LabText = { kind: 'shipped' } | { kind: 'own'; text: string; trainVocab?: number };
+
+/** The pieces a vocabulary trained on the class's text may have: the shipped 8,192 is the most, so a step never costs more than with it. */
+export const TRAINED_VOCAB_RANGE = { min: 200, max: 8192, default: 2000 } as const;
 
 /** When to stop by itself: after so many seconds of training, or so many steps. */
 export interface LabBudget {
@@ -61,8 +68,13 @@ export interface LabRoles {
   sentences: number;
 }
 
+/** The vocabulary both models use: the shipped one, or one trained on the class's text (`asked`: the size asked for). */
+export type LabVocab = { kind: 'shipped' } | { kind: 'trained'; asked: number };
+
 export type FromLab =
-  | { type: 'ready'; settings: PretrainSettings; backend: string; vocabPieces: number }
+  /** Training the vocabulary on the class's text: pieces so far, of the size asked. */
+  | { type: 'vocab'; pieces: number; size: number }
+  | { type: 'ready'; settings: PretrainSettings; backend: string; vocabPieces: number; vocab: LabVocab }
   | { type: 'state'; state: LabState; clock: LabClock }
   | { type: 'step'; result: PretrainStep; clock: LabClock }
   | { type: 'evaluation'; evaluation: PretrainEvaluation; clock: LabClock; tensors: number }

@@ -15,9 +15,12 @@ import {
   loadModel,
   Pretrainer,
   saveCachedModel,
+  tokenizerOptionsFromConfig,
+  trainWordPieceVocab,
+  vocabToText,
   type AttentionSample,
 } from '../../engine';
-import type { FromLab, LabClock, LabStart, LabState, RoleSource, ToLab } from './protocol';
+import { TRAINED_VOCAB_RANGE, type FromLab, type LabClock, type LabStart, type LabState, type LabVocab, type RoleSource, type ToLab } from './protocol';
 
 export interface LabEnv {
   post(message: FromLab, transfer?: Transferable[]): void;
@@ -109,8 +112,10 @@ export class LabRunner {
     // One backend for the worker's life (a reset starts a new worker).
     this.backend ??= this.env.initBackend(start.backend);
     const backend = await this.backend;
-    const [vocabText, tokenizerConfig, texts] = await Promise.all([
-      this.env.fetchText(`${base}weights/bert-mini/vocab.txt`),
+    const trainVocab = start.text.kind === 'own' ? (start.text.trainVocab ?? null) : null;
+    if (trainVocab !== null) checkVocabSize(trainVocab);
+    const [shippedVocab, tokenizerConfig, texts] = await Promise.all([
+      trainVocab === null ? this.env.fetchText(`${base}weights/bert-mini/vocab.txt`) : null,
       this.env.fetchText(`${base}weights/bert-mini/tokenizer_config.json`).then((s) => JSON.parse(s) as Record<string, unknown>),
       start.text.kind === 'shipped'
         ? Promise.all([this.env.fetchText(`${base}data/pretrain/train.txt`), this.env.fetchText(`${base}data/pretrain/heldout.txt`)]).then(
@@ -118,6 +123,18 @@ export class LabRunner {
           )
         : Promise.resolve(holdOut(start.text.text)),
     ]);
+    // A vocabulary of the class's own: trained on the training part only (the held-out part stays unseen),
+    // split into words exactly as the tokenizer will split them; the models' embeddings follow its size.
+    const vocabText =
+      shippedVocab ??
+      vocabToText(
+        trainWordPieceVocab(texts.train, {
+          size: trainVocab as number,
+          tokenizer: tokenizerOptionsFromConfig(tokenizerConfig),
+          onProgress: (pieces, size) => this.env.post({ type: 'vocab', pieces, size }),
+        }).tokens,
+      );
+    const vocab: LabVocab = trainVocab === null ? { kind: 'shipped' } : { kind: 'trained', asked: trainVocab };
     const trainer = Pretrainer.create({
       vocabText,
       tokenizerConfig,
@@ -126,7 +143,7 @@ export class LabRunner {
       heldOutWindows: start.heldOutWindows,
     });
     this.trainer = trainer;
-    this.env.post({ type: 'ready', settings: trainer.settings, backend, vocabPieces: trainer.tokenizer.vocabSize });
+    this.env.post({ type: 'ready', settings: trainer.settings, backend, vocabPieces: trainer.tokenizer.vocabSize, vocab });
     await this.checkpointStep();
     this.setState('running');
     void this.loop();
@@ -237,5 +254,13 @@ export class LabRunner {
     // Copies go to the page (the cache keeps its own): the download buttons need them.
     const list = [...files].map(([name, bytes]): [string, ArrayBuffer] => [name, bytes.slice(0)]);
     this.env.post({ type: 'saved', id, objective, step, files: list, cacheError }, list.map(([, b]) => b));
+  }
+}
+
+/** A trained vocabulary's size must be a whole number in TRAINED_VOCAB_RANGE. */
+function checkVocabSize(size: number): void {
+  const { min, max } = TRAINED_VOCAB_RANGE;
+  if (!Number.isInteger(size) || size < min || size > max) {
+    throw new Error(`a trained vocabulary has ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} pieces (asked: ${size})`);
   }
 }
