@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import type { Connect, Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { wasmThreads } from './tools/vite/wasmThreads';
 
 // Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer);
 // the same headers are sent by `dev` and `preview` so both behave alike.
@@ -41,9 +42,8 @@ const CSP: Record<string, string> = {
   // Our bundled modules only: no inline script, no eval/new Function. 'wasm-unsafe-eval' lets
   // WebAssembly.instantiate compile tfjs-wasm's binaries and our SIMD kernels — wasm only, never JS.
   'script-src': "'self' 'wasm-unsafe-eval'",
-  // The offline service worker, /sw.js. No blob: — tfjs-wasm's threads would start workers from
-  // Blob URLs (and need blob: in script-src too), but the engine runs its single-threaded build
-  // (src/engine/runtime/backend.ts says why).
+  // The offline service worker, /sw.js, and the engine's worker. (Workers take their policy from
+  // their own response, not from this <meta>: see WORKER_POLICY below.)
   'worker-src': "'self'",
   // Our stylesheet. No 'unsafe-inline': React and D3 set styles through the CSSOM
   // (element.style), which CSP does not govern; nothing writes <style> or style="" markup.
@@ -82,13 +82,22 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
+ * A worker obeys the policy sent with its own script, never the page's <meta>. The engine's worker
+ * (and its gemm helpers) may start tfjs-wasm's threads, which the threaded build starts as blob:
+ * workers that importScripts a Blob of its own source (docs/performance.md#wasm-threads): so the
+ * header, which workers get too, allows blob: for workers and scripts. The page itself stays under
+ * both policies, so it still loads no blob: script.
+ */
+const WORKER_POLICY = { 'script-src': "'self' 'wasm-unsafe-eval' blob:", 'worker-src': "'self' blob:" };
+
+/**
  * `vite preview` also sends it as a header, with what a <meta> cannot carry: frame-ancestors (no
  * other site may frame the page — clickjacking). Both apply; they agree on everything else.
  */
-const previewHeaders = { ...isolation, 'Content-Security-Policy': cspValue({ 'frame-ancestors': "'none'" }) };
+const previewHeaders = { ...isolation, 'Content-Security-Policy': cspValue({ 'frame-ancestors': "'none'", ...WORKER_POLICY }) };
 
 export default defineConfig({
-  plugins: [react(), binaryWeights(), contentSecurityPolicy()],
+  plugins: [react(), binaryWeights(), contentSecurityPolicy(), wasmThreads()],
   // The page gets tfjs without layers/converter/data (src/engine/runtime/tfjs-browser.ts
   // says why); the unit tests in Node keep the full umbrella.
   resolve: {
@@ -104,7 +113,8 @@ export default defineConfig({
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   // The engine's worker (src/worker/engine.worker.ts) is a module worker: it splits into chunks (the GPU
   // backends load only when tried), which the default classic-script format cannot do.
-  worker: { format: 'es' },
+  // tfjs runs inside that worker, so the threaded build's fix (tools/vite/wasmThreads.ts) applies there.
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

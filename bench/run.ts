@@ -1,11 +1,13 @@
 /**
  * npm run bench — forward latency of the encoder in headless Chromium against a
  * peer: onnxruntime-web (npm) running the same weights in the same page on the
- * same backend (wasm: one thread each; webgpu: ORT's WebGPU execution provider).
- * Per backend × model × length (16/32/64/128 tokens; bert-base up to 64) it
- * prints ours, ORT's and the ratio ours ÷ ORT; then the interactive numbers
+ * same backend (wasm: at 1 and at 2 threads, both engines at that count — ours
+ * through the page's `?threads=`, ORT through env.wasm.numThreads;
+ * webgpu: ORT's WebGPU execution provider, `threads` 1). Per backend × threads
+ * × model × length (16/32/64/128 tokens; bert-base up to 64) it prints ours,
+ * ORT's and the ratio ours ÷ ORT; then the interactive numbers
  * (bench/interactive.ts) and fine-tuning times. `-- --json`: only JSON on
- * stdout, `{"rows": [{model, tokens, backend, ours_ms, ort_ms, …}],
+ * stdout, `{"rows": [{model, tokens, backend, threads, ours_ms, ort_ms, …}],
  * "keystroke_ms", "cold_start_ms", …}`; everything else goes to stderr.
  * `-- --quick`: only the shipped model. `-- --backend wasm` (or webgpu): that backend only.
  * `-- --fewshot`: only the few-shot learning curves (bench/fewshot.ts), in Node.
@@ -69,6 +71,8 @@ interface Timing {
 interface Cell {
   model: string;
   backend: string;
+  /** Threads each engine ran on (wasm); 1 on webgpu. */
+  threads: number;
   tokens: number;
   ours: Timing;
   ort: Timing;
@@ -91,6 +95,8 @@ const backendAt = process.argv.indexOf('--backend');
 const BACKENDS = backendAt < 0 ? ALL_BACKENDS : ALL_BACKENDS.filter((b) => b === process.argv[backendAt + 1]);
 if (BACKENDS.length === 0) throw new Error(`--backend: expected one of ${ALL_BACKENDS.join(', ')}, got ${process.argv[backendAt + 1]}`);
 const ORT_BUNDLE = { webgpu: 'ort.webgpu.bundle.min.mjs', wasm: 'ort.wasm.bundle.min.mjs' };
+/** Thread counts per backend: wasm at 1 and 2 (2–4 is what ORT picks on a 4–8-core laptop); WebGPU runs on the GPU. */
+const THREADS = { webgpu: [1], wasm: [1, 2] };
 const BUDGET_MS = 20_000;
 const TOLERANCE = 1e-3;
 
@@ -144,13 +150,14 @@ async function main(): Promise<void> {
   let interactive: Awaited<ReturnType<typeof interactiveBench>>;
   let mainThread: MainThreadResult;
   try {
-    for (const backend of BACKENDS) {
+    for (const [backend, threads] of BACKENDS.flatMap((b) => THREADS[b].map((t) => [b, t] as const))) {
       // The offline service worker would sit between the page and the weights: measure the engines alone.
       const page = await browser.newPage({ serviceWorkers: 'block' });
       // tsx compiles this file with esbuild's keepNames, which wraps functions in __name(…);
       // the functions we send to the page need that helper there too.
       await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-      await page.goto(`${base}?backend=${backend}`);
+      // A fresh page per thread count: each engine picks its wasm build when it first starts.
+      await page.goto(`${base}?backend=${backend}&threads=${threads}`);
       await page.getByTestId('backend').waitFor({ timeout: 60_000 });
       const active = await page.getByTestId('backend').textContent();
       // Let the page finish loading its own models first: a second, simultaneous fetch of the same
@@ -168,18 +175,21 @@ async function main(): Promise<void> {
           return a?.info ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'unknown';
         });
       }
-      // onnxruntime-web, from the same origin: one wasm thread like ours, or its WebGPU execution provider.
-      ortVersion = await page.evaluate(async (bundle) => {
-        const ort = (await import(`/__ort/${bundle}`)) as typeof Ort;
-        ort.env.wasm.numThreads = 1;
-        ort.env.wasm.proxy = false;
-        ort.env.wasm.wasmPaths = '/__ort/';
-        (globalThis as unknown as { __peer: PeerState }).__peer = { ort };
-        return ort.env.versions.web ?? 'unknown';
-      }, ORT_BUNDLE[backend]);
+      // onnxruntime-web, from the same origin: as many wasm threads as ours, or its WebGPU execution provider.
+      ortVersion = await page.evaluate(
+        async ({ bundle, threads }) => {
+          const ort = (await import(`/__ort/${bundle}`)) as typeof Ort;
+          ort.env.wasm.numThreads = threads;
+          ort.env.wasm.proxy = false;
+          ort.env.wasm.wasmPaths = '/__ort/';
+          (globalThis as unknown as { __peer: PeerState }).__peer = { ort };
+          return ort.env.versions.web ?? 'unknown';
+        },
+        { bundle: ORT_BUNDLE[backend], threads },
+      );
 
       for (const model of models) {
-        say(`${backend} · ${model.name}: loading both engines…`);
+        say(`${backend} · ${threads} thread(s) · ${model.name}: loading both engines…`);
         try {
           await page.evaluate(
             async ({ model, ep }) => {
@@ -198,13 +208,13 @@ async function main(): Promise<void> {
         }
         for (const tokens of LENGTHS.filter((t) => t <= model.maxTokens)) {
           const last = cells[cells.length - 1];
-          if (last?.model === model.name && last.backend === backend && (last.ours.single || last.ort.single)) {
+          if (last?.model === model.name && last.backend === backend && last.threads === threads && (last.ours.single || last.ort.single)) {
             // Longer inputs only take longer: a cell whose warm-up already blew the budget ends the row.
             say(`${backend} · ${model.name} · ${tokens} tokens: skipped (the shorter input already exceeded the budget)`);
             continue;
           }
           say(`${backend} · ${model.name} · ${tokens} tokens…`);
-          let cell: Omit<Cell, 'model' | 'backend' | 'tokens'>;
+          let cell: Omit<Cell, 'model' | 'backend' | 'threads' | 'tokens'>;
           try {
             cell = await page.evaluate(runCell, { tokens, budget: BUDGET_MS });
           } catch (error) {
@@ -212,7 +222,7 @@ async function main(): Promise<void> {
             say(`  ${problems[problems.length - 1]}`);
             break;
           }
-          cells.push({ model: model.name, backend, tokens, ...cell });
+          cells.push({ model: model.name, backend, threads, tokens, ...cell });
           say(`  paired ratio ${cell.pairedRatio.toFixed(2)}; ours ${round(cell.ours.ms)} ms [${cell.ours.all.map(round).join(' ')}], ort ${round(cell.ort.ms)} ms [${cell.ort.all.map(round).join(' ')}], max |Δ| hidden ${cell.diffHidden.toExponential(1)}, attentions ${cell.diffAttentions.toExponential(1)}`);
           if (!(cell.diffHidden <= TOLERANCE && cell.diffAttentions <= TOLERANCE)) {
             problems.push(
@@ -225,7 +235,7 @@ async function main(): Promise<void> {
         // Each model's weights are freed before the next.
         await unload(page);
       }
-      if (backend === 'webgpu' && models[0].url === '/weights/bert-mini/') {
+      if (backend === 'webgpu' && threads === 1 && models[0].url === '/weights/bert-mini/') {
         // Fine-tuning in the browser: features from the frozen encoder, then the head, 64 examples × 30 epochs.
         say('webgpu · fine-tuning 64 examples × 30 epochs…');
         const ms = await page.evaluate(
@@ -260,6 +270,7 @@ async function main(): Promise<void> {
       model: c.model,
       tokens: c.tokens,
       backend: c.backend,
+      threads: c.threads,
       ours_ms: round(c.ours.ms),
       ort_ms: round(c.ort.ms),
       ratio: Math.round((c.ours.ms / c.ort.ms) * 100) / 100,
@@ -286,7 +297,7 @@ async function main(): Promise<void> {
   if (!jsonOnly) {
     console.log(table(cells));
     console.log(
-      `ratio = ours ÷ onnxruntime-web ${ortVersion} (same weights, same page; wasm: 1 thread each), of the medians; ` +
+      `ratio = ours ÷ onnxruntime-web ${ortVersion} (same weights, same page; wasm: both engines on the row's threads), of the medians; ` +
         'paired = median of the run-by-run ratios (the engines alternate). ' +
         `WebGPU adapter: ${adapter}. * = one run after the warm-up, which alone exceeded ${BUDGET_MS / 1000} s; ` +
         'longer inputs of that row are then skipped.',
@@ -307,7 +318,7 @@ async function main(): Promise<void> {
  * engines alike instead of one whole series. Medians per engine, and the median of the per-pair
  * ratios. Then the largest difference between the two engines' outputs.
  */
-async function runCell({ tokens, budget }: { tokens: number; budget: number }): Promise<Omit<Cell, 'model' | 'backend' | 'tokens'>> {
+async function runCell({ tokens, budget }: { tokens: number; budget: number }): Promise<Omit<Cell, 'model' | 'backend' | 'threads' | 'tokens'>> {
   const api = window.bertPlayground;
   const { ort, bert, session } = (globalThis as unknown as { __peer: PeerState }).__peer;
   if (bert === undefined || session === undefined) throw new Error('no model loaded');
@@ -317,6 +328,10 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
     return { ms: performance.now() - t0, result };
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // Each timed run starts after a short rest, untimed: threads that the other engine's last run left
+  // spinning (a thread pool spins a while before it sleeps) must not take the cores this run needs —
+  // on a 2-core machine they otherwise halve the second engine's threads.
+  const rest = () => new Promise((resolve) => setTimeout(resolve, 50));
 
   const text = Array.from({ length: tokens - 2 }, () => 'the').join(' '); // + [CLS], [SEP]
   const runOurs = async () => {
@@ -343,7 +358,9 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
   let pairedRatio: number;
   if (oursWarm.ms > budget || ortWarm.ms > budget) {
     // The first run paid for compiling and uploading; a second of each is what the next sentence costs.
+    await rest();
     const a = (await clock(runOurs)).ms;
+    await rest();
     const b = (await clock(runOrt)).ms;
     ours = { ms: a, single: true, first: oursWarm.ms, all: [a] };
     theirs = { ms: b, single: true, first: ortWarm.ms, all: [b] };
@@ -354,7 +371,9 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < n; i++) {
+      await rest();
       a.push((await clock(runOurs)).ms);
+      await rest();
       b.push((await clock(runOrt)).ms);
     }
     ours = { ms: median(a), single: false, first: oursWarm.ms, all: a };
@@ -397,12 +416,13 @@ function round(x: number): number {
 }
 
 function table(cells: Cell[]): string {
-  const header = ['model', 'tokens', 'backend', 'ours (ms)', 'ort (ms)', 'ours÷ort', 'paired', 'max |Δ| hidden / attn'];
+  const header = ['model', 'tokens', 'backend', 'threads', 'ours (ms)', 'ort (ms)', 'ours÷ort', 'paired', 'max |Δ| hidden / attn'];
   const ms = (t: Timing) => `${round(t.ms)}${t.single ? '*' : ''}`;
   const rows = cells.map((c) => [
     c.model,
     String(c.tokens),
     c.backend,
+    String(c.threads),
     ms(c.ours),
     ms(c.ort),
     (c.ours.ms / c.ort.ms).toFixed(2),

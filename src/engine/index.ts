@@ -17,6 +17,7 @@
 export { chainAfter, initBackend, isDeviceLost, onGpu, selfTest, watchDeviceLoss, type BackendChoice, type BackendName } from './runtime/backend';
 export { compiledPrograms } from './runtime/backend';
 export { activeLoops, wasmGemm } from './kernels';
+export { gemmThreads } from './kernels/wasmGemm';
 
 // Tokenizer.
 export { tokenizerOptionsFromConfig, WordPieceTokenizer, type Encoding } from './tokenizer/tokenizer';

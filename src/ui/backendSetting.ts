@@ -41,6 +41,17 @@ export function forcedBackend(search: string, storage: Store = defaultStore()): 
   return setting === 'auto' ? null : setting;
 }
 
+/**
+ * `?threads=N` (1–16): wasm threads for this visit; absent or not a whole number
+ * in range: the engine's default (src/engine/runtime/backend.ts says why it is 1).
+ */
+export function wasmThreadsWanted(search: string): number | undefined {
+  const raw = new URLSearchParams(search).get('threads');
+  if (raw === null || !/^\d{1,2}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= 1 && n <= 16 ? n : undefined;
+}
+
 export function readMeasured(agent: string, storage: Store = defaultStore()): Measured | undefined {
   const measured = (raw: string): Measured => {
     const value = parseJsonObject(raw);

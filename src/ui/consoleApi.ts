@@ -99,6 +99,7 @@ export const consoleApi = {
   wasmLoops: () => engine().call('wasmLoops', []),
   /** On the wasm backend, whether matrix products run on the relaxed-SIMD (FMA) kernel rather than tfjs's own. */
   wasmGemm: () => engine().call('wasmGemm', []),
+  gemmThreads: () => engine().call('gemmThreads', []),
   /** For the browser tests: the kernels one encode runs, a tfjs flag, whether a backend's code is loaded. */
   profileKernels: (model: ModelHandle, text: string, options: EncodeOptions = {}) => engine().call('profileKernels', [model.id, text, options], on(model)),
   tfFlag: (name: string) => engine().call('tfFlag', [name]),

@@ -1,6 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import type { BackendChoice, BackendName } from '../engine';
-import { forcedBackend, readMeasured, rememberChoice } from './backendSetting';
+import { forcedBackend, readMeasured, rememberChoice, wasmThreadsWanted } from './backendSetting';
 import { engine } from './engineClient';
 import type { BackendLostEvent, Restart, Started, StartRequest } from '../worker/remote';
 
@@ -40,7 +40,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 /** What the worker cannot read for itself (it has no URL bar and no localStorage). */
 function request(): StartRequest {
-  return { forced: forcedBackend(window.location.search), remembered: readMeasured(navigator.userAgent) };
+  const search = window.location.search;
+  return { forced: forcedBackend(search), remembered: readMeasured(navigator.userAgent), threads: wasmThreadsWanted(search) };
 }
 
 async function startBackend(): Promise<Started> {

@@ -38,6 +38,11 @@ export interface StartRequest {
   remembered?: { name: BackendName; timings: Partial<Record<BackendName, number>> };
   /** A chain to try instead (the console's `initBackend(['cpu'])`). */
   chain?: BackendName[];
+  /**
+   * wasm threads (`?threads=`): 1, 2…; absent: min(4, ⌈cores / 2⌉) where the
+   * page is cross-origin isolated, else 1. Read when the wasm backend first starts.
+   */
+  threads?: number;
 }
 
 /** Sent to the page when another backend took over. */
@@ -92,6 +97,7 @@ export class WorkerBackend {
         wasmPaths,
         trial: request.chain === undefined ? trial : undefined,
         remembered: request.chain === undefined ? request.remembered : undefined,
+        threads: request.threads,
       });
       this.watch(choice);
       return { choice, selfTest: await selfTest() };

@@ -55,6 +55,7 @@ import {
   warmUpBuckets,
   type WarmUpOptions,
   wasmGemm,
+  gemmThreads,
   zeroShotPrompt,
 } from '../engine';
 import type { Checkpoint } from '../engine';
@@ -179,6 +180,8 @@ export const ops = {
   wasmLoops: async (_ctx: Ctx) => activeLoops(),
   /** On the wasm backend, whether matrix products run on the relaxed-SIMD (FMA) kernel rather than tfjs's own. */
   wasmGemm: async (_ctx: Ctx) => wasmGemm(),
+  /** Threads products use now on wasm and the parts the helper threads ran (docs/performance.md#wasm-threads). */
+  gemmThreads: async (_ctx: Ctx) => gemmThreads(),
 
   // Models.
   async loadModel(ctx: Ctx<LoadProgress>, spec: ModelSource): Promise<ModelInfo & { notKept: string | null }> {

@@ -3,12 +3,17 @@
  * tools/wasm/gemm-wat.ts) with relaxed-SIMD fused multiply-adds, on tfjs-wasm's
  * own memory; where the WebAssembly has no relaxed SIMD, products stay on
  * tfjs's matMul (see docs/performance.md#gemm). It runs only outside a
- * gradient: training keeps tfjs's matMul.
+ * gradient: training keeps tfjs's matMul. With more than one thread asked for
+ * and a shared memory, large products are split across helper threads
+ * (gemmPool.ts, docs/performance.md#wasm-threads).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { GEMM_KERNEL_WASM } from './simd.wasm';
-import { at, emscripten, fromBase64, instantiate, registrar, type KernelArgs } from './wasmLoops';
+import { GemmPool } from './gemmPool';
+import { type Job, runJob } from './gemmThread';
+import { GEMM_KERNEL_SHARED_WASM, GEMM_KERNEL_WASM } from './simd.wasm';
+import { at, fromBase64, instantiate, registrar, type KernelArgs } from './wasmLoops';
+import { isShared, kernelBytes, memoryOf } from './wasmMemory';
 
 export const MATMUL = 'BertPlaygroundMatMul';
 export const PACK = 'BertPlaygroundPack';
@@ -22,6 +27,49 @@ interface Gemm {
 }
 const gemmByMemory = new WeakMap<WebAssembly.Memory, Gemm | null>();
 let gemmWanted = true;
+/** Threads a product may use (initBackend sets it from its `threads` option); 1: no pool. */
+let threadsWanted = 1;
+const poolByMemory = new WeakMap<WebAssembly.Memory, GemmPool | null>();
+
+/**
+ * How many threads gemm.wat's products may use from now on (1: this one only).
+ * More than one takes effect only on a shared memory (tfjs-wasm's threaded
+ * build), in a worker, where Worker exists: see gemmPool.ts. A pool already
+ * started keeps its size; 1 stops using it.
+ */
+export function setGemmThreads(threads: number): void {
+  threadsWanted = Math.max(1, Math.floor(threads));
+}
+
+/**
+ * For tests and the bench: the threads products may use now on the active
+ * backend (this one and the helpers ready) and how many parts the helpers have
+ * run so far; 1 and 0 without a pool.
+ */
+export function gemmThreads(): { threads: number; helperRuns: number } {
+  const memory = tf.getBackend() === 'wasm' ? memoryOf(tf.backend() as BackendWasm) : undefined;
+  const pool = memory === undefined ? undefined : poolByMemory.get(memory);
+  return pool ? { threads: pool.threads(), helperRuns: pool.helperRuns() } : { threads: 1, helperRuns: 0 };
+}
+
+/** Atomics.wait works here: a worker, not a page's main thread. */
+const canBlock = () => typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+
+function poolFor(memory: WebAssembly.Memory): GemmPool | null {
+  let pool = poolByMemory.get(memory);
+  if (pool === undefined) {
+    pool = null;
+    if (threadsWanted > 1 && isShared(memory) && typeof Worker !== 'undefined' && canBlock()) {
+      try {
+        pool = new GemmPool(new WebAssembly.Module(fromBase64(GEMM_KERNEL_SHARED_WASM)), memory, threadsWanted - 1);
+      } catch {
+        pool = null; // no helper could start (a policy refusing workers): one thread, as before
+      }
+    }
+    poolByMemory.set(memory, pool);
+  }
+  return pool;
+}
 
 /**
  * For tests and the bench: whether products may use gemm.wat (true) or must
@@ -43,11 +91,12 @@ export function wasmGemm(): boolean {
 }
 
 function gemmFor(backend: BackendWasm): Gemm | null {
-  const memory = emscripten(backend).asm?.memory;
+  const memory = memoryOf(backend);
   if (memory === undefined) return null;
   let gemm = gemmByMemory.get(memory);
   if (gemm === undefined) {
-    gemm = WebAssembly.validate(gemmBytes()) ? instantiate<Gemm>(gemmBytes(), memory) : null;
+    const bytes = fromBase64(kernelBytes(memory, GEMM_KERNEL_WASM, GEMM_KERNEL_SHARED_WASM));
+    gemm = WebAssembly.validate(bytes) ? instantiate<Gemm>(bytes, memory) : null;
     gemmByMemory.set(memory, gemm);
   }
   return gemm;
@@ -76,9 +125,10 @@ function matMulKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [ldb, panel] = packed === undefined ? [n, 8] : [8, 8 * k];
   const [pa, pb, pc] = [at(wasm, a!), at(wasm, packed ?? b!), at(wasm, out)];
   const pbias = bias === undefined ? 0 : at(wasm, bias);
-  for (let i = 0; i < s; i++) {
-    gemm.gemm(pa + 4 * i * m * k, k, pb + 4 * i * k * n, ldb, panel, pbias, pc + 4 * (mergeHeads ? i * n : i * m * n), ldc, m, k, n);
-  }
+  const job: Job = [pa, k, pb, ldb, panel, pbias, pc, ldc, m, k, n, s, 4 * m * k, 4 * k * n, 4 * (mergeHeads ? n : m * n)];
+  const pool = threadsWanted > 1 ? poolFor(memoryOf(wasm)!) : null;
+  if (pool !== null) pool.run(gemm, job);
+  else runJob(gemm, job);
   return out;
 }
 
@@ -152,7 +202,6 @@ export function packedKernel(kernel: tf.Tensor2D): tf.Tensor3D | null {
   return wasmGemm() && !readsWellUnpacked(kernel) ? packForGemm(kernel) : null;
 }
 
-const gemmBytes = () => fromBase64(GEMM_KERNEL_WASM);
 const register = registrar([
   [MATMUL, matMulKernel],
   [PACK, packKernel],

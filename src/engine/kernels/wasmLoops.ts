@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { SIMD_KERNELS_WASM } from './simd.wasm';
+import { SIMD_KERNELS_SHARED_WASM, SIMD_KERNELS_WASM } from './simd.wasm';
+import { kernelBytes, memoryOf } from './wasmMemory';
 
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -71,7 +72,7 @@ export function useLoops(kind: LoopsKind): LoopsKind {
 export function activeLoops(): LoopsKind | null {
   if (tf.getBackend() !== 'wasm') return null;
   const loops = loopsFor(tf.backend() as BackendWasm);
-  const memory = emscripten(tf.backend() as BackendWasm).asm?.memory;
+  const memory = memoryOf(tf.backend() as BackendWasm);
   return memory !== undefined && loops === simdByMemory.get(memory) ? 'simd' : 'js';
 }
 
@@ -90,7 +91,7 @@ export function fromBase64(base64: string): Uint8Array<ArrayBuffer> {
 }
 const simdBytes = () => fromBase64(SIMD_KERNELS_WASM);
 
-/** An instance of a kernel module on this memory, or null where it cannot import it (tfjs-wasm's threaded build shares it). */
+/** An instance of a kernel module on this memory, or null where it cannot import it (a plain module, a shared memory). */
 export function instantiate<T>(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): T | null {
   try {
     return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as T;
@@ -106,11 +107,12 @@ export function instantiate<T>(bytes: Uint8Array<ArrayBuffer>, memory: WebAssemb
  * only for small modules (it runs in the page, checked by the e2e tests).
  */
 export function loopsFor(backend: BackendWasm, ...sizes: number[]): Loops {
-  const memory = emscripten(backend).asm?.memory;
+  const memory = memoryOf(backend);
   if (preferred === 'js' || memory === undefined || sizes.some((n) => n % 4 !== 0)) return jsLoops(backend);
   let simd = simdByMemory.get(memory);
   if (simd === undefined) {
-    simd = simdAvailable() ? instantiate<Loops>(simdBytes(), memory) : null;
+    // tfjs-wasm's threaded build shares its memory: the module variant that imports a shared one.
+    simd = simdAvailable() ? instantiate<Loops>(fromBase64(kernelBytes(memory, SIMD_KERNELS_WASM, SIMD_KERNELS_SHARED_WASM)), memory) : null;
     simdByMemory.set(memory, simd);
   }
   return simd ?? jsLoops(backend);

@@ -8,7 +8,8 @@
  * caller remembers the winner (per browser) and passes it back next time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setGemmThreads } from '../kernels/wasmGemm';
 import { enableWgslDense } from '../kernels/webgpu';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -79,6 +80,48 @@ export interface BackendOptions {
   untimed?: readonly BackendName[];
   /** A winner remembered from an earlier visit: used without timing when it still starts. */
   remembered?: { name: BackendName; timings: Partial<Record<BackendName, number>> };
+  /**
+   * Threads for the wasm backend (default `defaultWasmThreads()`). Taken only
+   * where threads can run (`wasmThreads`); read when the wasm backend first
+   * starts: later calls cannot change its build.
+   */
+  threads?: number;
+}
+
+interface ThreadsScope {
+  crossOriginIsolated?: boolean;
+  navigator?: { hardwareConcurrency?: number };
+  Worker?: unknown;
+}
+
+/**
+ * onnxruntime-web's default: min(4, ⌈cores / 2⌉) — half the logical cores
+ * leaves the page and the rest of the machine room — and 1 where threads
+ * cannot run. What `?threads=auto` asks for.
+ */
+export function ortLikeThreads(): number {
+  const cores = (globalThis as ThreadsScope).navigator?.hardwareConcurrency ?? 1;
+  return wasmThreads(Math.min(4, Math.ceil(cores / 2)));
+}
+
+/**
+ * One thread unless asked: on the only machine measured so far (2 cores, shared)
+ * two threads were slower than one (docs/performance.md#wasm-threads). Switch
+ * this to `ortLikeThreads()` once a machine with free cores measures a gain.
+ */
+export function defaultWasmThreads(): number {
+  return 1;
+}
+
+/**
+ * The threads the wasm backend can really use when `asked` for: 1 unless the
+ * page is cross-origin isolated (SharedArrayBuffer exists only there) and can
+ * start workers — so always 1 in Node, where the engine keeps one thread.
+ */
+export function wasmThreads(asked: number): number {
+  const scope = globalThis as ThreadsScope;
+  const can = scope.crossOriginIsolated === true && typeof scope.Worker === 'function' && typeof SharedArrayBuffer === 'function';
+  return can && Number.isFinite(asked) ? Math.max(1, Math.min(16, Math.floor(asked))) : 1;
 }
 
 /**
@@ -87,10 +130,14 @@ export interface BackendOptions {
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendChoice> {
   const chain = options.chain ?? DEFAULT_CHAIN;
-  // The threaded wasm build spawns workers from a blob that breaks once bundled
-  // ("e is not defined" inside the worker: docs/performance.md#single-threaded-wasm),
-  // so use the single-threaded SIMD build even on cross-origin-isolated pages.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // More than one thread: tfjs-wasm's threaded build, whose heap is a shared memory that
+  // gemm.wat's helper threads work on too (docs/performance.md#wasm-threads). Its threads start
+  // from blob: workers, which tools/vite/wasmThreads.ts makes work once bundled. One thread: the
+  // single-threaded SIMD build, as in Node.
+  const threads = wasmThreads(options.threads ?? defaultWasmThreads());
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+  if (threads > 1) setThreadsCount(threads);
+  setGemmThreads(threads);
   if (options.wasmPaths !== undefined) {
     // tfjs types the map form loosely; both forms are accepted at run time.
     setWasmPaths(options.wasmPaths as string);
