@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forcedBackend, forgetMeasured, readMeasured, readSetting, rememberChoice, writeSetting } from '../src/ui/backendSetting';
+import { forcedBackend, forgetMeasured, readMeasured, readSetting, rememberChoice, wasmThreadsWanted, writeSetting } from '../src/ui/backendSetting';
 import type { BackendChoice } from '../src/engine/runtime/backend';
 
 function memoryStorage(): Storage {
@@ -38,6 +38,13 @@ describe('the backend setting', () => {
     expect(forcedBackend('?backend=tpu', s)).toBe('cpu');
     s.setItem('bert-playground:backend', 'quantum');
     expect(readSetting(s)).toBe('auto');
+  });
+
+  it('?threads= asks for 1–16 wasm threads; anything else leaves the engine its default', () => {
+    expect(wasmThreadsWanted('?threads=2')).toBe(2);
+    expect(wasmThreadsWanted('?backend=wasm&threads=16')).toBe(16);
+    expect(wasmThreadsWanted('')).toBeUndefined();
+    for (const bad of ['0', '17', '2.5', '-1', 'two', '', '1e1', '002']) expect(wasmThreadsWanted(`?threads=${bad}`)).toBeUndefined();
   });
 
   it('remembers only timed winners, per browser, and survives a corrupted record', () => {
