@@ -18,6 +18,11 @@
  *   have been redrawn (or 10 s).
  * - paste_bare: the same text put into a bare <textarea> on the same origin —
  *   what the browser alone costs, so paste − paste_bare is the page's share.
+ * - typing_bert_base (when a bert-base-shape folder is given): that model made
+ *   the main model (the picker's `bert:use-model` request, as the lab's "Use as
+ *   the main model" sends it), a sentence of ~60 tokens in the box, then 10
+ *   more characters typed one key at a time; with it, `keystroke_ms` — the last
+ *   key → every view redrawn for the whole sentence.
  */
 import type { Browser, Page } from '@playwright/test';
 
@@ -26,6 +31,15 @@ export interface MainThreadResult {
   training: number;
   paste: number;
   paste_bare: number;
+  /** Only with a bert-base-shape folder (bench/run.ts's full run, or `--main-thread` when one is cached). */
+  typing_bert_base?: number;
+}
+
+/** The bert-base-shape part: its longest task while typing, the last key → views, and the sentence's tokens. */
+export interface BertBaseTyping {
+  typing: number;
+  keystroke_ms: number;
+  tokens: number;
 }
 
 const TYPED = 'The children read a long story.'; // 31 characters
@@ -131,3 +145,53 @@ export async function mainThreadBench(browser: Browser, base: string): Promise<M
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+const BASE_SENTENCE = Array.from({ length: 56 }, (_, i) => ['the', 'class', 'read', 'a', 'story', 'about', 'rain', '.'][i % 8]).join(' ');
+const BASE_TYPED = ' and more';
+
+/**
+ * typing_bert_base: `folderUrl` (a Hugging Face folder on the page's origin)
+ * becomes the main model, then typing at ~60 tokens as above, on the backend
+ * the page picks.
+ */
+export async function bertBaseTyping(browser: Browser, base: string, folderUrl: string): Promise<BertBaseTyping> {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  try {
+    await context.addInitScript({ content: PROBE });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByTestId('token-chip').first().waitFor({ timeout: 120_000 });
+    await page.evaluate(async (url) => {
+      const names = ['config.json', 'vocab.txt', 'model.safetensors'];
+      const files = await Promise.all(names.map(async (name) => [name, await (await fetch(url + name)).arrayBuffer()] as [string, ArrayBuffer]));
+      await new Promise<void>((resolve, reject) => {
+        const done = (problem: string | null) => (problem === null ? resolve() : reject(new Error(problem)));
+        window.dispatchEvent(new CustomEvent('bert:use-model', { detail: { id: 'bert-base-shape', cached: false, files, done } }));
+      });
+    }, folderUrl);
+    const input = page.getByRole('textbox', { name: /sentence/i });
+    let from = await now(page);
+    await input.fill(BASE_SENTENCE);
+    await viewsFor(page, BASE_SENTENCE.length, from, 300_000);
+    const tokens = await page.getByTestId('token-chip').count();
+    await page.waitForTimeout(1000);
+
+    from = await now(page);
+    await input.pressSequentially(BASE_TYPED, { delay: KEY_DELAY_MS });
+    const lastKey = await now(page);
+    const full = BASE_SENTENCE.length + BASE_TYPED.length;
+    await viewsFor(page, full, from, 300_000);
+    const typing = await longestSince(page, from);
+    const drawn = await page.evaluate(
+      ([length, from]) =>
+        performance
+          .getEntriesByName('bert:views-updated')
+          .filter((m) => m.startTime >= from && (m as PerformanceMark).detail?.sentence?.length === length)
+          .map((m) => m.startTime)[0],
+      [full, from] as const,
+    );
+    return { typing: round(typing), keystroke_ms: round(drawn - lastKey), tokens };
+  } finally {
+    await context.close();
+  }
+}

@@ -12,7 +12,8 @@
  * `-- --quick`: only the shipped model. `-- --backend wasm` (or webgpu): that backend only.
  * `-- --fewshot`: only the few-shot learning curves (bench/fewshot.ts), in Node.
  * `-- --main-thread`: only the main thread's longest task while typing,
- * training and pasting (bench/mainThread.ts), `{"main_thread_longest_ms": {…}}`.
+ * training and pasting, and typing with a bert-base-shape main model (bench/mainThread.ts),
+ * `{"main_thread_longest_ms": {…}, "keystroke_bert_base_ms": …}`.
  * `-- --pretrain [--seconds N]`: only the pre-training lab (bench/pretrain.ts), `{"pretrain": {…}}`.
  * `-- --buckets`: only WebGPU first vs warm runs per sequence bucket (bench/buckets.ts), `{"buckets": […]}`.
  *
@@ -43,7 +44,7 @@ import { bucketsBench } from './buckets';
 import { fewshotBench } from './fewshot';
 import { finetuneBench, finetuneTimingSet } from './finetune';
 import { interactiveBench } from './interactive';
-import { mainThreadBench, type MainThreadResult } from './mainThread';
+import { bertBaseTyping, mainThreadBench, type BertBaseTyping, type MainThreadResult } from './mainThread';
 import { pretrainBench } from './pretrain';
 import { cacheUrl, checkPython, onnxFor, ortPlugin, randomFolder } from './ort';
 
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
   const webgpuTraining: { model: string; examples: number; epochs: number; ms: number }[] = [];
   let interactive: Awaited<ReturnType<typeof interactiveBench>>;
   let mainThread: MainThreadResult;
+  let keystrokeBertBase: BertBaseTyping | null = null;
   try {
     for (const [backend, threads] of BACKENDS.flatMap((b) => THREADS[b].map((t) => [b, t] as const))) {
       // The offline service worker would sit between the page and the weights: measure the engines alone.
@@ -258,6 +260,13 @@ async function main(): Promise<void> {
     interactive = await interactiveBench(browser, base);
     say('main thread: longest task while typing, training, pasting (bench/mainThread.ts)…');
     mainThread = await mainThreadBench(browser, base);
+    const bertBase = models.find((m) => m.name.includes('bert-base'));
+    if (bertBase !== undefined) {
+      say('main thread: typing with a bert-base-shape main model (bench/mainThread.ts)…');
+      const typed = await bertBaseTyping(browser, base, bertBase.url);
+      mainThread = { ...mainThread, typing_bert_base: typed.typing };
+      keystrokeBertBase = typed;
+    }
   } finally {
     await browser.close();
     await server.close();
@@ -288,6 +297,9 @@ async function main(): Promise<void> {
     cold_start_ms,
     interactive: interactiveRest,
     main_thread_longest_ms: mainThread,
+    // The last key → every view, with a bert-base-shape main model at ~60 tokens (null with --quick).
+    keystroke_bert_base_ms: keystrokeBertBase?.keystroke_ms ?? null,
+    keystroke_bert_base_tokens: keystrokeBertBase?.tokens ?? null,
     browser: `Chromium (${chromiumPath})`,
     webgpu_adapter: adapter,
     onnxruntime_web: ortVersion,
@@ -445,7 +457,8 @@ async function inBuiltApp<T>(run: (browser: Browser, base: string) => Promise<T>
   if (!chromiumFound()) throw new Error(chromiumMissingMessage());
   say('building the app…');
   await build({ logLevel: 'error' });
-  const server = await preview({ logLevel: 'error', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  // /__bench serves bench/.cache (the random folders) for the modes that use one.
+  const server = await preview({ logLevel: 'error', preview: { host: '127.0.0.1', port: 0, strictPort: false }, plugins: [ortPlugin()] });
   const base = server.resolvedUrls?.local[0];
   if (base === undefined) throw new Error('vite preview did not report a URL');
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
@@ -459,7 +472,19 @@ async function inBuiltApp<T>(run: (browser: Browser, base: string) => Promise<T>
 
 /** `--main-thread`: only the main thread's longest tasks (bench/mainThread.ts), in the built app. */
 async function mainThreadOnly(): Promise<void> {
-  const result = { main_thread_longest_ms: await inBuiltApp(mainThreadBench) };
+  const bertBase = RANDOM.find((r) => r.name.includes('bert-base'))!;
+  say(`writing or reusing the seeded ${bertBase.name} folder…`);
+  const url = cacheUrl(randomFolder(bertBase.shape));
+  const result = await inBuiltApp(async (browser, base) => {
+    const longest = await mainThreadBench(browser, base);
+    say('main thread: typing with a bert-base-shape main model…');
+    const typed = await bertBaseTyping(browser, base, url);
+    return {
+      main_thread_longest_ms: { ...longest, typing_bert_base: typed.typing },
+      keystroke_bert_base_ms: typed.keystroke_ms,
+      keystroke_bert_base_tokens: typed.tokens,
+    };
+  });
   console.log(JSON.stringify(result, null, jsonOnly ? undefined : 2));
 }
 
