@@ -26,6 +26,8 @@ export async function bucketsBench(browser: Browser, base: string, say: (line: s
     say(`webgpu buckets: ${condition}…`);
     const page = await browser.newPage();
     try {
+      // tsx compiles this file with esbuild's keepNames, which wraps functions in __name(…): the page needs it too.
+      await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
       await page.goto(new URL('/?backend=webgpu&warmup=0', base).href); // the page's own warm-up would blur the conditions
       await page.getByTestId('token-chip').first().waitFor({ timeout: 180_000 });
       const backend = await page.getByTestId('backend').textContent();
