@@ -185,9 +185,10 @@ export function packForGemm(b: tf.Tensor2D): tf.Tensor3D {
 }
 
 /**
- * Up to this many floats in one matrix b, gemm.wat reads it row-major about as
- * fast as packed: the shipped model's largest weight, [256, 1024]. Larger
- * weights are packed once at load (docs/performance.md#gemm-packing).
+ * Up to this many floats in one matrix b that is not a weight (attention's
+ * q·kᵀ and p·v), gemm.wat reads it row-major, unpacked. Weights are all
+ * packed once at load, whatever their size: faster at every length measured
+ * (docs/performance.md#gemm-packing).
  */
 export const GEMM_UNPACKED_MAX = 256 * 1024;
 
@@ -197,9 +198,9 @@ export function readsWellUnpacked(b: tf.Tensor): boolean {
   return k * n <= GEMM_UNPACKED_MAX;
 }
 
-/** The kernel packed for gemm.wat when it runs and the kernel is too large to read unpacked; else null. */
+/** The kernel packed for gemm.wat when it runs; else null. */
 export function packedKernel(kernel: tf.Tensor2D): tf.Tensor3D | null {
-  return wasmGemm() && !readsWellUnpacked(kernel) ? packForGemm(kernel) : null;
+  return wasmGemm() ? packForGemm(kernel) : null;
 }
 
 const register = registrar([
