@@ -30,6 +30,8 @@ export type Message = { kind: 'info' | 'error'; text: string } | null;
  * lab's "Use as the main model"): from the cache when it was kept there, else
  * from its files. `done` hears the outcome: null once it is the main model,
  * else the picker's message (it could not load, or the load was cancelled).
+ * Sent cancelable: the picker calls preventDefault() when it takes it, so a
+ * request nobody took (no picker on the page) is known at once.
  */
 export const USE_MODEL_EVENT = 'bert:use-model';
 export interface UseModelRequest {
@@ -227,6 +229,7 @@ export function useDownload({ swap, hub, currentLabel }: { swap: SwapModel | nul
 
   useEffect(() => {
     const onUse = (event: Event) => {
+      event.preventDefault(); // tells the sender that someone took the request
       const { id, cached: kept, files, done } = (event as CustomEvent<UseModelRequest>).detail;
       const loading = kept ? loadCached(id) : loadFiles(files.map(([name, data]) => new File([data], name)), id);
       void loading.then(done, (error: unknown) => done(errorText(error)));

@@ -56,7 +56,8 @@ function Saved({ model }: { model: SavedModel }) {
       files: model.files,
       done: (problem) => setUse(problem === null ? { step: 'used' } : { step: 'failed', problem }),
     };
-    window.dispatchEvent(new CustomEvent(USE_MODEL_EVENT, { detail }));
+    const taken = !window.dispatchEvent(new CustomEvent(USE_MODEL_EVENT, { detail, cancelable: true }));
+    if (!taken) setUse({ step: 'failed', problem: t('mp.notReady') });
   };
   return (
     <div className={`notice${model.cacheError === null ? '' : ' notice-error'}`} role="status" data-testid="lab-saved" data-id={model.id}>
