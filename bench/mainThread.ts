@@ -82,18 +82,20 @@ export const now = (page: Page) => page.evaluate(() => performance.now());
 
 /**
  * Waits until the views have been drawn for a sentence of `length` characters
- * after time `from` (the page's `bert:views-updated` mark). Compares lengths,
- * not texts, so the poll itself stays cheap with a 1 MB sentence.
+ * after time `from` (the page's `bert:views-updated` mark); resolves to that
+ * mark's time. Compares lengths, not texts, so the poll itself stays cheap
+ * with a 1 MB sentence.
  */
-async function viewsFor(page: Page, length: number, from: number, timeout = 120_000): Promise<void> {
-  await page.waitForFunction(
+async function viewsFor(page: Page, length: number, from: number, timeout = 120_000): Promise<number> {
+  const drawn = await page.waitForFunction(
     ([length, from]) =>
       performance
         .getEntriesByName('bert:views-updated')
-        .some((m) => m.startTime >= from && (m as PerformanceMark).detail?.sentence?.length === length),
+        .find((m) => m.startTime >= from && (m as PerformanceMark).detail?.sentence?.length === length)?.startTime,
     [length, from] as const,
     { timeout, polling: 100 },
   );
+  return (await drawn.jsonValue()) as number;
 }
 
 export async function mainThreadBench(browser: Browser, base: string): Promise<MainThreadResult> {
@@ -180,16 +182,8 @@ export async function bertBaseTyping(browser: Browser, base: string, folderUrl: 
     await input.pressSequentially(BASE_TYPED, { delay: KEY_DELAY_MS });
     const lastKey = await now(page);
     const full = BASE_SENTENCE.length + BASE_TYPED.length;
-    await viewsFor(page, full, from, 300_000);
+    const drawn = await viewsFor(page, full, from, 300_000);
     const typing = await longestSince(page, from);
-    const drawn = await page.evaluate(
-      ([length, from]) =>
-        performance
-          .getEntriesByName('bert:views-updated')
-          .filter((m) => m.startTime >= from && (m as PerformanceMark).detail?.sentence?.length === length)
-          .map((m) => m.startTime)[0],
-      [full, from] as const,
-    );
     return { typing: round(typing), keystroke_ms: round(drawn - lastKey), tokens };
   } finally {
     await context.close();

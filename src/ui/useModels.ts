@@ -114,7 +114,8 @@ export function useModels(backend: BackendState): ModelsState {
   // keystroke that reaches a new length then waits on no shader compile. Elsewhere the call answers 0 at
   // once. Its own channel, so a newer model's warm-up replaces an older one's; a failure only means the
   // programs compile on first use, as without it. `?warmup=0` leaves it out (to measure compiles without it).
-  const warmModel = state.status === 'ready' && new URLSearchParams(window.location.search).get('warmup') !== '0' ? state.bert : null;
+  const [warmUpWanted] = useState(() => new URLSearchParams(window.location.search).get('warmup') !== '0'); // read once, at load
+  const warmModel = state.status === 'ready' && warmUpWanted ? state.bert : null;
   const onWebGpu = backend.status === 'ready' && backend.choice.name === 'webgpu';
   const generation = backend.status === 'ready' ? backend.generation : 0;
   useEffect(() => {

@@ -118,9 +118,9 @@ export function loopsFor(backend: BackendWasm, ...sizes: number[]): Loops {
   return simd ?? jsLoops(backend);
 }
 
-/** The Emscripten module's heap and exports, which tfjs-wasm's types do not spell out. */
-export function emscripten(backend: BackendWasm): { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory } } {
-  return backend.wasm as unknown as { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory } };
+/** The Emscripten module's heap, which tfjs-wasm's types do not spell out (its memory: wasmMemory.ts). */
+export function emscripten(backend: BackendWasm): { HEAPU8: Uint8Array } {
+  return backend.wasm as unknown as { HEAPU8: Uint8Array };
 }
 
 /** Abramowitz & Stegun 7.1.28 (|error| ≤ 3e-7), the same formula as simd.wat, so both paths agree. */
