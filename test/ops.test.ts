@@ -230,9 +230,13 @@ describe('gemm.wat: C = A·B (+ bias) with fused multiply-adds', () => {
   });
   const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(a.sub(b))).dataSync()[0];
 
-  // Rows past the last block of 6, columns past the last block of 8, k past the last 4, and the degenerate sizes.
+  // Rows past the last block of 6 (every remainder, 1–5: each has its own block kernel), columns past the
+  // last block of 8, k past the last 4, and the degenerate sizes.
   it.each([
     [128, 256, 1024],
+    [16, 33, 24],
+    [9, 5, 10],
+    [2, 6, 8],
     [13, 7, 21],
     [6, 4, 8],
     [5, 3, 7],
