@@ -231,9 +231,10 @@ describe('gemm.wat: C = A·B (+ bias) with fused multiply-adds', () => {
   const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(a.sub(b))).dataSync()[0];
 
   // Rows past the last block of 6 (every remainder, 1–5: each has its own block kernel), columns past the
-  // last block of 8, k past the last 4, and the degenerate sizes.
+  // last block of 8, k past the last 4, k in slices of 128 with a partial last one, and the degenerate sizes.
   it.each([
     [128, 256, 1024],
+    [11, 300, 20],
     [16, 33, 24],
     [9, 5, 10],
     [2, 6, 8],

@@ -22,6 +22,17 @@
 /** Rows of C that the main kernel computes at once. Six rows × two vectors = 12 accumulators, which fit x64's 16 SIMD registers with the two B vectors and one A broadcast (4 and 5 rows measured slower). */
 export const ROWS = 6;
 
+/**
+ * Rows of B (k) per slice. Over a whole panel, the first block of rows reads
+ * it from memory and the others from cache, so the memory sits idle two
+ * thirds of the time at 16 rows; in slices of 128 rows (4 KB of a packed
+ * panel) the next slice streams in while the current one is reused. A
+ * forward pass's 16 weight products at 16 tokens, each weight read once as in
+ * the model, in Chromium: 3.9 → 3.4 ms (32 tokens 6.8 → 6.4; 128 tokens level;
+ * 64-row slices 3.6 ms).
+ */
+export const KC = 128;
+
 const get = (name: string) => `(local.get $${name})`;
 const madd = (x: string, b: string, acc: string) => `(local.set $${acc} (f32x4.relaxed_madd ${get(x)} ${get(b)} ${get(acc)}))`;
 const bump = (name: string, by: string) => `(local.set $${name} (i32.add ${get(name)} ${by}))`;
@@ -37,16 +48,22 @@ function blockKernel(rows: number): string {
   const lines: string[] = [];
   const emit = (indent: number, text: string) => lines.push(' '.repeat(indent) + text);
   emit(2, `;; ${rows} row${rows > 1 ? 's' : ''} × 8 columns of C`);
-  emit(2, `(func $block${rows} (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32)`);
+  emit(2, `(func $block${rows} (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32) (param $acc i32)`);
   emit(4, r.map((i) => `(local $a${i} i32)`).join(' '));
   emit(4, r.map((i) => `(local $c${i}l v128) (local $c${i}h v128)`).join(' '));
-  emit(4, '(local $bl v128) (local $bh v128) (local $x v128) (local $end i32)');
+  emit(4, '(local $bl v128) (local $bh v128) (local $x v128) (local $end i32) (local $p i32)');
   emit(4, `(local.set $a0 ${get('a')})`);
   for (const i of r.slice(1)) emit(4, `(local.set $a${i} (i32.add ${get(`a${i - 1}`)} ${get('lda')}))`);
-  emit(4, `(if ${get('bias')} (then`);
+  // Where C starts: the sums so far (a later slice of k), else the bias, else 0.
+  emit(4, `(if ${get('acc')} (then`);
+  emit(6, `(local.set $p ${get('c')})`);
+  for (const i of r) {
+    emit(6, `(local.set $c${i}l (v128.load ${get('p')})) (local.set $c${i}h (v128.load offset=16 ${get('p')}))${i < rows - 1 ? ' ' + bump('p', get('ldc')) : ''}`);
+  }
+  emit(4, `) (else (if ${get('bias')} (then`);
   emit(6, `(local.set $bl (v128.load ${get('bias')})) (local.set $bh (v128.load offset=16 ${get('bias')}))`);
   for (const i of r) emit(6, `(local.set $c${i}l ${get('bl')}) (local.set $c${i}h ${get('bh')})`);
-  emit(4, '))');
+  emit(4, '))))');
   // One step of k: a row of B (8 floats) times one number of each row of A.
   const step = (indent: number, aOffset: number) => {
     emit(indent, `(local.set $bl (v128.load ${get('b')})) (local.set $bh (v128.load offset=16 ${get('b')})) ${bump('b', get('ldb'))}`);
@@ -75,11 +92,11 @@ function blockKernel(rows: number): string {
 /** The call for the rows left after the last whole block of ROWS (0 to ROWS − 1 of them): one block kernel of that height. */
 function remainder(): string {
   const call = (rows: number) =>
-    `(call $block${rows} (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))`;
-  const lines: string[] = ['      (local.set $rest (i32.sub (local.get $m) (local.get $i)))'];
+    `(call $block${rows} (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))`;
+  const lines: string[] = ['        (local.set $rest (i32.sub (local.get $m) (local.get $i)))'];
   for (let rows = 1; rows < ROWS; rows++) {
-    lines.push(`      (if (i32.eq (local.get $rest) (i32.const ${rows})) (then ${call(rows)}))`);
+    lines.push(`        (if (i32.eq (local.get $rest) (i32.const ${rows})) (then ${call(rows)}))`);
   }
   return lines.join('\n');
 }
@@ -123,7 +140,7 @@ const DRIVER = () => `  ;; C = A·B + bias (bias 0: none). B is read as panels o
   ;; then the columns past the last whole panel, one by one.
   (func (export "gemm") (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $panel i32) (param $bias i32)
       (param $c i32) (param $ldc i32) (param $m i32) (param $k i32) (param $n i32)
-    (local $i i32) (local $j i32) (local $bj i32) (local $pj i32) (local $rest i32)
+    (local $i i32) (local $j i32) (local $bj i32) (local $pj i32) (local $rest i32) (local $k0 i32) (local $kn i32) (local $ak i32) (local $bk i32)
     (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
     (local.set $panel (i32.shl (local.get $panel) (i32.const 2)))
@@ -132,15 +149,25 @@ const DRIVER = () => `  ;; C = A·B + bias (bias 0: none). B is read as panels o
     (block $blocks_done (loop $blocks
       (br_if $blocks_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
       (local.set $bj (select (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))) (i32.const 0) (local.get $bias)))
-      (local.set $i (i32.const 0))
-      (block $six_done (loop $six
-        (br_if $six_done (i32.gt_u (i32.add (local.get $i) (i32.const ${ROWS})) (local.get $m)))
-        (call $block${ROWS} (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))
-        (local.set $i (i32.add (local.get $i) (i32.const ${ROWS})))
-        (br $six)))
-      ;; the last m mod ${ROWS} rows in one block of that many rows
+      ;; k in slices of ${KC}: each slice of the panel is read from memory by the first block of
+      ;; rows and from cache by the others, while the next slice streams in
+      (local.set $k0 (i32.const 0))
+      (loop $slices
+        (local.set $kn (i32.sub (local.get $k) (local.get $k0)))
+        (if (i32.gt_u (local.get $kn) (i32.const ${KC})) (then (local.set $kn (i32.const ${KC}))))
+        (local.set $ak (i32.add (local.get $a) (i32.shl (local.get $k0) (i32.const 2))))
+        (local.set $bk (i32.add (local.get $pj) (i32.mul (local.get $k0) (local.get $ldb))))
+        (local.set $i (i32.const 0))
+        (block $six_done (loop $six
+          (br_if $six_done (i32.gt_u (i32.add (local.get $i) (i32.const ${ROWS})) (local.get $m)))
+          (call $block${ROWS} (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))
+          (local.set $i (i32.add (local.get $i) (i32.const ${ROWS})))
+          (br $six)))
+        ;; the last m mod ${ROWS} rows in one block of that many rows
 ${remainder()}
+        (local.set $k0 (i32.add (local.get $k0) (i32.const ${KC})))
+        (br_if $slices (i32.lt_u (local.get $k0) (local.get $k))))
       (local.set $pj (i32.add (local.get $pj) (local.get $panel)))
       (local.set $j (i32.add (local.get $j) (i32.const 8)))
       (br $blocks)))

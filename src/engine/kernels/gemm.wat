@@ -8,17 +8,25 @@
   (import "env" "memory" (memory 1))
 
   ;; 6 rows × 8 columns of C
-  (func $block6 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32)
+  (func $block6 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32) (param $acc i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $a4 i32) (local $a5 i32)
     (local $c0l v128) (local $c0h v128) (local $c1l v128) (local $c1h v128) (local $c2l v128) (local $c2h v128) (local $c3l v128) (local $c3h v128) (local $c4l v128) (local $c4h v128) (local $c5l v128) (local $c5h v128)
-    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32)
+    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32) (local $p i32)
     (local.set $a0 (local.get $a))
     (local.set $a1 (i32.add (local.get $a0) (local.get $lda)))
     (local.set $a2 (i32.add (local.get $a1) (local.get $lda)))
     (local.set $a3 (i32.add (local.get $a2) (local.get $lda)))
     (local.set $a4 (i32.add (local.get $a3) (local.get $lda)))
     (local.set $a5 (i32.add (local.get $a4) (local.get $lda)))
-    (if (local.get $bias) (then
+    (if (local.get $acc) (then
+      (local.set $p (local.get $c))
+      (local.set $c0l (v128.load (local.get $p))) (local.set $c0h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c1l (v128.load (local.get $p))) (local.set $c1h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c2l (v128.load (local.get $p))) (local.set $c2h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c3l (v128.load (local.get $p))) (local.set $c3h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c4l (v128.load (local.get $p))) (local.set $c4h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c5l (v128.load (local.get $p))) (local.set $c5h (v128.load offset=16 (local.get $p)))
+    ) (else (if (local.get $bias) (then
       (local.set $bl (v128.load (local.get $bias))) (local.set $bh (v128.load offset=16 (local.get $bias)))
       (local.set $c0l (local.get $bl)) (local.set $c0h (local.get $bh))
       (local.set $c1l (local.get $bl)) (local.set $c1h (local.get $bh))
@@ -26,7 +34,7 @@
       (local.set $c3l (local.get $bl)) (local.set $c3h (local.get $bh))
       (local.set $c4l (local.get $bl)) (local.set $c4h (local.get $bh))
       (local.set $c5l (local.get $bl)) (local.set $c5h (local.get $bh))
-    ))
+    ))))
     ;; k four steps at a time, then the rest one by one
     (local.set $end (i32.add (local.get $a0) (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2))))
     (block $done4 (br_if $done4 (i32.ge_u (local.get $a0) (local.get $end))) (loop $four
@@ -80,23 +88,30 @@
   )
 
   ;; 5 rows × 8 columns of C
-  (func $block5 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32)
+  (func $block5 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32) (param $acc i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $a4 i32)
     (local $c0l v128) (local $c0h v128) (local $c1l v128) (local $c1h v128) (local $c2l v128) (local $c2h v128) (local $c3l v128) (local $c3h v128) (local $c4l v128) (local $c4h v128)
-    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32)
+    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32) (local $p i32)
     (local.set $a0 (local.get $a))
     (local.set $a1 (i32.add (local.get $a0) (local.get $lda)))
     (local.set $a2 (i32.add (local.get $a1) (local.get $lda)))
     (local.set $a3 (i32.add (local.get $a2) (local.get $lda)))
     (local.set $a4 (i32.add (local.get $a3) (local.get $lda)))
-    (if (local.get $bias) (then
+    (if (local.get $acc) (then
+      (local.set $p (local.get $c))
+      (local.set $c0l (v128.load (local.get $p))) (local.set $c0h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c1l (v128.load (local.get $p))) (local.set $c1h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c2l (v128.load (local.get $p))) (local.set $c2h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c3l (v128.load (local.get $p))) (local.set $c3h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c4l (v128.load (local.get $p))) (local.set $c4h (v128.load offset=16 (local.get $p)))
+    ) (else (if (local.get $bias) (then
       (local.set $bl (v128.load (local.get $bias))) (local.set $bh (v128.load offset=16 (local.get $bias)))
       (local.set $c0l (local.get $bl)) (local.set $c0h (local.get $bh))
       (local.set $c1l (local.get $bl)) (local.set $c1h (local.get $bh))
       (local.set $c2l (local.get $bl)) (local.set $c2h (local.get $bh))
       (local.set $c3l (local.get $bl)) (local.set $c3h (local.get $bh))
       (local.set $c4l (local.get $bl)) (local.set $c4h (local.get $bh))
-    ))
+    ))))
     ;; k four steps at a time, then the rest one by one
     (local.set $end (i32.add (local.get $a0) (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2))))
     (block $done4 (br_if $done4 (i32.ge_u (local.get $a0) (local.get $end))) (loop $four
@@ -144,21 +159,27 @@
   )
 
   ;; 4 rows × 8 columns of C
-  (func $block4 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32)
+  (func $block4 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32) (param $acc i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
     (local $c0l v128) (local $c0h v128) (local $c1l v128) (local $c1h v128) (local $c2l v128) (local $c2h v128) (local $c3l v128) (local $c3h v128)
-    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32)
+    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32) (local $p i32)
     (local.set $a0 (local.get $a))
     (local.set $a1 (i32.add (local.get $a0) (local.get $lda)))
     (local.set $a2 (i32.add (local.get $a1) (local.get $lda)))
     (local.set $a3 (i32.add (local.get $a2) (local.get $lda)))
-    (if (local.get $bias) (then
+    (if (local.get $acc) (then
+      (local.set $p (local.get $c))
+      (local.set $c0l (v128.load (local.get $p))) (local.set $c0h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c1l (v128.load (local.get $p))) (local.set $c1h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c2l (v128.load (local.get $p))) (local.set $c2h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c3l (v128.load (local.get $p))) (local.set $c3h (v128.load offset=16 (local.get $p)))
+    ) (else (if (local.get $bias) (then
       (local.set $bl (v128.load (local.get $bias))) (local.set $bh (v128.load offset=16 (local.get $bias)))
       (local.set $c0l (local.get $bl)) (local.set $c0h (local.get $bh))
       (local.set $c1l (local.get $bl)) (local.set $c1h (local.get $bh))
       (local.set $c2l (local.get $bl)) (local.set $c2h (local.get $bh))
       (local.set $c3l (local.get $bl)) (local.set $c3h (local.get $bh))
-    ))
+    ))))
     ;; k four steps at a time, then the rest one by one
     (local.set $end (i32.add (local.get $a0) (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2))))
     (block $done4 (br_if $done4 (i32.ge_u (local.get $a0) (local.get $end))) (loop $four
@@ -200,19 +221,24 @@
   )
 
   ;; 3 rows × 8 columns of C
-  (func $block3 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32)
+  (func $block3 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32) (param $acc i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32)
     (local $c0l v128) (local $c0h v128) (local $c1l v128) (local $c1h v128) (local $c2l v128) (local $c2h v128)
-    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32)
+    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32) (local $p i32)
     (local.set $a0 (local.get $a))
     (local.set $a1 (i32.add (local.get $a0) (local.get $lda)))
     (local.set $a2 (i32.add (local.get $a1) (local.get $lda)))
-    (if (local.get $bias) (then
+    (if (local.get $acc) (then
+      (local.set $p (local.get $c))
+      (local.set $c0l (v128.load (local.get $p))) (local.set $c0h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c1l (v128.load (local.get $p))) (local.set $c1h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c2l (v128.load (local.get $p))) (local.set $c2h (v128.load offset=16 (local.get $p)))
+    ) (else (if (local.get $bias) (then
       (local.set $bl (v128.load (local.get $bias))) (local.set $bh (v128.load offset=16 (local.get $bias)))
       (local.set $c0l (local.get $bl)) (local.set $c0h (local.get $bh))
       (local.set $c1l (local.get $bl)) (local.set $c1h (local.get $bh))
       (local.set $c2l (local.get $bl)) (local.set $c2h (local.get $bh))
-    ))
+    ))))
     ;; k four steps at a time, then the rest one by one
     (local.set $end (i32.add (local.get $a0) (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2))))
     (block $done4 (br_if $done4 (i32.ge_u (local.get $a0) (local.get $end))) (loop $four
@@ -248,17 +274,21 @@
   )
 
   ;; 2 rows × 8 columns of C
-  (func $block2 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32)
+  (func $block2 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32) (param $acc i32)
     (local $a0 i32) (local $a1 i32)
     (local $c0l v128) (local $c0h v128) (local $c1l v128) (local $c1h v128)
-    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32)
+    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32) (local $p i32)
     (local.set $a0 (local.get $a))
     (local.set $a1 (i32.add (local.get $a0) (local.get $lda)))
-    (if (local.get $bias) (then
+    (if (local.get $acc) (then
+      (local.set $p (local.get $c))
+      (local.set $c0l (v128.load (local.get $p))) (local.set $c0h (v128.load offset=16 (local.get $p))) (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+      (local.set $c1l (v128.load (local.get $p))) (local.set $c1h (v128.load offset=16 (local.get $p)))
+    ) (else (if (local.get $bias) (then
       (local.set $bl (v128.load (local.get $bias))) (local.set $bh (v128.load offset=16 (local.get $bias)))
       (local.set $c0l (local.get $bl)) (local.set $c0h (local.get $bh))
       (local.set $c1l (local.get $bl)) (local.set $c1h (local.get $bh))
-    ))
+    ))))
     ;; k four steps at a time, then the rest one by one
     (local.set $end (i32.add (local.get $a0) (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2))))
     (block $done4 (br_if $done4 (i32.ge_u (local.get $a0) (local.get $end))) (loop $four
@@ -288,15 +318,18 @@
   )
 
   ;; 1 row × 8 columns of C
-  (func $block1 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32)
+  (func $block1 (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c i32) (param $ldc i32) (param $bias i32) (param $acc i32)
     (local $a0 i32)
     (local $c0l v128) (local $c0h v128)
-    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32)
+    (local $bl v128) (local $bh v128) (local $x v128) (local $end i32) (local $p i32)
     (local.set $a0 (local.get $a))
-    (if (local.get $bias) (then
+    (if (local.get $acc) (then
+      (local.set $p (local.get $c))
+      (local.set $c0l (v128.load (local.get $p))) (local.set $c0h (v128.load offset=16 (local.get $p)))
+    ) (else (if (local.get $bias) (then
       (local.set $bl (v128.load (local.get $bias))) (local.set $bh (v128.load offset=16 (local.get $bias)))
       (local.set $c0l (local.get $bl)) (local.set $c0h (local.get $bh))
-    ))
+    ))))
     ;; k four steps at a time, then the rest one by one
     (local.set $end (i32.add (local.get $a0) (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2))))
     (block $done4 (br_if $done4 (i32.ge_u (local.get $a0) (local.get $end))) (loop $four
@@ -347,7 +380,7 @@
   ;; then the columns past the last whole panel, one by one.
   (func (export "gemm") (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $panel i32) (param $bias i32)
       (param $c i32) (param $ldc i32) (param $m i32) (param $k i32) (param $n i32)
-    (local $i i32) (local $j i32) (local $bj i32) (local $pj i32) (local $rest i32)
+    (local $i i32) (local $j i32) (local $bj i32) (local $pj i32) (local $rest i32) (local $k0 i32) (local $kn i32) (local $ak i32) (local $bk i32)
     (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
     (local.set $panel (i32.shl (local.get $panel) (i32.const 2)))
@@ -356,25 +389,35 @@
     (block $blocks_done (loop $blocks
       (br_if $blocks_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
       (local.set $bj (select (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))) (i32.const 0) (local.get $bias)))
-      (local.set $i (i32.const 0))
-      (block $six_done (loop $six
-        (br_if $six_done (i32.gt_u (i32.add (local.get $i) (i32.const 6)) (local.get $m)))
-        (call $block6 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))
-        (local.set $i (i32.add (local.get $i) (i32.const 6)))
-        (br $six)))
-      ;; the last m mod 6 rows in one block of that many rows
-      (local.set $rest (i32.sub (local.get $m) (local.get $i)))
-      (if (i32.eq (local.get $rest) (i32.const 1)) (then (call $block1 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))))
-      (if (i32.eq (local.get $rest) (i32.const 2)) (then (call $block2 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))))
-      (if (i32.eq (local.get $rest) (i32.const 3)) (then (call $block3 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))))
-      (if (i32.eq (local.get $rest) (i32.const 4)) (then (call $block4 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))))
-      (if (i32.eq (local.get $rest) (i32.const 5)) (then (call $block5 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $pj) (local.get $ldb) (local.get $k)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj))))
+      ;; k in slices of 128: each slice of the panel is read from memory by the first block of
+      ;; rows and from cache by the others, while the next slice streams in
+      (local.set $k0 (i32.const 0))
+      (loop $slices
+        (local.set $kn (i32.sub (local.get $k) (local.get $k0)))
+        (if (i32.gt_u (local.get $kn) (i32.const 128)) (then (local.set $kn (i32.const 128))))
+        (local.set $ak (i32.add (local.get $a) (i32.shl (local.get $k0) (i32.const 2))))
+        (local.set $bk (i32.add (local.get $pj) (i32.mul (local.get $k0) (local.get $ldb))))
+        (local.set $i (i32.const 0))
+        (block $six_done (loop $six
+          (br_if $six_done (i32.gt_u (i32.add (local.get $i) (i32.const 6)) (local.get $m)))
+          (call $block6 (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))
+          (local.set $i (i32.add (local.get $i) (i32.const 6)))
+          (br $six)))
+        ;; the last m mod 6 rows in one block of that many rows
+        (local.set $rest (i32.sub (local.get $m) (local.get $i)))
+        (if (i32.eq (local.get $rest) (i32.const 1)) (then (call $block1 (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))))
+        (if (i32.eq (local.get $rest) (i32.const 2)) (then (call $block2 (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))))
+        (if (i32.eq (local.get $rest) (i32.const 3)) (then (call $block3 (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))))
+        (if (i32.eq (local.get $rest) (i32.const 4)) (then (call $block4 (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))))
+        (if (i32.eq (local.get $rest) (i32.const 5)) (then (call $block5 (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))))
+        (local.set $k0 (i32.add (local.get $k0) (i32.const 128)))
+        (br_if $slices (i32.lt_u (local.get $k0) (local.get $k))))
       (local.set $pj (i32.add (local.get $pj) (local.get $panel)))
       (local.set $j (i32.add (local.get $j) (i32.const 8)))
       (br $blocks)))
