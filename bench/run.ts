@@ -25,7 +25,7 @@
  * (max |Δ| ≤ 1e-3, else the bench exits non-zero).
  *
  * Each cell: one warm-up run per engine (shaders compile, weights upload), then
- * up to 7 timed runs of each within a time budget, the engines alternating run
+ * up to 15 timed runs of each within a time budget, the engines alternating run
  * by run; medians are reported, and the median of the run-by-run ratios
  * ("paired"), which a slow spell of a shared machine disturbs least. When
  * either engine's warm-up alone takes longer than the budget (a software WebGPU
@@ -325,7 +325,7 @@ async function main(): Promise<void> {
 
 /**
  * One cell, in the page: ours (encode: every layer's hidden states and attention read back) and
- * ORT (last_hidden_state and attentions fetched to the CPU). One warm-up each, then up to 7 timed
+ * ORT (last_hidden_state and attentions fetched to the CPU). One warm-up each, then up to 15 timed
  * runs of each, alternating ours, ORT, ours, ORT…: a slow spell of a shared machine then hits both
  * engines alike instead of one whole series. Medians per engine, and the median of the per-pair
  * ratios. Then the largest difference between the two engines' outputs.
@@ -378,7 +378,9 @@ async function runCell({ tokens, budget }: { tokens: number; budget: number }): 
     theirs = { ms: b, single: true, first: ortWarm.ms, all: [b] };
     pairedRatio = a / b;
   } else {
-    const fits = Math.max(1, Math.min(7, Math.floor((2 * budget) / (oursWarm.ms + ortWarm.ms)))); // a budget per engine
+    // Up to 15 runs: a 16-token run takes ~8 ms, and on a shared machine 7 of them gave medians that
+    // moved by a third from one bench to the next.
+    const fits = Math.max(1, Math.min(15, Math.floor((2 * budget) / (oursWarm.ms + ortWarm.ms)))); // a budget per engine
     const n = fits % 2 === 1 ? fits : fits - 1; // odd: each median is a real run
     const a: number[] = [];
     const b: number[] = [];

@@ -61,6 +61,8 @@ const CASES = [
   [4, 20, 64, 20, false, false, false], // attention scores: a stack
   [4, 20, 20, 64, false, false, true], // heads merged side by side into [m, s·n]
   [3, 9, 17, 28, false, false, false], // fewer products than chunks: panels instead, the last one partial
+  [1, 64, 256, 1024, true, true, false], // large enough to share between threads (PARALLEL_MIN_MACS)
+  [16, 128, 64, 128, false, false, true], // a stack large enough to share, by product
 ] as const;
 
 // gemm.wat on a shared memory, as the helper threads run it: every way the pool cuts a job must
@@ -78,12 +80,12 @@ describe('the gemm pool cuts products into chunks without changing a bit', () =>
     }
   });
 
-  it('chunk counts: stacks by product, else panels of ~2¹⁶ multiply-adds, at least one per thread, at most 64', () => {
+  it('chunk counts: stacks by product, else panels of ~2¹⁷ multiply-adds, at least one per thread, at most 64', () => {
     const job = (s: number, m: number, k: number, n: number): Job => [0, k, 0, n, 8, 0, 0, n, m, k, n, s, 0, 0, 0];
     expect(chunkCount(job(1, 16, 256, 768), 1)).toBe(1);
     expect(chunkCount(job(4, 128, 64, 128), 2)).toBe(4); // heads
     expect(chunkCount(job(12, 128, 64, 128), 4)).toBe(12);
-    expect(chunkCount(job(1, 16, 256, 768), 2)).toBe(48); // 3.1 M multiply-adds over 96 panels
+    expect(chunkCount(job(1, 16, 256, 768), 2)).toBe(24); // 3.1 M multiply-adds over 96 panels
     expect(chunkCount(job(1, 128, 1024, 256), 2)).toBe(32); // capped by its 32 panels
     expect(chunkCount(job(1, 128, 768, 3072), 2)).toBe(MAX_CHUNKS);
     expect(chunkCount(job(1, 1, 8, 16), 4)).toBe(2); // two panels: two chunks, whatever the threads
@@ -126,7 +128,8 @@ describe('the gemm pool on real threads (Node worker threads as helpers)', () =>
         }
       }
       // The large cases were shared (the small ones stay on this thread), and the helpers took part.
-      expect(16 * 256 * 768).toBeGreaterThanOrEqual(PARALLEL_MIN_MACS);
+      expect(64 * 256 * 1024).toBeGreaterThanOrEqual(PARALLEL_MIN_MACS);
+      expect(32 * 256 * 1024).toBeLessThan(PARALLEL_MIN_MACS);
       expect(pool.helperRuns()).toBeGreaterThan(0);
       pool.terminate();
       expect(pool.threads()).toBe(1);
@@ -147,7 +150,7 @@ describe('the gemm pool on real threads (Node worker threads as helpers)', () =>
     const trapping = await broken('unreachable');
     const pool = new GemmPool(module, memory, 1, nodeHelpers(workers, () => trapping));
     await whenReady(pool, 2);
-    const { job, size } = setUp(1, 32, 256, 1024, true, true, false, 5);
+    const { job, size } = setUp(1, 64, 256, 1024, true, true, false, 5);
     for (let round = 0; round < 50 && pool.threads() === 2; round++) {
       const { whole, pieces } = both(job, size, (j) => pool.run(kernel, j));
       expect(sameBits(pieces, whole)).toBe(true);
@@ -161,7 +164,7 @@ describe('the gemm pool on real threads (Node worker threads as helpers)', () =>
     const stuck = await broken('(loop $forever (br $forever))');
     const pool = new GemmPool(module, memory, 1, nodeHelpers(workers, () => stuck));
     await whenReady(pool, 2);
-    const { job, size } = setUp(1, 32, 256, 1024, true, true, false, 6);
+    const { job, size } = setUp(1, 64, 256, 1024, true, true, false, 6);
     let stopped = false;
     for (let round = 0; round < 50 && !stopped; round++) {
       const { whole, pieces } = both(job, size, (j) => pool.run(kernel, j));

@@ -14,10 +14,11 @@
  * cross-origin isolated) products stay on one thread.
  */
 import {
+  chunk,
   chunkCount,
   claimChunks,
+  claimOf,
   controlSlots,
-  DONE,
   FAILED,
   FINISHED,
   type GemmKernel,
@@ -26,22 +27,28 @@ import {
   JOB,
   type Job,
   READY,
+  REST,
   RUNS,
   runJob,
-  chunk,
   STATE,
   STRIDE,
+  TRAPPED,
   waitWhile,
   word,
   WORD,
 } from './gemmThread';
 
 /**
- * Products smaller than this many multiply-adds stay on one thread: handing a
- * part over and waiting for it costs more than it saves (measured in Chromium:
- * docs/performance.md#wasm-threads).
+ * Products smaller than this many multiply-adds (2²⁴, 16.8 M) stay on one
+ * thread. Smaller ones read their weight from memory faster than two threads
+ * can share it once the machine has been idle a moment, as between two
+ * keystrokes: 16 distinct [64, 256]·[256, 768] products took 12.0 ms on one
+ * thread and 14.2 on two after a 50 ms pause (10.1 back to back), at 16 rows
+ * 4.0 vs 4.5; from [64, 256]·[256, 1024] (16.8 M) up two win again, e.g.
+ * [128, 256]·[256, 768] 21.1 → 13.3 ms and bert-base's [16, 768]·[768, 3072]
+ * 47.6 → 31.8 (docs/performance.md#wasm-threads).
  */
-export const PARALLEL_MIN_MACS = 1 << 18;
+export const PARALLEL_MIN_MACS = 1 << 24;
 /** A chunk still unfinished this long after the engine ran out of chunks is taken for lost: its helper is dead or stuck. */
 const HELPER_TIMEOUT_MS = 2_000;
 
@@ -69,6 +76,7 @@ export class GemmPool {
     this.control = new Int32Array(new SharedArrayBuffer(controlSlots(helpers) * 4));
     for (let index = 0; index < helpers; index++) {
       const state = HELPERS + index * STRIDE + STATE;
+      this.control[HELPERS + index * STRIDE + TRAPPED] = -1;
       this.helpers.push(start({ module, memory, control: this.control.buffer as SharedArrayBuffer, index }, () => Atomics.store(this.control, state, FAILED)));
     }
   }
@@ -103,29 +111,49 @@ export class GemmPool {
     const control = this.control;
     this.seq = (this.seq + 1) & 0xffff;
     control.set(job, JOB);
-    control.fill(-1, DONE, DONE + chunks);
     Atomics.store(control, FINISHED, 0);
+    Atomics.store(control, REST, 0);
     Atomics.store(control, WORD, word(this.seq, chunks, 0)); // published: from here on, any thread may claim
     Atomics.notify(control, WORD); // wake helpers asleep since the last job
-    while (claimChunks(kernel, control).trapped); // a trap here is thrown below, when the chunk runs again
+    const mine = new Set<number>();
+    let trapped = false;
+    for (let more = true; more; ) {
+      const claimed = claimChunks(kernel, control);
+      claimed.ran.forEach((i) => mine.add(i));
+      trapped ||= claimed.trapped >= 0;
+      more = claimed.trapped >= 0; // a trap here is thrown below, when its chunk runs again: take the rest first
+    }
     // Every chunk is taken; wait for those still running on helpers (a few microseconds each).
+    let lost: number[] = [];
     const deadline = performance.now() + HELPER_TIMEOUT_MS;
     for (let done = Atomics.load(control, FINISHED); done !== chunks; done = Atomics.load(control, FINISHED)) {
       const left = deadline - performance.now();
       if (left <= 0 || !waitWhile(control, FINISHED, done, left)) {
-        // A helper died or stopped answering mid-chunk: stop them all and compute its chunk here, below.
+        // A helper died or stopped answering: stop them all, and run here every chunk this thread did not.
         this.terminate();
+        lost = Array.from({ length: chunks }, (_, i) => i).filter((i) => !mine.has(i));
         break;
       }
     }
-    // A chunk a helper lost (a trap, or the timeout above) is not marked done: run it here (the same values).
-    for (let i = 0; i < chunks; i++) if (Atomics.load(control, DONE + i) !== this.seq) runJob(kernel, chunk(job, chunks, i));
+    // A helper that trapped named its chunk before counting it finished: run it here (the same values).
     this.helpers.forEach((helper, i) => {
-      if (this.state(i) === FAILED && !this.dropped.has(i)) {
-        this.dropped.add(i);
-        helper.terminate();
-      }
+      const slots = HELPERS + i * STRIDE;
+      if (Atomics.load(control, slots + STATE) !== FAILED || this.dropped.has(i)) return;
+      const claim = claimOf(Atomics.load(control, slots + TRAPPED));
+      if (claim.seq === this.seq) lost.push(claim.chunk);
+      this.dropped.add(i);
+      helper.terminate();
     });
+    if (trapped) lost.push(...mine); // this thread's own chunks again: the one that trapped throws now
+    for (const i of lost) runJob(kernel, chunk(job, chunks, i));
+  }
+
+  /**
+   * No more products for now (a forward pass ended): helpers waiting for the
+   * next job sleep at once instead of spinning, leaving the cores to the page.
+   */
+  rest(): void {
+    Atomics.store(this.control, REST, 1);
   }
 
   /** Ends the helpers: from now on every product runs on the engine's thread. */

@@ -21,21 +21,27 @@
  * claimed chunk has not, so the fields are stable while it runs.
  */
 
-/** Control block slots (Int32). Line 0: the claim word and the count of finished chunks. */
+/**
+ * Control block slots (Int32), laid out so that a chunk costs one contended
+ * operation, the claim: finished chunks are counted once per thread per job.
+ * Line 0: the claim word. Line 1: chunks finished (each thread adds its count
+ * when it finds nothing left to claim). Line 2: the job — gemm.wat's 11
+ * arguments, then how many products and the byte strides of a, b, c between them.
+ */
 export const WORD = 0;
-export const FINISHED = 1;
-/** Line 1: the job — gemm.wat's 11 arguments, then how many products and the byte strides of a, b, c between them. */
-export const JOB = 32;
+/** Line 0 too: 1 once the engine's forward pass has no more products for now (helpers sleep instead of spinning). */
+export const REST = 1;
+export const FINISHED = 32;
+export const JOB = 64;
 export const JOB_LENGTH = 15;
-/** Lines 2–3: per chunk, the sequence number of the last job in which it finished (a chunk a helper lost is run again). */
-export const DONE = 64;
 /** At most this many chunks per job (8 bits of the claim word; 64 keeps each chunk a few microseconds at least). */
 export const MAX_CHUNKS = 64;
-/** Per helper, a line of its own from here: its state and how many chunks it ran. */
-export const HELPERS = DONE + MAX_CHUNKS;
+/** Per helper, a line of its own from here: its state, how many chunks it ran, the chunk it trapped on. */
+export const HELPERS = 96;
 export const STRIDE = 32;
 export const STATE = 0;
 export const RUNS = 1;
+export const TRAPPED = 2;
 export const STARTING = 0;
 export const READY = 1;
 export const FAILED = 2;
@@ -66,8 +72,8 @@ export function runJob(kernel: GemmKernel, job: ArrayLike<number>): void {
   for (let i = 0; i < count; i++) kernel.gemm(a + i * sa, lda, b + i * sb, ldb, panel, bias, c + i * sc, ldc, m, k, n);
 }
 
-/** A chunk's multiply-adds to aim for: ~2–5 µs of gemm.wat, against ~0.1 µs for a claim. */
-export const CHUNK_MACS = 1 << 16;
+/** A chunk's multiply-adds to aim for: ~3–6 µs of gemm.wat, against a fraction of a microsecond for a claim (a cache line that moves between cores). */
+export const CHUNK_MACS = 1 << 17;
 
 /**
  * How many chunks a job is cut into for `threads` threads: whole products of
@@ -105,47 +111,68 @@ export function chunk(job: ArrayLike<number>, chunks: number, i: number): Job {
 }
 
 /**
- * Takes and runs chunks of the published job until none is left. Returns how
- * many this thread ran, the claim word it last saw (all chunks taken: wait
- * for it to change) and whether a chunk trapped. A chunk that traps still
- * counts as finished (so no thread waits for it) but is not marked done: the
- * engine runs it again.
+ * Takes and runs chunks of the published job until none is left, then adds
+ * how many it ran to FINISHED (waking the engine when that completes the job).
+ * Returns the chunks it ran, the claim word it last saw (all chunks taken:
+ * wait for it to change), and the claim word of a chunk that trapped (-1:
+ * none). A chunk that traps counts as finished, so that no thread waits for
+ * it; the engine runs it again — a helper (`helper`: its first slot) marks
+ * itself failed and names the chunk before the count says the job is done.
  */
-export function claimChunks(kernel: GemmKernel, control: Int32Array): { ran: number; last: number; trapped: boolean } {
-  let ran = 0;
-  for (;;) {
-    const w = Atomics.load(control, WORD);
-    const [chunks, next] = [chunksOf(w), nextOf(w)];
-    if (next >= chunks) return { ran, last: w, trapped: false };
-    if (Atomics.compareExchange(control, WORD, w, w + 1) !== w) continue; // another thread took it: try the next
-    let trapped = false;
-    try {
-      runJob(kernel, chunk(control.subarray(JOB, JOB + JOB_LENGTH), chunks, next));
-      Atomics.store(control, DONE + next, seqOf(w));
-    } catch {
-      trapped = true;
+export function claimChunks(kernel: GemmKernel, control: Int32Array, helper = -1): { ran: number[]; last: number; trapped: number } {
+  const ran: number[] = [];
+  let trapped = -1;
+  let chunks = 0;
+  let w = Atomics.load(control, WORD);
+  // Each word is read afresh: until this thread has run a chunk of a job, that job can end and the
+  // next be published (a new sequence number, another chunk count); once it has, the job cannot end
+  // before this thread counts its chunks, so every chunk counted below belongs to one job.
+  while (nextOf(w) < chunksOf(w) && trapped < 0) {
+    const seen = Atomics.compareExchange(control, WORD, w, w + 1);
+    if (seen !== w) {
+      w = seen; // another thread took it: try the next
+      continue;
     }
-    ran++;
-    if (Atomics.add(control, FINISHED, 1) + 1 === chunks) Atomics.notify(control, FINISHED);
-    if (trapped) return { ran, last: w + 1, trapped };
+    chunks = chunksOf(w);
+    try {
+      runJob(kernel, chunk(control.subarray(JOB, JOB + JOB_LENGTH), chunks, nextOf(w)));
+    } catch {
+      trapped = w;
+    }
+    ran.push(nextOf(w));
+    w = Atomics.load(control, WORD);
   }
+  if (trapped >= 0 && helper >= 0) {
+    Atomics.store(control, helper + TRAPPED, trapped);
+    Atomics.store(control, helper + STATE, FAILED);
+  }
+  if (ran.length > 0 && Atomics.add(control, FINISHED, ran.length) + ran.length === chunks) Atomics.notify(control, FINISHED);
+  return { ran, last: w, trapped };
 }
+
+/** The job (sequence number, 16 bits) and chunk a claim word names. */
+export const claimOf = (w: number) => ({ seq: seqOf(w), chunk: nextOf(w) });
 
 /**
  * How long a thread spins on a slot before it sleeps (Atomics.wait), in
  * milliseconds: long enough to bridge the gap between two products of one
  * forward pass (elementwise kernels: tens of microseconds), since waking a
- * sleeping thread costs ~0.1 ms or more on a virtual machine's idle core. A
- * helper thus stays busy up to 2 ms after a forward pass's last product.
+ * sleeping thread costs ~0.1 ms or more on a virtual machine's idle core.
+ * When the forward pass ends the engine says so (REST) and helpers sleep at
+ * once: a spinning helper holds a core that the page then needs to take the
+ * result (on two cores, a 2 ms spin cost every sentence ~1–2 ms).
  */
 export const SPIN_MS = 2;
 
-/** Waits until control[slot] is no longer `value`, spinning first; false when `timeoutMs` passed first. */
+/**
+ * Waits until control[slot] is no longer `value`, spinning first (not while
+ * control[REST] is 1); false when `timeoutMs` passed first.
+ */
 export function waitWhile(control: Int32Array, slot: number, value: number, timeoutMs = Infinity): boolean {
   const until = performance.now() + SPIN_MS;
   do {
     for (let i = 0; i < 1000; i++) if (Atomics.load(control, slot) !== value) return true;
-  } while (performance.now() < until);
+  } while (performance.now() < until && Atomics.load(control, REST) === 0);
   return Atomics.wait(control, slot, value, timeoutMs) !== 'timed-out' || Atomics.load(control, slot) !== value;
 }
 
@@ -169,13 +196,9 @@ export function serveHelper({ module, memory, control: buffer, index }: HelperSt
   }
   Atomics.store(control, mine + STATE, READY);
   for (;;) {
-    const { ran, last, trapped } = claimChunks(kernel, control);
-    if (ran > 0) Atomics.add(control, mine + RUNS, ran);
-    if (trapped) {
-      // A bad offset: stop taking work (the engine runs the chunk again and drops this helper).
-      Atomics.store(control, mine + STATE, FAILED);
-      return;
-    }
+    const { ran, last, trapped } = claimChunks(kernel, control, mine);
+    if (ran.length > 0) Atomics.add(control, mine + RUNS, ran.length);
+    if (trapped >= 0) return; // a bad offset: no more work here (the engine runs the chunk again and drops this helper)
     // Nothing left to take: sleep (after a spin) until the engine publishes the next job.
     waitWhile(control, WORD, last);
   }

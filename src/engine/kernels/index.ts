@@ -15,7 +15,7 @@ import type { Dense, Norm } from '../model/ops';
 import { concatQkv, oneSentence } from './attention';
 import { fastBatchMatMul, fastDense } from './products';
 import { fusedAddLayerNorm, fusedEmbed, fusedGelu, wasmKernels } from './wasmFused';
-import { packedKernel } from './wasmGemm';
+import { packedKernel, restGemmThreads } from './wasmGemm';
 
 export { activeLoops, useLoops, type LoopsKind } from './wasmLoops';
 export { allowGemm, wasmGemm } from './wasmGemm';
@@ -35,6 +35,8 @@ export interface FastPaths {
   addLayerNorm(x: tf.Tensor, residual: tf.Tensor, norm: Norm, eps: number): tf.Tensor | null;
   /** x·Φ(x), the exact (erf) GELU. */
   gelu(x: tf.Tensor): tf.Tensor | null;
+  /** A forward pass ended: threads that wait for products may sleep (not a fast path: a hint). */
+  rest(): void;
 }
 
 export const fast: FastPaths = {
@@ -53,6 +55,8 @@ export const fast: FastPaths = {
   // wasm: one kernel each instead of a chain (docs/performance.md#fused-wasm-kernels).
   addLayerNorm: (x, residual, norm, eps) => (wasmKernels() ? fusedAddLayerNorm(x, residual, norm.weight, norm.bias, eps) : null),
   gelu: (x) => (wasmKernels() ? fusedGelu(x) : null),
+  // wasm threads: helpers stop spinning and leave the cores to the page (kernels/gemmThread.ts, SPIN_MS).
+  rest: () => restGemmThreads(),
 };
 
 /**

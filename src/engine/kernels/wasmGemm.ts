@@ -52,6 +52,18 @@ export function gemmThreads(): { threads: number; helperRuns: number } {
   return pool ? { threads: pool.threads(), helperRuns: pool.helperRuns() } : { threads: 1, helperRuns: 0 };
 }
 
+/** The active backend's pool, if products run on one. */
+function activePool(): GemmPool | null {
+  if (threadsWanted <= 1 || tf.getBackend() !== 'wasm') return null;
+  const memory = memoryOf(tf.backend() as BackendWasm);
+  return memory === undefined ? null : (poolByMemory.get(memory) ?? null);
+}
+
+/** No more products for now: the pool's helpers sleep instead of spinning (gemmThread.ts, SPIN_MS). */
+export function restGemmThreads(): void {
+  activePool()?.rest();
+}
+
 /** Atomics.wait works here: a worker, not a page's main thread. */
 const canBlock = () => typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 

@@ -3,7 +3,7 @@
  * pass — embeddings, L encoder layers, and whichever heads the checkpoint has.
  */
 import * as tf from '@tensorflow/tfjs';
-import { prepareWeights } from '../kernels';
+import { fast, prepareWeights } from '../kernels';
 import { attentionMask, type MaskMode } from './attention';
 import type { Checkpoint, Weight } from '../checkpoint/checkpoint';
 import type { BertConfig } from '../checkpoint/config';
@@ -181,6 +181,14 @@ export class BertModel {
 
   /** Runs the whole model. The caller owns (and must dispose) the returned tensors. */
   forward(input: ForwardInput): ForwardOutput {
+    try {
+      return this.run(input);
+    } finally {
+      fast.rest(); // no more products until the next pass: helper threads, if any, sleep now
+    }
+  }
+
+  private run(input: ForwardInput): ForwardOutput {
     const eps = this.config.layerNormEps;
     return tf.tidy((): ForwardOutput => {
       let x = this.embed(input); // (B, T, H)
