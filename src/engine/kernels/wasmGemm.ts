@@ -4,7 +4,7 @@
  * own memory; where the WebAssembly has no relaxed SIMD, products stay on
  * tfjs's matMul (see docs/performance.md#gemm). It runs only outside a
  * gradient: training keeps tfjs's matMul. With more than one thread asked for
- * and a shared memory, large products are split across helper threads
+ * and a shared memory, large products are shared with helper threads
  * (gemmPool.ts, docs/performance.md#wasm-threads).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -43,7 +43,7 @@ export function setGemmThreads(threads: number): void {
 
 /**
  * For tests and the bench: the threads products may use now on the active
- * backend (this one and the helpers ready) and how many parts the helpers have
+ * backend (this one and the helpers ready) and how many chunks the helpers have
  * run so far; 1 and 0 without a pool.
  */
 export function gemmThreads(): { threads: number; helperRuns: number } {
