@@ -161,3 +161,18 @@ for (const how of ['throw', 'close'] as const) {
     await expect(page.locator('[role="alert"]').filter({ hasNotText: 'The engine stopped' })).toHaveCount(0);
   });
 }
+
+test("the page's ?tfjsflags= reaches tfjs in the worker; an entry tfjs does not know is skipped with a warning, not fatal", async ({ page }) => {
+  // tfjs reads the switch from its own global's URL, which in a worker is the script's: the page passes it on.
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text())); // the worker's console included
+  await page.goto('/?backend=wasm&warmup=0&tfjsflags=NO_SUCH_FLAG:true,DEPRECATION_WARNINGS_ENABLED:false,DEBUG:maybe');
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await expect(page.getByTestId('token-chip').first()).toBeVisible({ timeout: 60_000 });
+  expect(await page.evaluate(() => window.bertPlayground.tfFlag('DEPRECATION_WARNINGS_ENABLED'))).toBe(false); // tfjs's default: true
+  expect(await page.evaluate(() => window.bertPlayground.tfFlag('DEBUG'))).toBe(false); // not "maybe": refused
+  expect(warnings.filter((w) => w.startsWith('tfjsflags:'))).toEqual([
+    'tfjsflags: "DEBUG:maybe" is not NAME:value with a value of true, false or a number',
+    'tfjsflags: NO_SUCH_FLAG is not a flag of the tfjs modules loaded so far; it applies if a backend loaded later registers it',
+  ]);
+});

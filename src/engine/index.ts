@@ -16,6 +16,7 @@
 // The runtime: which tfjs backend runs the model.
 export { chainAfter, initBackend, isDeviceLost, onGpu, selfTest, watchDeviceLoss, type BackendChoice, type BackendName } from './runtime/backend';
 export { compiledPrograms } from './runtime/backend';
+export { applyTfjsFlags, type AppliedFlags, TFJS_FLAGS_MAX } from './runtime/flags';
 export { activeLoops, wasmGemm } from './kernels';
 export { gemmThreads } from './kernels/wasmGemm';
 

@@ -41,7 +41,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 /** What the worker cannot read for itself (it has no URL bar and no localStorage). */
 function request(): StartRequest {
   const search = window.location.search;
-  return { forced: forcedBackend(search), remembered: readMeasured(navigator.userAgent), threads: wasmThreadsWanted(search) };
+  const tfjsFlags = new URLSearchParams(search).get('tfjsflags') ?? undefined;
+  return { forced: forcedBackend(search), remembered: readMeasured(navigator.userAgent), threads: wasmThreadsWanted(search), tfjsFlags };
 }
 
 async function startBackend(): Promise<Started> {

@@ -8,6 +8,7 @@
  * while it lived on a GPU. The page hears of it through an event.
  */
 import {
+  applyTfjsFlags,
   type Bert,
   type BackendChoice,
   type BackendName,
@@ -43,6 +44,8 @@ export interface StartRequest {
    * page is cross-origin isolated, else 1. Read when the wasm backend first starts.
    */
   threads?: number;
+  /** The page's `?tfjsflags=` text (tfjs reads it from the URL, which a worker does not have): applyTfjsFlags. */
+  tfjsFlags?: string;
 }
 
 /** Sent to the page when another backend took over. */
@@ -92,6 +95,14 @@ export class WorkerBackend {
   async start(request: StartRequest): Promise<Started> {
     const run = (async () => {
       await this.settled();
+      if (request.tfjsFlags !== undefined) {
+        // A developer's switch, typed in the URL: a bad entry is said in the console, as tfjs would, and skipped.
+        const flags = applyTfjsFlags(request.tfjsFlags);
+        flags.refused.forEach((line) => console.warn(line));
+        for (const name of Object.keys(flags.pending)) {
+          console.warn(`tfjsflags: ${name} is not a flag of the tfjs modules loaded so far; it applies if a backend loaded later registers it`);
+        }
+      }
       const choice = await initBackend({
         chain: request.chain ?? (request.forced !== null ? [request.forced] : undefined),
         wasmPaths,
