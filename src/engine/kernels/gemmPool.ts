@@ -40,13 +40,12 @@ import {
 
 /**
  * Products smaller than this many multiply-adds (2²⁴, 16.8 M) stay on one
- * thread. Smaller ones read their weight from memory faster than two threads
- * can share it once the machine has been idle a moment, as between two
- * keystrokes: 16 distinct [64, 256]·[256, 768] products took 12.0 ms on one
- * thread and 14.2 on two after a 50 ms pause (10.1 back to back), at 16 rows
- * 4.0 vs 4.5; from [64, 256]·[256, 1024] (16.8 M) up two win again, e.g.
- * [128, 256]·[256, 768] 21.1 → 13.3 ms and bert-base's [16, 768]·[768, 3072]
- * 47.6 → 31.8 (docs/performance.md#wasm-threads).
+ * thread: below it, two threads lost to one once the machine had been idle a
+ * moment, as between two keystrokes. 16 distinct [64, 256]·[256, 768]
+ * products after a 50 ms pause took 12.0 ms on one thread and 14.2 on two
+ * (10.1 back to back); at 16 rows 4.0 vs 4.5. From [64, 256]·[256, 1024]
+ * (16.8 M) up, two win after a pause too: [128, 256]·[256, 768] 21.1 → 13.3 ms,
+ * bert-base's [16, 768]·[768, 3072] 47.6 → 31.8 (docs/performance.md#wasm-threads).
  */
 export const PARALLEL_MIN_MACS = 1 << 24;
 /** A chunk still unfinished this long after the engine ran out of chunks is taken for lost: its helper is dead or stuck. */
@@ -85,7 +84,7 @@ export class GemmPool {
     return Atomics.load(this.control, HELPERS + helper * STRIDE + STATE);
   }
 
-  /** How many threads a product may use now: this one and the helpers started and not failed (0 once stopped). */
+  /** How many threads a product may use now: this one and the helpers started and not failed (1 once stopped). */
   threads(): number {
     if (this.stopped) return 1;
     return 1 + this.helpers.filter((_, i) => this.state(i) === READY).length;
@@ -139,8 +138,9 @@ export class GemmPool {
     this.helpers.forEach((helper, i) => {
       const slots = HELPERS + i * STRIDE;
       if (Atomics.load(control, slots + STATE) !== FAILED || this.dropped.has(i)) return;
+      // -1 when it failed without trapping (its worker did not start): then it never claimed a chunk.
       const claim = claimOf(Atomics.load(control, slots + TRAPPED));
-      if (claim.seq === this.seq) lost.push(claim.chunk);
+      if (claim.seq === this.seq && claim.chunks === chunks && claim.chunk < chunks) lost.push(claim.chunk);
       this.dropped.add(i);
       helper.terminate();
     });

@@ -150,8 +150,8 @@ export function claimChunks(kernel: GemmKernel, control: Int32Array, helper = -1
   return { ran, last: w, trapped };
 }
 
-/** The job (sequence number, 16 bits) and chunk a claim word names. */
-export const claimOf = (w: number) => ({ seq: seqOf(w), chunk: nextOf(w) });
+/** The job (sequence number, 16 bits), its chunk count and the chunk a claim word names. */
+export const claimOf = (w: number) => ({ seq: seqOf(w), chunks: chunksOf(w), chunk: nextOf(w) });
 
 /**
  * How long a thread spins on a slot before it sleeps (Atomics.wait), in
