@@ -172,7 +172,7 @@ test("the page's ?tfjsflags= reaches tfjs in the worker; an entry tfjs does not 
   expect(await page.evaluate(() => window.bertPlayground.tfFlag('DEPRECATION_WARNINGS_ENABLED'))).toBe(false); // tfjs's default: true
   expect(await page.evaluate(() => window.bertPlayground.tfFlag('DEBUG'))).toBe(false); // not "maybe": refused
   expect(warnings.filter((w) => w.startsWith('tfjsflags:'))).toEqual([
-    'tfjsflags: "DEBUG:maybe" is not NAME:value with a value of true, false or a number',
+    'tfjsflags: "DEBUG:maybe" is not NAME:value (a flag name in capitals; true, false or a number)',
     'tfjsflags: NO_SUCH_FLAG is not a flag of the tfjs modules loaded so far; it applies if a backend loaded later registers it',
   ]);
 });

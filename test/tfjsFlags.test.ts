@@ -34,13 +34,17 @@ describe('applyTfjsFlags', () => {
   });
 
   it('refuses, with a reason each, what tfjs would throw on, and still applies the rest', () => {
-    const result = applyTfjsFlags('CPU_HANDOFF_SIZE_THRESHOLD:lots,KEEP_INTERMEDIATE_TENSORS,a:b:c,,CPU_HANDOFF_SIZE_THRESHOLD:64');
+    const result = applyTfjsFlags('CPU_HANDOFF_SIZE_THRESHOLD:lots,KEEP_INTERMEDIATE_TENSORS,a:b:c,,__proto__:true,constructor:1,CPU_HANDOFF_SIZE_THRESHOLD:64');
     expect(result.applied).toEqual({ CPU_HANDOFF_SIZE_THRESHOLD: 64 });
+    expect(result.pending).toEqual({});
     expect(result.refused).toEqual([
-      'tfjsflags: "CPU_HANDOFF_SIZE_THRESHOLD:lots" is not NAME:value with a value of true, false or a number',
-      'tfjsflags: "KEEP_INTERMEDIATE_TENSORS" is not NAME:value with a value of true, false or a number',
-      'tfjsflags: "a:b:c" is not NAME:value with a value of true, false or a number',
+      'tfjsflags: "CPU_HANDOFF_SIZE_THRESHOLD:lots" is not NAME:value (a flag name in capitals; true, false or a number)',
+      'tfjsflags: "KEEP_INTERMEDIATE_TENSORS" is not NAME:value (a flag name in capitals; true, false or a number)',
+      'tfjsflags: "a:b:c" is not NAME:value (a flag name in capitals; true, false or a number)',
+      'tfjsflags: "__proto__:true" is not NAME:value (a flag name in capitals; true, false or a number)',
+      'tfjsflags: "constructor:1" is not NAME:value (a flag name in capitals; true, false or a number)',
     ]);
+    expect(Object.getPrototypeOf(tf.env().getFlags())).toBe(Object.prototype);
     expect(tf.env().getNumber('CPU_HANDOFF_SIZE_THRESHOLD')).toBe(64);
   });
 

@@ -42,8 +42,9 @@ export function applyTfjsFlags(text: string): AppliedFlags {
     if (entry.trim() === '') continue;
     const [name, raw, ...extra] = entry.split(':').map((part) => part.trim());
     const value = raw === undefined || extra.length > 0 ? undefined : parseValue(raw);
-    if (value === undefined) {
-      result.refused.push(`tfjsflags: "${entry}" is not NAME:value with a value of true, false or a number`);
+    // tfjs's flags are all CAPITALS_AND_DIGITS: anything else (__proto__, constructor…) is not one.
+    if (value === undefined || !/^[A-Z][A-Z0-9_]*$/.test(name)) {
+      result.refused.push(`tfjsflags: "${entry}" is not NAME:value (a flag name in capitals; true, false or a number)`);
       continue;
     }
     if (env.flagRegistry[name] === undefined) {
