@@ -47,21 +47,19 @@ export function setGemmThreads(threads: number): void {
  * run so far; 1 and 0 without a pool.
  */
 export function gemmThreads(): { threads: number; helperRuns: number } {
-  const memory = tf.getBackend() === 'wasm' ? memoryOf(tf.backend() as BackendWasm) : undefined;
-  const pool = memory === undefined ? undefined : poolByMemory.get(memory);
+  const pool = activePool();
   return pool ? { threads: pool.threads(), helperRuns: pool.helperRuns() } : { threads: 1, helperRuns: 0 };
 }
 
-/** The active backend's pool, if products run on one. */
+/** The active backend's pool, if one was started on its memory. */
 function activePool(): GemmPool | null {
-  if (threadsWanted <= 1 || tf.getBackend() !== 'wasm') return null;
-  const memory = memoryOf(tf.backend() as BackendWasm);
+  const memory = tf.getBackend() === 'wasm' ? memoryOf(tf.backend() as BackendWasm) : undefined;
   return memory === undefined ? null : (poolByMemory.get(memory) ?? null);
 }
 
 /** No more products for now: the pool's helpers sleep instead of spinning (gemmThread.ts, SPIN_MS). */
 export function restGemmThreads(): void {
-  activePool()?.rest();
+  if (threadsWanted > 1) activePool()?.rest(); // the check first: every forward pass on every backend calls this
 }
 
 /** Atomics.wait works here: a worker, not a page's main thread. */
