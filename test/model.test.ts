@@ -59,6 +59,7 @@ describe.each(CHECKPOINTS)('%s', (name) => {
         lmPositions: allPositions,
         valueNorms: true,
         hiddenStates: true,
+        pooled: true,
       });
       expect(maxDiff(await out.hiddenStates!.data(), c.hidden_states.flat(2))).toBeLessThan(1e-4);
       expect(maxDiff(await out.attentions.data(), c.attentions.flat(3))).toBeLessThan(1e-5);
@@ -72,6 +73,27 @@ describe.each(CHECKPOINTS)('%s', (name) => {
       }
       tf.dispose(Object.values(out));
     }
+    model.dispose();
+  });
+
+  it('runs the pooler only when the pooled vector is asked for or the classifier needs it', async () => {
+    const model = await load();
+    const c = golden.cases[0];
+    const input: ForwardInput = { ids: [c.input_ids], tokenTypes: [c.token_type_ids], lengths: [c.input_ids.length], mask: mode };
+    let out: ReturnType<BertModel['forward']> | undefined;
+    // The pooler's tanh is the only Tanh kernel of a forward pass (GELU is the erf form).
+    const profile = await tf.profile(() => {
+      out = model.forward(input);
+    });
+    const tanh = profile.kernels.filter((k) => k.name === 'Tanh').length;
+    expect(out!.pooled).toBeUndefined();
+    if (c.classifier_logits !== undefined) {
+      expect(tanh).toBe(1);
+      expect(maxDiff(await out!.classifierLogits!.data(), c.classifier_logits)).toBeLessThan(1e-4);
+    } else {
+      expect(tanh).toBe(0);
+    }
+    tf.dispose(Object.values(out!));
     model.dispose();
   });
 

@@ -201,6 +201,7 @@ function forwardBatch(bert: Bert, encodings: Pick<Encoding, 'ids' | 'tokenTypeId
     lmPositions: lmRequests.map((r) => [r.batch, predictorRow(bert, r.position)]),
     valueNorms: options.valueNorms,
     hiddenStates: options.hiddenStates,
+    pooled: options.pooled,
   });
   return { out, mask, lmRequests, T: batch.ids[0].length };
 }
@@ -208,11 +209,11 @@ function forwardBatch(bert: Bert, encodings: Pick<Encoding, 'ids' | 'tokenTypeId
 async function runBatch(bert: Bert, encodings: Encoding[], options: EncodeOptions): Promise<Encoded[]> {
   const started = performance.now();
   const { out, mask, lmRequests, T } = forwardBatch(bert, encodings, options);
-  // Hidden states and the pooled vector only when asked for: what is not read back stays on the backend.
+  // Hidden states and the pooled vector only when asked for: what is not read back is not made (pooler) or stays on the backend.
   const tensors = [
     out.hiddenStates,
     out.attentions,
-    options.pooled === true ? out.pooled : undefined,
+    out.pooled,
     out.lmLogits,
     out.classifierLogits,
     out.valueNorms,

@@ -29,6 +29,12 @@ export interface ForwardInput {
   valueNorms?: boolean;
   /** Also return every layer's hidden states (like Hugging Face's output_hidden_states). */
   hiddenStates?: boolean;
+  /**
+   * Also return the pooled [CLS] vector. Off by default: the pooler is a
+   * product of its own (3 % of a 16-token pass of the shipped model), and
+   * only the classifier head and the fine-tuning features read it.
+   */
+  pooled?: boolean;
 }
 
 // A type alias (not an interface) so tf.tidy accepts it as a TensorContainer.
@@ -36,7 +42,7 @@ export type ForwardOutput = {
   hiddenStates?: tf.Tensor4D; // [L+1, B, T, H], when asked for
   attentions: tf.Tensor5D; // [L, B, heads, T, T]
   // Absent when the checkpoint lacks that head (undefined, not null, so tf.tidy can return it).
-  pooled?: tf.Tensor2D; // [B, H]
+  pooled?: tf.Tensor2D; // [B, H], when asked for
   lmLogits?: tf.Tensor2D; // [lmPositions, vocab]
   classifierLogits?: tf.Tensor2D; // [B, labels]
   valueNorms?: tf.Tensor4D; // [L, B, heads, T]
@@ -203,7 +209,7 @@ export class BertModel {
         probs.push(out.attentionProbs);
         if (out.valueNorms !== undefined) norms.push(out.valueNorms);
       }
-      const pooled = this.pooler !== null ? pool(x, this.pooler) : undefined;
+      const pooled = this.pooler !== null && (input.pooled === true || this.classifier !== null) ? pool(x, this.pooler) : undefined;
       let logits: tf.Tensor2D | undefined;
       const positions = input.lmPositions ?? [];
       if (this.lmHead !== null && positions.length > 0) {
@@ -217,7 +223,7 @@ export class BertModel {
       return {
         hiddenStates: input.hiddenStates === true ? (tf.stack(hidden) as tf.Tensor4D) : undefined,
         attentions: tf.stack(probs) as tf.Tensor5D,
-        pooled,
+        pooled: input.pooled === true ? pooled : undefined,
         lmLogits: logits,
         classifierLogits,
         valueNorms: norms.length > 0 ? (tf.stack(norms) as tf.Tensor4D) : undefined,
