@@ -89,14 +89,16 @@ function blockKernel(rows: number): string {
   return lines.join('\n');
 }
 
+/** The call of one block kernel `rows` high on rows i… of the current slice of k ($ak, $bk, $kn) and panel ($j, $bj). */
+const blockCall = (rows: number) =>
+  `(call $block${rows} (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
+            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))`;
+
 /** The call for the rows left after the last whole block of ROWS (0 to ROWS − 1 of them): one block kernel of that height. */
 function remainder(): string {
-  const call = (rows: number) =>
-    `(call $block${rows} (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
-          (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))`;
   const lines: string[] = ['        (local.set $rest (i32.sub (local.get $m) (local.get $i)))'];
   for (let rows = 1; rows < ROWS; rows++) {
-    lines.push(`        (if (i32.eq (local.get $rest) (i32.const ${rows})) (then ${call(rows)}))`);
+    lines.push(`        (if (i32.eq (local.get $rest) (i32.const ${rows})) (then ${blockCall(rows)}))`);
   }
   return lines.join('\n');
 }
@@ -160,8 +162,7 @@ const DRIVER = () => `  ;; C = A·B + bias (bias 0: none). B is read as panels o
         (local.set $i (i32.const 0))
         (block $six_done (loop $six
           (br_if $six_done (i32.gt_u (i32.add (local.get $i) (i32.const ${ROWS})) (local.get $m)))
-          (call $block${ROWS} (i32.add (local.get $ak) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda) (local.get $bk) (local.get $ldb) (local.get $kn)
-            (i32.add (local.get $c) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldc) (local.get $bj) (local.get $k0))
+          ${blockCall(ROWS)}
           (local.set $i (i32.add (local.get $i) (i32.const ${ROWS})))
           (br $six)))
         ;; the last m mod ${ROWS} rows in one block of that many rows

@@ -67,8 +67,11 @@ export interface GemmKernel {
  */
 export type Job = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
 
+/** A job's fields as a plain array (a job may sit in the shared control block). */
+const jobOf = (job: ArrayLike<number>) => Array.from({ length: JOB_LENGTH }, (_, i) => job[i]) as Job;
+
 export function runJob(kernel: GemmKernel, job: ArrayLike<number>): void {
-  const [a, lda, b, ldb, panel, bias, c, ldc, m, k, n, count, sa, sb, sc] = Array.from({ length: JOB_LENGTH }, (_, i) => job[i]);
+  const [a, lda, b, ldb, panel, bias, c, ldc, m, k, n, count, sa, sb, sc] = jobOf(job);
   for (let i = 0; i < count; i++) kernel.gemm(a + i * sa, lda, b + i * sb, ldb, panel, bias, c + i * sc, ldc, m, k, n);
 }
 
@@ -97,8 +100,8 @@ export function chunkCount(job: ArrayLike<number>, threads: number): number {
  * the whole job, so the numbers are the same to the bit.
  */
 export function chunk(job: ArrayLike<number>, chunks: number, i: number): Job {
-  const [a, lda, b, ldb, panel, bias, c, ldc, m, k, n, count, sa, sb, sc] = Array.from({ length: JOB_LENGTH }, (_, j) => job[j]);
-  if (chunks <= 1) return [a, lda, b, ldb, panel, bias, c, ldc, m, k, n, count, sa, sb, sc];
+  const [a, lda, b, ldb, panel, bias, c, ldc, m, k, n, count, sa, sb, sc] = jobOf(job);
+  if (chunks <= 1) return jobOf(job);
   const share = (total: number) => [Math.round((i * total) / chunks), Math.round(((i + 1) * total) / chunks)];
   if (count >= chunks) {
     const [from, to] = share(count);
